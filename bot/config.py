@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(3, ge=0, le=10, validation_alias=_alias("SENTIBOT_LLM_MAX_RETRIES"))
     llm_max_tokens: int = Field(8192, ge=256, validation_alias=_alias("SENTIBOT_LLM_MAX_TOKENS"))
 
+    offline_model: Path | None = Field(None, validation_alias=_alias("SENTIBOT_OFFLINE_MODEL"))
+
     public_url: str = Field("http://127.0.0.1:8000", validation_alias=_alias("SENTIBOT_PUBLIC_URL"))
     web_token: str | None = Field(None, validation_alias=_alias("SENTIBOT_WEB_TOKEN"))
     negative_alert_ratio: float = Field(

@@ -48,8 +48,16 @@ class LabeledItem(BaseModel):
         """The contract's item JSON (a failed item keeps `label` null, never neutral)."""
         data = self.model_dump(
             include={
-                "id", "text", "label", "confidence", "explanation", "keywords",
-                "reasoning", "labeler", "status", "error",
+                "id",
+                "text",
+                "label",
+                "confidence",
+                "explanation",
+                "keywords",
+                "reasoning",
+                "labeler",
+                "status",
+                "error",
             }
         )
         if self.role:

@@ -1,0 +1,42 @@
+"""Persistence (sqlite-utils). All SQL of the product lives in this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.cache import LabelCache, cache_key
+from storage.charts import ChartRepository
+from storage.db import Database, StorageError
+from storage.digests import DigestLog
+from storage.events import ProcessedEvents
+from storage.reviews import ReviewNotFound, ReviewRepository
+from storage.runs import RunRepository
+from storage.stats import StatsRepository
+
+__all__ = ["ReviewNotFound", "StorageError", "Store", "cache_key"]
+
+
+class Store:
+    """One SQLite file, one repository per domain."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.database = Database(path)
+        self.runs = RunRepository(self.database)
+        self.cache = LabelCache(self.database)
+        self.charts = ChartRepository(self.database)
+        self.reviews = ReviewRepository(self.database)
+        self.events = ProcessedEvents(self.database)
+        self.stats = StatsRepository(self.database)
+        self.digests = DigestLog(self.database)
+
+    def check_writable(self) -> None:
+        """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""
+        try:
+            with self.database.write() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS _probe (x)")
+                db.execute("DROP TABLE _probe")
+        except Exception as exc:
+            raise StorageError(f"database {self.database.path} is not writable: {exc}") from exc
+
+    def close(self) -> None:
+        self.database.close()

@@ -1,0 +1,427 @@
+"""The labelling use case: validate, store, clean, dedupe, cache, label, summarise, chart, flag."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from collections import Counter
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from bot import charts
+from bot.config import Settings
+from bot.conversation import rule_verdict
+from bot.errors import InputError, NotFound
+from bot.i18n import detect_lang, label_word
+from bot.labelers import ConversationJudge, Labeler, ProgressFn
+from bot.models import ConversationVerdict, LabeledItem, Lang, Summary, TextIn, Turn
+from bot.text import clean_text
+from storage import Store, cache_key
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 2000
+MAX_ITEM_CHARS = 20_000
+RunKind = Literal["text", "list", "conversation"]
+
+
+class AnalysisRequest(BaseModel):
+    """What a surface asks to label: texts (one or a list) or a conversation."""
+
+    texts: list[str] | None = None
+    conversation: list[Turn] | None = None
+    source: str = "api"
+    channel: str | None = None
+    # Identifies a conversation across analyses (a Slack thread, a DingTalk chat), so that
+    # analysing it again updates its review instead of opening another.
+    thread_key: str | None = None
+    title: str | None = None
+    permalink: str | None = None
+
+
+class ReviewRef(BaseModel):
+    id: int
+    created: bool
+    status: str
+
+
+class AnalysisResult(BaseModel):
+    run_id: str
+    kind: RunKind
+    lang: Lang
+    status: str = "done"
+    labeler: str
+    items: list[LabeledItem]
+    summary: Summary
+    explanation: str = ""
+    chart_id: str | None = None
+    conversation: ConversationVerdict | None = None
+    review: ReviewRef | None = None
+    created_at: str | None = None
+    source: str | None = None
+    channel: str | None = None
+    progress: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def error(self) -> str | None:
+        """The one reason shared by all failures, when every item failed (e.g. server down)."""
+        errors = {item.error for item in self.items if item.status == "failed"}
+        if self.items and self.summary.failed == self.summary.total and len(errors) == 1:
+            return errors.pop()
+        return None
+
+    def api_json(self, *, public_url: str) -> dict[str, object]:
+        """The contract's `POST /api/analyze` answer."""
+        conversation = None
+        if self.conversation:
+            conversation = self.conversation.model_dump(include={"label", "resolved", "flagged", "reason"})
+            conversation["agent_issues"] = self.conversation.agent_issues
+        return {
+            "run_id": self.run_id,
+            "items": [item.public() for item in self.items],
+            "summary": self.summary.model_dump(),
+            "explanation": self.explanation,
+            "chart_url": f"{public_url.rstrip('/')}/charts/{self.chart_id}.png" if self.chart_id else None,
+            "conversation": conversation,
+            "review_id": self.review.id if self.review else None,
+            "labeler": self.labeler,
+            "status": self.status,
+        }
+
+
+class AnalysisService:
+    def __init__(self, *, settings: Settings, store: Store, labeler: Labeler) -> None:
+        self._settings = settings
+        self._store = store
+        self._labeler = labeler
+
+    # -- public use cases -------------------------------------------------------------------
+
+    async def analyze(
+        self, request: AnalysisRequest, *, on_progress: ProgressFn | None = None
+    ) -> AnalysisResult:
+        run_id = self.submit(request)
+        return await self.complete(run_id, request, on_progress=on_progress)
+
+    def submit(self, request: AnalysisRequest) -> str:
+        """Validate and store the run with its items pending; nothing is stored for bad input."""
+        inputs, kind = _validate(request)
+        lang = detect_lang(*(item.text for item in inputs[:50]))
+        pending = []
+        for item in inputs:
+            cleaned, _note = clean_text(item.text)
+            pending.append(
+                LabeledItem(
+                    id=item.id, text=item.text, clean_text=cleaned, role=item.role, author=item.author
+                )
+            )
+        run_id = uuid.uuid4().hex[:12]
+        self._store.runs.create(
+            run_id=run_id,
+            source=request.source,
+            kind=kind,
+            lang=lang,
+            channel=request.channel,
+            thread_key=request.thread_key,
+            labeler=self._labeler.name,
+            model=self._labeler.model,
+            prompt_version=self._labeler.prompt_version,
+            day=self.today(),
+            items=pending,
+        )
+        return run_id
+
+    async def complete(
+        self, run_id: str, request: AnalysisRequest, *, on_progress: ProgressFn | None = None
+    ) -> AnalysisResult:
+        """Label a submitted run. Whatever happens, the run ends stored, failures marked."""
+        run = self._store.runs.get(run_id)
+        if run is None:
+            raise NotFound(f"no run {run_id}")
+        pending = self._store.runs.items(run_id)
+        lang: Lang = run["lang"]
+        try:
+            if run["kind"] == "conversation":
+                labelled, verdict, summary_text = await self._judge(pending, lang)
+            else:
+                labelled, summary_text = await self._label(run_id, pending, on_progress)
+                verdict = None
+        except Exception as exc:  # the run must never be left half-done without a reason
+            log.exception("labelling run %s failed", run_id)
+            labelled = [_failed(item, f"internal error: {exc}") for item in pending]
+            verdict, summary_text = None, ""
+        self._store.runs.save_results(run_id, labelled)
+        summary = Summary.of(labelled)
+        explanation = summary_text or explain(labelled, summary, verdict, lang)
+        chart_id = await self._chart(run["kind"], labelled, summary, lang)
+        review = self._flag(run_id, request, verdict, lang) if verdict else None
+        status = "failed" if summary.failed == summary.total else "done"
+        self._store.runs.finish(
+            run_id,
+            status=status,
+            explanation=explanation,
+            summary_text=summary_text,
+            conversation=verdict,
+            chart_id=chart_id,
+        )
+        result = self.result(run_id)
+        result.review = review
+        return result
+
+    def result(self, run_id: str) -> AnalysisResult:
+        run = self._store.runs.get(run_id)
+        if run is None:
+            raise NotFound(f"no run {run_id}")
+        items = self._store.runs.items(run_id)
+        review = None
+        if run["conversation"] and run["conversation"].flagged:
+            key = run["thread_key"] or _transcript_key(items)
+            found = self._store.reviews.by_thread(key)
+            if found:
+                review = ReviewRef(id=found["id"], created=False, status=found["status"])
+        return AnalysisResult(
+            run_id=run_id,
+            kind=run["kind"],
+            lang=run["lang"],
+            status=run["status"],
+            labeler=run["labeler"] or "",
+            items=items,
+            summary=Summary.of(items),
+            explanation=run["explanation"] or "",
+            chart_id=run["chart_id"],
+            conversation=run["conversation"],
+            review=review,
+            created_at=run["created_at"],
+            source=run["source"],
+            channel=run["channel"],
+            progress={"done": run["done"], "total": run["total"]},
+        )
+
+    async def relabel_failed(
+        self, *, run_id: str | None = None, on_progress: ProgressFn | None = None
+    ) -> list[AnalysisResult]:
+        """Label again every failed (or never finished) item, run by run, and refresh the runs."""
+        results = []
+        for failed_run_id, items in self._store.runs.failed_items(run_id).items():
+            run = self._store.runs.get(failed_run_id)
+            assert run is not None
+            if run["kind"] == "conversation":
+                # A verdict needs the whole conversation: judge it again in full.
+                request = AnalysisRequest(
+                    source=run["source"], channel=run["channel"], thread_key=run["thread_key"]
+                )
+                results.append(await self.complete(failed_run_id, request))
+                continue
+            labelled, _ = await self._label(failed_run_id, items, on_progress)
+            self._store.runs.save_results(failed_run_id, labelled)
+            everything = self._store.runs.items(failed_run_id)
+            summary = Summary.of(everything)
+            lang: Lang = run["lang"]
+            chart_id = await self._chart(run["kind"], everything, summary, lang)
+            self._store.runs.finish(
+                failed_run_id,
+                status="failed" if summary.failed == summary.total else "done",
+                explanation=explain(everything, summary, None, lang),
+                chart_id=chart_id,
+            )
+            results.append(self.result(failed_run_id))
+        return results
+
+    def today(self) -> str:
+        return datetime.now(ZoneInfo(self._settings.timezone)).date().isoformat()
+
+    # -- steps ------------------------------------------------------------------------------
+
+    async def _label(
+        self, run_id: str, items: list[LabeledItem], on_progress: ProgressFn | None
+    ) -> tuple[list[LabeledItem], str]:
+        """Label items, answering repeats from the cache and each distinct text once."""
+        labeler = self._labeler
+        total = len(items)
+        use_cache = labeler.model is not None and labeler.prompt_version is not None
+        keys = {
+            item.id: cache_key(item.clean_text or "", labeler.model or "", labeler.prompt_version or "")
+            for item in items
+        }
+        hits = self._store.cache.get_many(list(set(keys.values()))) if use_cache else {}
+        distinct: dict[str, TextIn] = {}
+        for item in items:
+            if keys[item.id] not in hits and keys[item.id] not in distinct:
+                distinct[keys[item.id]] = TextIn(id=len(distinct) + 1, text=item.clean_text or "")
+        done_before = total - sum(1 for item in items if keys[item.id] not in hits)
+        per_key = Counter(keys[item.id] for item in items if keys[item.id] not in hits)
+        by_id = {text_in.id: key for key, text_in in distinct.items()}
+
+        def progress(done: int, _total: int) -> None:
+            # Progress is in items of the run, not distinct texts sent to the model.
+            finished = done_before + sum(per_key[by_id[i]] for i in range(1, done + 1) if i in by_id)
+            finished = min(finished, total)
+            self._store.runs.set_progress(run_id, finished)
+            if on_progress:
+                on_progress(finished, total)
+
+        summary_text = ""
+        fresh: dict[str, LabeledItem] = {}
+        if distinct:
+            batch = await labeler.label(list(distinct.values()), on_progress=progress)
+            summary_text = batch.summary_text
+            answered = {item.id: item for item in batch.items}
+            for key, text_in in distinct.items():
+                fresh[key] = answered.get(text_in.id) or _failed(
+                    LabeledItem(id=text_in.id, text=text_in.text), "the labeller returned no answer"
+                )
+            if use_cache:
+                self._store.cache.put_many(fresh)
+        elif on_progress:
+            on_progress(total, total)
+        labelled = []
+        for item in items:
+            source = hits.get(keys[item.id]) or fresh[keys[item.id]]
+            labelled.append(
+                source.model_copy(
+                    update={
+                        "id": item.id,
+                        "text": item.text,
+                        "clean_text": item.clean_text,
+                        "role": item.role,
+                        "author": item.author,
+                    }
+                )
+            )
+        return labelled, summary_text
+
+    async def _judge(
+        self, turns: list[LabeledItem], lang: Lang
+    ) -> tuple[list[LabeledItem], ConversationVerdict | None, str]:
+        inputs = [TextIn(id=t.id, text=t.clean_text or "", role=t.role, author=t.author) for t in turns]
+        if isinstance(self._labeler, ConversationJudge):
+            batch = await self._labeler.judge(inputs)
+        else:
+            batch = await self._labeler.label(inputs)
+        answered = {item.id: item for item in batch.items}
+        labelled = [
+            (answered.get(t.id) or _failed(t, "the labeller returned no answer")).model_copy(
+                update={"text": t.text, "clean_text": t.clean_text, "role": t.role, "author": t.author}
+            )
+            for t in turns
+        ]
+        verdict = batch.conversation
+        if verdict is None and any(item.status == "ok" and item.role == "customer" for item in labelled):
+            verdict = rule_verdict(labelled, lang=lang)
+        return labelled, verdict, batch.summary_text
+
+    async def _chart(self, kind: str, items: list[LabeledItem], summary: Summary, lang: Lang) -> str | None:
+        if kind == "text" or summary.failed == summary.total:
+            return None
+        if kind == "conversation":
+            points = [(item.role or "customer", item.label, item.confidence) for item in items]
+            png = await asyncio.to_thread(charts.conversation_png, points, lang=lang)
+        else:
+            png = await asyncio.to_thread(charts.label_distribution_png, summary, lang=lang)
+        return self._store.charts.save(png, kind=kind)
+
+    def _flag(
+        self, run_id: str, request: AnalysisRequest, verdict: ConversationVerdict, lang: Lang
+    ) -> ReviewRef | None:
+        key = request.thread_key or _transcript_key(self._store.runs.items(run_id))
+        existing = self._store.reviews.by_thread(key)
+        if not verdict.flagged:
+            # A conversation that no longer needs a look keeps its review as it is: a human closes it.
+            return (
+                ReviewRef(id=existing["id"], created=False, status=existing["status"]) if existing else None
+            )
+        title = request.title or _title(self._store.runs.items(run_id), lang)
+        review, created = self._store.reviews.upsert_flag(
+            thread_key=key,
+            run_id=run_id,
+            platform=request.source,
+            channel=request.channel,
+            title=title,
+            reason=verdict.reason,
+            label=verdict.label,
+            agent_issues=verdict.agent_issues,
+            permalink=request.permalink,
+        )
+        return ReviewRef(id=review["id"], created=created, status=review["status"])
+
+
+def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:
+    if request.conversation is not None:
+        if request.texts is not None:
+            raise InputError("send either `texts` or `conversation`, not both")
+        if not request.conversation:
+            raise InputError("`conversation` is empty: send at least one turn")
+        entries = [(t.text, t.role, t.author) for t in request.conversation]
+        kind: RunKind = "conversation"
+        if not any(role == "customer" for _, role, _ in entries):
+            raise InputError('the conversation has no customer turn (role "customer")')
+    else:
+        if not request.texts:
+            raise InputError("nothing to label: send `text`, `texts` or `conversation`")
+        entries = [(text, None, None) for text in request.texts]
+        kind = "text" if len(entries) == 1 else "list"
+    if len(entries) > MAX_ITEMS:
+        raise InputError(f"too many items: {len(entries)} (at most {MAX_ITEMS} per request; split the list)")
+    for index, (text, _, _) in enumerate(entries, start=1):
+        if not text or not text.strip():
+            raise InputError(f"item {index} is empty: remove it or give it text")
+        if len(text) > MAX_ITEM_CHARS:
+            raise InputError(
+                f"item {index} is {len(text)} characters long (at most {MAX_ITEM_CHARS}); shorten it"
+            )
+    items = [
+        TextIn(id=index, text=text, role=role, author=author)
+        for index, (text, role, author) in enumerate(entries, start=1)
+    ]
+    return items, kind
+
+
+def _failed(item: LabeledItem, error: str) -> LabeledItem:
+    return item.model_copy(update={"label": None, "confidence": None, "status": "failed", "error": error})
+
+
+def _transcript_key(items: list[LabeledItem]) -> str:
+    digest = hashlib.sha256("\n".join(f"{i.role}:{i.text}" for i in items).encode()).hexdigest()
+    return f"transcript:{digest[:24]}"
+
+
+def _title(items: list[LabeledItem], lang: Lang) -> str:
+    first = next((i.text for i in items if i.role == "customer"), items[0].text if items else "")
+    first = " ".join(first.split())
+    return first if len(first) <= 60 else first[:59] + "…"
+
+
+def explain(
+    items: list[LabeledItem], summary: Summary, verdict: ConversationVerdict | None, lang: Lang
+) -> str:
+    """One or two sentences on what drives the result, built from the labels and keywords."""
+    if summary.total and summary.failed == summary.total:
+        return "全部条目标注失败。" if lang == "zh" else "Every item failed to be labelled."
+    if verdict:
+        return verdict.reason
+    if summary.total == 1:
+        return items[0].explanation
+    negative_words = Counter(
+        word for item in items if item.label == "negative" for word in item.keywords[:3]
+    ).most_common(3)
+    labelled = summary.total - summary.failed
+    top = max(("negative", "positive", "neutral"), key=lambda label: getattr(summary, label))
+    share = getattr(summary, top) / labelled if labelled else 0
+    if lang == "zh":
+        text = f"{labelled} 条中以{label_word(top, lang)}为主（{getattr(summary, top)} 条，{share:.0%}）。"
+        if negative_words:
+            text += "负面评价主要集中在：" + "、".join(f"“{w}”" for w, _ in negative_words) + "。"
+        if summary.failed:
+            text += f"另有 {summary.failed} 条标注失败，可稍后重新标注。"
+        return text
+    text = f"Mostly {top}: {getattr(summary, top)} of {labelled} ({share:.0%})."
+    if negative_words:
+        text += " Negative comments centre on " + ", ".join(f'"{w}"' for w, _ in negative_words) + "."
+    if summary.failed:
+        text += f" {summary.failed} failed and can be relabelled later."
+    return text

@@ -1,0 +1,174 @@
+"""The core every surface calls: one object built from settings, keyword-only methods."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
+from bot.commands import Command, parse_command
+from bot.config import Settings
+from bot.conversation import parse_transcript
+from bot.errors import InputError, NotFound
+from bot.i18n import detect_lang
+from bot.labelers import Labeler, ProgressFn, build_labeler
+from bot.models import LABELS, Lang, Turn
+from bot.replies import (
+    Reply,
+    analysis_reply,
+    help_reply,
+    reviews_reply,
+    stats_reply,
+)
+from bot.stats import StatsReport, build_stats
+from storage import ReviewNotFound, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    """Where a chat message came from, in platform-neutral terms."""
+
+    source: str  # "web" | "slack" | "dingtalk" | "cli"
+    channel: str | None = None
+    user: str | None = None
+    thread_key: str | None = None
+
+
+class Sentibot:
+    def __init__(
+        self, *, settings: Settings, store: Store | None = None, labeler: Labeler | None = None
+    ) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.db)
+        self.labeler = labeler or build_labeler(settings)
+        self.analysis = AnalysisService(settings=settings, store=self.store, labeler=self.labeler)
+
+    async def aclose(self) -> None:
+        closer = getattr(self.labeler, "aclose", None)
+        if closer:
+            await closer()
+        self.store.close()
+
+    # -- labelling --------------------------------------------------------------------------
+
+    async def analyze(
+        self, request: AnalysisRequest, *, on_progress: ProgressFn | None = None
+    ) -> AnalysisResult:
+        return await self.analysis.analyze(request, on_progress=on_progress)
+
+    async def handle_message(
+        self, text: str, *, context: MessageContext, on_progress: ProgressFn | None = None
+    ) -> Reply:
+        """A chat message from any surface: a command, a pasted conversation, a list or one text."""
+        command = parse_command(text)
+        if command:
+            return await self.run_command(command, context=context)
+        request = message_request(text, context=context)
+        result = await self.analysis.analyze(request, on_progress=on_progress)
+        return analysis_reply(result, public_url=self.settings.public_url)
+
+    async def judge_conversation(
+        self,
+        turns: list[Turn],
+        *,
+        context: MessageContext,
+        title: str | None = None,
+        permalink: str | None = None,
+    ) -> Reply:
+        """A conversation gathered by an adapter (e.g. a Slack thread)."""
+        request = AnalysisRequest(
+            conversation=turns,
+            source=context.source,
+            channel=context.channel,
+            thread_key=context.thread_key,
+            title=title,
+            permalink=permalink,
+        )
+        result = await self.analysis.analyze(request)
+        return analysis_reply(result, public_url=self.settings.public_url)
+
+    # -- commands ---------------------------------------------------------------------------
+
+    async def run_command(self, command: Command, *, context: MessageContext) -> Reply:
+        lang: Lang = "zh" if command.chinese else "en"
+        if command.name == "stats":
+            return stats_reply(await self.stats(days=command.days, lang=lang), lang)
+        if command.name == "review":
+            return reviews_reply(self.reviews(status="open"), lang, public_url=self.settings.public_url)
+        if command.name == "digest":
+            return await self.digest_reply(lang=lang)
+        return help_reply(lang)
+
+    async def digest_reply(self, *, lang: Lang) -> Reply:
+        """Today's digest so far. Replaced by the digest module once it lands."""
+        return stats_reply(await self.stats(days=1, lang=lang), lang)
+
+    async def stats(
+        self, *, days: int, lang: Lang = "en", channel: str | None = None, chart: bool = True
+    ) -> StatsReport:
+        if not 1 <= days <= 365:
+            raise InputError("days must be between 1 and 365")
+        return await build_stats(
+            self.store, days=days, today=self.today(), lang=lang, channel=channel, chart=chart
+        )
+
+    def today(self) -> Any:
+        return datetime.now(ZoneInfo(self.settings.timezone)).date()
+
+    # -- reviews ----------------------------------------------------------------------------
+
+    def reviews(self, *, status: str | None = "open", limit: int = 100) -> list[dict[str, Any]]:
+        if status not in (None, "open", "resolved"):
+            raise InputError("status must be open or resolved")
+        return self.store.reviews.list(status=status, limit=limit)
+
+    def review(self, review_id: int) -> dict[str, Any]:
+        try:
+            return self.store.reviews.get(review_id)
+        except ReviewNotFound as exc:
+            raise NotFound(str(exc)) from exc
+
+    def resolve_review(
+        self, review_id: int, *, reviewer: str, note: str = "", label: str | None = None
+    ) -> dict[str, Any]:
+        if not reviewer.strip():
+            raise InputError("reviewer is required: say who reviewed it")
+        if label is not None and label not in LABELS:
+            raise InputError(f"label must be one of {', '.join(LABELS)}")
+        try:
+            return self.store.reviews.resolve(review_id, reviewer=reviewer.strip(), note=note, label=label)
+        except ReviewNotFound as exc:
+            raise NotFound(str(exc)) from exc
+
+    def reopen_review(self, review_id: int, *, actor: str, note: str = "") -> dict[str, Any]:
+        try:
+            return self.store.reviews.reopen(review_id, actor=actor, note=note)
+        except ReviewNotFound as exc:
+            raise NotFound(str(exc)) from exc
+
+    def chart(self, chart_id: str) -> bytes:
+        png = self.store.charts.get(chart_id)
+        if png is None:
+            raise NotFound(f"no chart {chart_id}")
+        return png
+
+
+def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
+    """How a chat message is read: a transcript, several lines (a list) or one text."""
+    base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
+    turns = parse_transcript(text)
+    if turns:
+        return AnalysisRequest(conversation=turns, **base)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise InputError("the message is empty: send a comment, a list (one per line) or `help`")
+    return AnalysisRequest(texts=lines, **base)
+
+
+def reply_lang(text: str) -> Lang:
+    return detect_lang(text)

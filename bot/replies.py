@@ -1,0 +1,286 @@
+"""Platform-neutral replies. Adapters render these in their own idiom (Block Kit, markdown, HTML).
+
+The text here is plain (no markup); `title` is one headline, `lines` are short paragraphs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from bot.analysis import AnalysisResult
+from bot.i18n import LABEL_EMOJI, label_word
+from bot.models import ConversationVerdict, LabeledItem, Lang, Summary
+from bot.stats import StatsReport
+
+ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error"]
+# How many items a chat reply lists in full; the rest are behind the run's web page.
+TOP_ITEMS = 5
+
+
+class Button(BaseModel):
+    """An action a reader can take on a reply (Slack renders buttons, others a link)."""
+
+    action: Literal["review_resolve", "review_wrong"]
+    text: str
+    value: str
+    style: Literal["primary", "danger"] | None = None
+
+
+class Reply(BaseModel):
+    kind: ReplyKind
+    lang: Lang
+    title: str
+    lines: list[str] = Field(default_factory=list)
+    items: list[LabeledItem] = Field(default_factory=list)
+    highlights: list[LabeledItem] = Field(default_factory=list)
+    summary: Summary | None = None
+    conversation: ConversationVerdict | None = None
+    run_id: str | None = None
+    chart_id: str | None = None
+    review_id: int | None = None
+    reviews: list[dict[str, Any]] = Field(default_factory=list)
+    buttons: list[Button] = Field(default_factory=list)
+    link: str | None = None
+    error: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole reply as plain text (notification fallback, CLI, logs)."""
+        return "\n".join([self.title, *self.lines])
+
+
+def _t(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def item_line(item: LabeledItem, lang: Lang) -> str:
+    """`🔴 负面 92% · 物流太慢了 — explanation`."""
+    if item.status != "ok":
+        return f"{LABEL_EMOJI['failed']} {label_word(None, lang)} · {_short(item.text)} — {item.error}"
+    confidence = f" {item.confidence:.0%}" if item.confidence is not None else ""
+    return f"{LABEL_EMOJI[item.label or 'neutral']} {label_word(item.label, lang)}{confidence} · {_short(item.text)}"
+
+
+def summary_line(summary: Summary, lang: Lang) -> str:
+    parts = [
+        f"{LABEL_EMOJI[label]} {label_word(label, lang)} {getattr(summary, label)} ({summary.share(label):.0%})"
+        for label in ("positive", "neutral", "negative")
+    ]
+    if summary.failed:
+        parts.append(f"{LABEL_EMOJI['failed']} {label_word(None, lang)} {summary.failed}")
+    return " · ".join(parts)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def failure_line(result: AnalysisResult, lang: Lang) -> str:
+    return _t(
+        lang,
+        f"标注失败：{result.error}。本次已保存（run {result.run_id}），服务恢复后运行 `sentibot relabel --failed` 补标。",
+        f"Labelling failed: {result.error}. The run is saved ({result.run_id}); "
+        "`sentibot relabel --failed` completes it once the model is back.",
+    )
+
+
+def analysis_reply(result: AnalysisResult, *, public_url: str) -> Reply:
+    lang = result.lang
+    link = f"{public_url.rstrip('/')}/runs/{result.run_id}"
+    if result.error:
+        return Reply(
+            kind="error",
+            lang=lang,
+            title=_t(lang, "⚠️ 标注失败", "⚠️ Labelling failed"),
+            lines=[failure_line(result, lang)],
+            run_id=result.run_id,
+            link=link,
+            error=result.error,
+            items=result.items,
+            summary=result.summary,
+        )
+    if result.kind == "conversation":
+        return _conversation_reply(result, link=link, public_url=public_url)
+    if result.kind == "text":
+        item = result.items[0]
+        lines = [item.explanation] if item.explanation else []
+        if item.keywords:
+            lines.append(_t(lang, "关键词：", "Keywords: ") + ", ".join(item.keywords))
+        lines.append(_t(lang, f"标注来源：{item.labeler}", f"Labelled by {item.labeler}"))
+        return Reply(
+            kind="label",
+            lang=lang,
+            title=item_line(item, lang),
+            lines=lines,
+            items=result.items,
+            summary=result.summary,
+            run_id=result.run_id,
+            link=link,
+        )
+    negatives = sorted(
+        (i for i in result.items if i.label == "negative"), key=lambda i: -(i.confidence or 0)
+    )[:TOP_ITEMS]
+    title = _t(lang, f"已标注 {result.summary.total} 条评论", f"{result.summary.total} comments labelled")
+    lines = [summary_line(result.summary, lang), result.explanation]
+    lines.append(_t(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
+    return Reply(
+        kind="list",
+        lang=lang,
+        title=title,
+        lines=[line for line in lines if line],
+        items=result.items,
+        highlights=negatives,
+        summary=result.summary,
+        run_id=result.run_id,
+        chart_id=result.chart_id,
+        link=link,
+    )
+
+
+def _conversation_reply(result: AnalysisResult, *, link: str, public_url: str) -> Reply:
+    lang = result.lang
+    verdict = result.conversation
+    if verdict is None:
+        return Reply(
+            kind="error",
+            lang=lang,
+            title=_t(lang, "⚠️ 无法判定对话", "⚠️ Could not judge the conversation"),
+            lines=[failure_line(result, lang)],
+            run_id=result.run_id,
+            link=link,
+        )
+    emoji = "🚩" if verdict.flagged else LABEL_EMOJI[verdict.label]
+    title = _t(
+        lang,
+        f"{emoji} 客户整体情绪：{label_word(verdict.label, lang)} · {'已解决' if verdict.resolved else '未解决'}",
+        f"{emoji} Customer felt {label_word(verdict.label, lang)} overall · "
+        f"{'resolved' if verdict.resolved else 'not resolved'}",
+    )
+    lines = [verdict.reason] if verdict.reason else []
+    if verdict.agent_issues:
+        lines.append(_t(lang, "客服问题：", "Agent issues: ") + ", ".join(verdict.agent_issues))
+    journey = " → ".join(f"{LABEL_EMOJI[i.label or 'failed']}" for i in result.items if i.role == "customer")
+    if journey:
+        lines.append(_t(lang, f"客户情绪走势：{journey}", f"Customer mood over the turns: {journey}"))
+    buttons: list[Button] = []
+    review_link = None
+    if verdict.flagged and result.review:
+        lines.append(
+            _t(
+                lang,
+                f"🚩 已加入待审队列（#{result.review.id}）：{verdict.reason}",
+                f"🚩 Flagged for review (#{result.review.id}): {verdict.reason}",
+            )
+        )
+        review_link = f"{public_url.rstrip('/')}/reviews#review-{result.review.id}"
+        buttons = review_buttons(result.review.id, lang)
+    lines.append(_t(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
+    return Reply(
+        kind="conversation",
+        lang=lang,
+        title=title,
+        lines=lines,
+        items=result.items,
+        summary=result.summary,
+        conversation=verdict,
+        run_id=result.run_id,
+        chart_id=result.chart_id,
+        review_id=result.review.id if result.review else None,
+        buttons=buttons,
+        link=review_link or link,
+    )
+
+
+def review_buttons(review_id: int, lang: Lang) -> list[Button]:
+    return [
+        Button(
+            action="review_resolve",
+            text=_t(lang, "标记已审", "Mark reviewed"),
+            value=str(review_id),
+            style="primary",
+        ),
+        Button(
+            action="review_wrong",
+            text=_t(lang, "标注有误", "Label was wrong"),
+            value=str(review_id),
+            style="danger",
+        ),
+    ]
+
+
+def stats_reply(report: StatsReport, lang: Lang) -> Reply:
+    s = report.summary
+    title = _t(
+        lang,
+        f"近 {report.days} 天情感统计（{report.first_day} 至 {report.last_day}）",
+        f"Sentiment, last {report.days} days ({report.first_day} – {report.last_day})",
+    )
+    if s.total == 0:
+        return Reply(
+            kind="stats",
+            lang=lang,
+            title=title,
+            lines=[_t(lang, "这段时间没有标注记录。", "Nothing was labelled in this period.")],
+            summary=s,
+        )
+    lines = [
+        _t(lang, f"共 {s.total} 条", f"{s.total} messages"),
+        summary_line(s, lang),
+    ]
+    busiest = max(report.per_day, key=lambda d: d.negative_share)
+    if busiest.negative:
+        lines.append(
+            _t(
+                lang,
+                f"负面占比最高的一天：{busiest.day}（{busiest.negative_share:.0%}）",
+                f"Most negative day: {busiest.day} ({busiest.negative_share:.0%})",
+            )
+        )
+    return Reply(kind="stats", lang=lang, title=title, lines=lines, summary=s, chart_id=report.chart_id)
+
+
+def reviews_reply(reviews: list[dict[str, Any]], lang: Lang, *, public_url: str) -> Reply:
+    link = f"{public_url.rstrip('/')}/reviews"
+    if not reviews:
+        return Reply(
+            kind="reviews",
+            lang=lang,
+            title=_t(lang, "✅ 没有待审对话", "✅ No conversation waiting for review"),
+            link=link,
+        )
+    title = _t(lang, f"🚩 {len(reviews)} 个对话待审", f"🚩 {len(reviews)} conversations waiting for review")
+    lines = [
+        f"#{r['id']} · {r['title']} — {r['reason']} ({r['created_at'][:16].replace('T', ' ')} UTC)"
+        for r in reviews[:10]
+    ]
+    return Reply(kind="reviews", lang=lang, title=title, lines=lines, reviews=reviews, link=link)
+
+
+def help_reply(lang: Lang) -> Reply:
+    if lang == "zh":
+        lines = [
+            "发一句话：标注这句话的情感（正面/负面/中性），附置信度、关键词和理由。",
+            "粘贴多行：每行一条评论，返回汇总、图表和最负面的几条。",
+            "粘贴对话（每行以“客户:”或“客服:”开头）：判定客户情绪、是否解决、是否需要人工复核。",
+            "统计 7d：近 7 天情感统计和趋势图。",
+            "待审：列出待人工复核的对话。",
+            "日报：今天到目前为止的日报。",
+        ]
+        return Reply(kind="help", lang=lang, title="sentibot 使用说明", lines=lines)
+    lines = [
+        "Send one line: its sentiment (positive/negative/neutral) with confidence, keywords and why.",
+        "Paste several lines: one comment per line; you get a summary, a chart and the most negative ones.",
+        "Paste a conversation (lines start with `Customer:` / `Agent:`): the customer's mood, "
+        "whether it was resolved, and whether a human should review it.",
+        "`stats 7d`: sentiment over the last 7 days with a trend chart.",
+        "`review`: conversations waiting for a human review.",
+        "`digest`: today's digest so far.",
+    ]
+    return Reply(kind="help", lang=lang, title="How to use sentibot", lines=lines)
+
+
+def error_reply(message: str, lang: Lang) -> Reply:
+    return Reply(kind="error", lang=lang, title=_t(lang, f"⚠️ {message}", f"⚠️ {message}"), error=message)

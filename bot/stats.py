@@ -1,0 +1,105 @@
+"""Label mix over the last N days, per day, in the configured time zone."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+from pydantic import BaseModel
+
+from bot import charts
+from bot.models import Lang, Summary
+from storage import Store
+
+
+class DayMix(BaseModel):
+    day: date
+    positive: int = 0
+    negative: int = 0
+    neutral: int = 0
+    failed: int = 0
+
+    @property
+    def labelled(self) -> int:
+        return self.positive + self.negative + self.neutral
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.labelled if self.labelled else 0.0
+
+
+class StatsReport(BaseModel):
+    days: int
+    first_day: date
+    last_day: date
+    channel: str | None = None
+    per_day: list[DayMix]
+    summary: Summary
+    chart_id: str | None = None
+
+    def api_json(self, *, public_url: str) -> dict[str, object]:
+        return {
+            "days": self.days,
+            "from": self.first_day.isoformat(),
+            "to": self.last_day.isoformat(),
+            "channel": self.channel,
+            "summary": self.summary.model_dump(),
+            "shares": {
+                label: round(self.summary.share(label), 4) for label in ("positive", "negative", "neutral")
+            },
+            "per_day": [
+                {**d.model_dump(mode="json"), "negative_share": round(d.negative_share, 4)}
+                for d in self.per_day
+            ],
+            "chart_url": f"{public_url.rstrip('/')}/charts/{self.chart_id}.png" if self.chart_id else None,
+        }
+
+
+def day_mix(store: Store, *, first_day: date, last_day: date, channel: str | None = None) -> list[DayMix]:
+    """One DayMix per calendar day in [first_day, last_day], zeros included."""
+    mixes = {
+        first_day + timedelta(days=offset): DayMix(day=first_day + timedelta(days=offset))
+        for offset in range((last_day - first_day).days + 1)
+    }
+    for row in store.stats.daily_counts(
+        first_day=first_day.isoformat(), last_day=last_day.isoformat(), channel=channel
+    ):
+        mix = mixes.get(date.fromisoformat(str(row["day"])))
+        if mix is None:
+            continue
+        field = "failed" if row["status"] != "ok" or not row["label"] else str(row["label"])
+        setattr(mix, field, getattr(mix, field) + int(row["n"]))  # type: ignore[call-overload]
+    return list(mixes.values())
+
+
+async def build_stats(
+    store: Store, *, days: int, today: date, lang: Lang, channel: str | None = None, chart: bool = True
+) -> StatsReport:
+    first = today - timedelta(days=days - 1)
+    per_day = day_mix(store, first_day=first, last_day=today, channel=channel)
+    summary = Summary(
+        positive=sum(d.positive for d in per_day),
+        negative=sum(d.negative for d in per_day),
+        neutral=sum(d.neutral for d in per_day),
+        failed=sum(d.failed for d in per_day),
+    )
+    summary.total = summary.positive + summary.negative + summary.neutral + summary.failed
+    chart_id = None
+    if chart:
+        points = [
+            charts.DayCounts(
+                day=d.day, positive=d.positive, negative=d.negative, neutral=d.neutral, failed=d.failed
+            )
+            for d in per_day
+        ]
+        png = await asyncio.to_thread(charts.daily_trend_png, points, lang=lang)
+        chart_id = store.charts.save(png, kind="stats")
+    return StatsReport(
+        days=days,
+        first_day=first,
+        last_day=today,
+        channel=channel,
+        per_day=per_day,
+        summary=summary,
+        chart_id=chart_id,
+    )

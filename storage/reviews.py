@@ -1,0 +1,151 @@
+"""The review queue: one review per flagged conversation, with every change kept."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storage.clock import iso
+from storage.db import Database
+
+
+class ReviewNotFound(LookupError):
+    pass
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    row["agent_issues"] = json.loads(row.get("agent_issues") or "[]")
+    return row
+
+
+class ReviewRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def upsert_flag(
+        self,
+        *,
+        thread_key: str,
+        run_id: str,
+        platform: str,
+        channel: str | None,
+        title: str,
+        reason: str,
+        label: str,
+        agent_issues: list[str],
+        permalink: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Open (or refresh) the review for a conversation. Returns (review, created).
+
+        Analysing the same thread again updates its review instead of adding another; a
+        resolved review that gets flagged again is reopened, since the conversation went on.
+        """
+        now = iso()
+        fields = {
+            "run_id": run_id,
+            "platform": platform,
+            "channel": channel,
+            "title": title,
+            "reason": reason,
+            "label": label,
+            "agent_issues": json.dumps(agent_issues, ensure_ascii=False),
+            "updated_at": now,
+        }
+        if permalink:
+            fields["permalink"] = permalink
+        with self._db.write() as db:
+            rows = list(db.query("SELECT * FROM reviews WHERE thread_key = ?", (thread_key,)))
+            if rows:
+                review_id = rows[0]["id"]
+                reopened = rows[0]["status"] != "open"
+                db["reviews"].update(review_id, {**fields, "status": "open"})
+                _event(db, review_id, "reopened" if reopened else "updated", "sentibot", reason, label)
+                created = False
+            else:
+                review_id = (
+                    db["reviews"]
+                    .insert({**fields, "thread_key": thread_key, "status": "open", "created_at": now})
+                    .last_pk
+                )
+                _event(db, review_id, "flagged", "sentibot", reason, label)
+                created = True
+        return self.get(review_id), created
+
+    def get(self, review_id: int) -> dict[str, Any]:
+        rows = self._db.query("SELECT * FROM reviews WHERE id = ?", (review_id,))
+        if not rows:
+            raise ReviewNotFound(f"no review #{review_id}")
+        review = _decode(rows[0])
+        review["events"] = self._db.query(
+            "SELECT at, action, actor, note, label FROM review_events WHERE review_id = ? ORDER BY id",
+            (review_id,),
+        )
+        return review
+
+    def by_thread(self, thread_key: str) -> dict[str, Any] | None:
+        rows = self._db.query("SELECT id FROM reviews WHERE thread_key = ?", (thread_key,))
+        return self.get(rows[0]["id"]) if rows else None
+
+    def list(self, *, status: str | None = "open", limit: int = 100) -> list[dict[str, Any]]:
+        if status:
+            rows = self._db.query(
+                "SELECT * FROM reviews WHERE status = ? ORDER BY created_at LIMIT ?", (status, limit)
+            )
+        else:
+            rows = self._db.query("SELECT * FROM reviews ORDER BY created_at DESC LIMIT ?", (limit,))
+        return [_decode(row) for row in rows]
+
+    def resolve(self, review_id: int, *, reviewer: str, note: str, label: str | None) -> dict[str, Any]:
+        now = iso()
+        with self._db.write() as db:
+            if not list(db.query("SELECT id FROM reviews WHERE id = ?", (review_id,))):
+                raise ReviewNotFound(f"no review #{review_id}")
+            db["reviews"].update(
+                review_id,
+                {
+                    "status": "resolved",
+                    "resolved_at": now,
+                    "resolved_by": reviewer,
+                    "note": note,
+                    "corrected_label": label,
+                    "updated_at": now,
+                },
+            )
+            _event(db, review_id, "resolved", reviewer, note, label)
+        return self.get(review_id)
+
+    def reopen(self, review_id: int, *, actor: str, note: str = "") -> dict[str, Any]:
+        with self._db.write() as db:
+            if not list(db.query("SELECT id FROM reviews WHERE id = ?", (review_id,))):
+                raise ReviewNotFound(f"no review #{review_id}")
+            db["reviews"].update(review_id, {"status": "open", "updated_at": iso()})
+            _event(db, review_id, "reopened", actor, note, None)
+        return self.get(review_id)
+
+    def counts(self, *, opened_from: str, opened_to: str) -> dict[str, Any]:
+        """Reviews opened in [from, to) and all still open, with the oldest open one's time."""
+        opened = self._db.query(
+            "SELECT count(*) AS n FROM reviews WHERE created_at >= ? AND created_at < ?",
+            (opened_from, opened_to),
+        )[0]["n"]
+        still_open = self._db.query(
+            "SELECT count(*) AS n, min(created_at) AS oldest FROM reviews"
+            " WHERE status = 'open' AND created_at < ?",
+            (opened_to,),
+        )[0]
+        return {"opened": opened, "open": still_open["n"], "oldest_open_at": still_open["oldest"]}
+
+    def corrections(self) -> list[dict[str, Any]]:
+        """Resolved reviews where a human gave the right label, with what the bot said."""
+        return self._db.query(
+            "SELECT r.id, r.label AS predicted, r.corrected_label AS corrected,"
+            " runs.labeler AS labeler, runs.prompt_version AS prompt_version"
+            " FROM reviews r LEFT JOIN runs ON runs.id = r.run_id"
+            " WHERE r.status = 'resolved' AND r.corrected_label IS NOT NULL"
+        )
+
+
+def _event(db: Any, review_id: int, action: str, actor: str, note: str | None, label: str | None) -> None:
+    db["review_events"].insert(
+        {"review_id": review_id, "at": iso(), "action": action, "actor": actor, "note": note, "label": label}
+    )

@@ -1,0 +1,190 @@
+"""Runs (one request to label something) and their items."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.models import ConversationVerdict, LabeledItem
+from storage.clock import iso
+from storage.db import Database
+
+
+def item_to_row(item: LabeledItem) -> dict[str, Any]:
+    return {
+        "label": item.label,
+        "confidence": item.confidence,
+        "keywords": json.dumps(item.keywords, ensure_ascii=False),
+        "explanation": item.explanation,
+        "reasoning": item.reasoning,
+        "labeler": item.labeler,
+        "model": item.model,
+        "prompt_version": item.prompt_version,
+        "latency_ms": item.latency_ms,
+        "status": item.status,
+        "error": item.error,
+        "cached": int(item.cached),
+    }
+
+
+def row_to_item(row: dict[str, Any]) -> LabeledItem:
+    return LabeledItem(
+        id=row["idx"],
+        text=row["text"],
+        label=row["label"],
+        confidence=row["confidence"],
+        explanation=row["explanation"] or "",
+        keywords=json.loads(row["keywords"] or "[]"),
+        reasoning=row["reasoning"],
+        labeler=row["labeler"] or "",
+        status="ok" if row["status"] == "ok" else "failed",
+        error=row["error"] if row["status"] != "pending" else "not labelled yet",
+        role=row["role"],
+        author=row["author"],
+        clean_text=row["clean_text"],
+        model=row["model"],
+        prompt_version=row["prompt_version"],
+        latency_ms=row["latency_ms"],
+        cached=bool(row["cached"]),
+    )
+
+
+class RunRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def create(
+        self,
+        *,
+        run_id: str,
+        source: str,
+        kind: str,
+        lang: str,
+        channel: str | None,
+        thread_key: str | None,
+        labeler: str,
+        model: str | None,
+        prompt_version: str | None,
+        day: str,
+        items: list[LabeledItem],
+    ) -> None:
+        """Store a run and its items as `pending` in one transaction, before any labelling."""
+        now = iso()
+        with self._db.write() as db:
+            db["runs"].insert(
+                {
+                    "id": run_id,
+                    "created_at": now,
+                    "source": source,
+                    "channel": channel,
+                    "kind": kind,
+                    "lang": lang,
+                    "labeler": labeler,
+                    "model": model,
+                    "prompt_version": prompt_version,
+                    "status": "running",
+                    "total": len(items),
+                    "done": 0,
+                    "failed": 0,
+                    "thread_key": thread_key,
+                }
+            )
+            db["items"].insert_all(
+                {
+                    "run_id": run_id,
+                    "idx": item.id,
+                    "created_at": now,
+                    "day": day,
+                    "channel": channel,
+                    "role": item.role,
+                    "author": item.author,
+                    "text": item.text,
+                    "clean_text": item.clean_text,
+                    "status": "pending",
+                    "keywords": "[]",
+                    "cached": 0,
+                }
+                for item in items
+            )
+
+    def save_results(self, run_id: str, items: list[LabeledItem]) -> None:
+        """Write labelled items (by position) and bump the run's progress counters."""
+        with self._db.write() as db:
+            for item in items:
+                db.execute(
+                    "UPDATE items SET label=:label, confidence=:confidence, keywords=:keywords,"
+                    " explanation=:explanation, reasoning=:reasoning, labeler=:labeler,"
+                    " model=:model, prompt_version=:prompt_version, latency_ms=:latency_ms,"
+                    " status=:status, error=:error, cached=:cached"
+                    " WHERE run_id=:run_id AND idx=:idx",
+                    {**item_to_row(item), "run_id": run_id, "idx": item.id},
+                )
+            db.execute(
+                "UPDATE runs SET"
+                " done=(SELECT count(*) FROM items WHERE run_id=:id AND status!='pending'),"
+                " failed=(SELECT count(*) FROM items WHERE run_id=:id AND status='failed')"
+                " WHERE id=:id",
+                {"id": run_id},
+            )
+
+    def finish(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        explanation: str = "",
+        summary_text: str = "",
+        conversation: ConversationVerdict | None = None,
+        chart_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        with self._db.write() as db:
+            db["runs"].update(
+                run_id,
+                {
+                    "status": status,
+                    "finished_at": iso(),
+                    "explanation": explanation,
+                    "summary_text": summary_text,
+                    "chart_id": chart_id,
+                    "error": error,
+                    "conversation": conversation.model_dump_json() if conversation else None,
+                },
+            )
+
+    def get(self, run_id: str) -> dict[str, Any] | None:
+        rows = self._db.query("SELECT * FROM runs WHERE id = ?", (run_id,))
+        if not rows:
+            return None
+        run = rows[0]
+        run["conversation"] = (
+            ConversationVerdict.model_validate_json(run["conversation"]) if run["conversation"] else None
+        )
+        return run
+
+    def items(self, run_id: str) -> list[LabeledItem]:
+        rows = self._db.query("SELECT * FROM items WHERE run_id = ? ORDER BY idx", (run_id,))
+        return [row_to_item(row) for row in rows]
+
+    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+        return self._db.query(
+            "SELECT id, created_at, source, channel, kind, status, total, done, failed"
+            " FROM runs ORDER BY created_at DESC LIMIT ?",
+            (limit,),
+        )
+
+    def failed_items(self, run_id: str | None = None) -> dict[str, list[LabeledItem]]:
+        """Items that failed (or were left pending by a crash), grouped by run."""
+        sql = "SELECT * FROM items WHERE status IN ('failed', 'pending')"
+        params: tuple = ()
+        if run_id:
+            sql += " AND run_id = ?"
+            params = (run_id,)
+        grouped: dict[str, list[LabeledItem]] = {}
+        for row in self._db.query(sql + " ORDER BY run_id, idx", params):
+            grouped.setdefault(row["run_id"], []).append(row_to_item(row))
+        return grouped
+
+    def set_progress(self, run_id: str, done: int) -> None:
+        with self._db.write() as db:
+            db.execute("UPDATE runs SET done = ? WHERE id = ?", (done, run_id))

@@ -1,0 +1,191 @@
+"""Charts: valid PNGs of a fixed size, Chinese drawn with the bundled CJK font (no tofu)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+import pytest
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+from PIL import Image
+
+from bot import charts
+from bot.charts import (
+    CHART_SIZE_PX,
+    DayCounts,
+    conversation_png,
+    daily_trend_png,
+    label_distribution_png,
+)
+from bot.models import Lang, Summary
+
+OUTPUT_DIR = Path(__file__).parent / "output" / "charts"
+MPLFONTS_DIR = Path(__import__("mplfonts").__file__).resolve().parent
+
+SUMMARY = Summary(total=20, positive=9, negative=6, neutral=4, failed=1)
+POINTS: list[tuple[str, str | None, float | None]] = [
+    ("customer", "negative", 0.9),
+    ("agent", "neutral", 0.8),
+    ("customer", "negative", 0.7),
+    ("agent", "positive", 0.6),
+    ("customer", "neutral", 0.6),
+    ("agent", "neutral", 0.9),
+    ("customer", None, None),
+    ("agent", "positive", 0.8),
+    ("customer", "positive", 0.85),
+    ("customer", "positive", None),
+]
+_TODAY = datetime.date(2025, 5, 20)
+DAYS = [
+    DayCounts(_TODAY - datetime.timedelta(days=6 - i), p, n, u, f)
+    for i, (p, n, u, f) in enumerate(
+        [
+            (30, 8, 12, 0),
+            (25, 14, 10, 1),
+            (40, 6, 9, 0),
+            (18, 20, 7, 2),
+            (0, 0, 0, 0),
+            (33, 9, 11, 0),
+            (28, 16, 10, 0),
+        ]
+    )
+]
+
+Render = Callable[[Lang], bytes]
+CASES: dict[str, Render] = {
+    "distribution": lambda lang: label_distribution_png(SUMMARY, lang=lang),
+    "conversation": lambda lang: conversation_png(POINTS, lang=lang),
+    "trend": lambda lang: daily_trend_png(DAYS, lang=lang),
+    "distribution_empty": lambda lang: label_distribution_png(Summary(), lang=lang),
+    "conversation_empty": lambda lang: conversation_png([], lang=lang),
+    "trend_empty": lambda lang: daily_trend_png([], lang=lang),
+    "trend_all_zero": lambda lang: daily_trend_png([DayCounts(_TODAY, 0, 0, 0)], lang=lang),
+    "conversation_titled": lambda lang: conversation_png(
+        POINTS,
+        lang=lang,
+        title="工单 #48213：物流太慢，客户要求退款并投诉快递员态度 — a very long custom title",
+    ),
+}
+
+
+def _decode(png: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    return image
+
+
+def _render_checked(render: Render, lang: Lang, caplog: pytest.LogCaptureFixture) -> bytes:
+    """Render, failing on any missing-glyph warning or font_manager fallback message."""
+    caplog.clear()
+    with (
+        caplog.at_level(logging.INFO, logger="matplotlib.font_manager"),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        png = render(lang)
+    glyph_warnings = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not glyph_warnings, glyph_warnings
+    fallbacks = [r.getMessage() for r in caplog.records if r.name.startswith("matplotlib.font_manager")]
+    assert not fallbacks, fallbacks
+    return png
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_chart_is_png_of_expected_size_without_missing_glyphs(
+    name: str, lang: Lang, caplog: pytest.LogCaptureFixture
+) -> None:
+    png = _render_checked(CASES[name], lang, caplog)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    image = _decode(png)
+    assert image.format == "PNG"
+    assert image.size == CHART_SIZE_PX
+    # Not a blank canvas: the chart drew something besides the white background.
+    assert len(image.convert("L").getcolors(maxcolors=1 << 16) or []) > 10
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUTPUT_DIR / f"{name}_{lang}.png").write_bytes(png)
+
+
+def test_cjk_font_is_the_bundled_mplfonts_file() -> None:
+    family = charts.ensure_cjk_font()
+    assert family, "no CJK font registered"
+    resolved = Path(
+        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    )
+    assert resolved.resolve().is_relative_to(MPLFONTS_DIR), resolved
+    assert charts.cjk_font_path() is not None
+    assert charts.cjk_font_path().resolve() == resolved.resolve()
+    # Registration happens once: calling again adds nothing to matplotlib's font list.
+    before = len(font_manager.fontManager.ttflist)
+    assert charts.ensure_cjk_font() == family
+    assert len(font_manager.fontManager.ttflist) == before
+
+
+def test_cjk_font_has_every_glyph_the_charts_use() -> None:
+    path = charts.cjk_font_path()
+    assert path is not None
+    font = FT2Font(str(path))
+    words = "".join(charts._WORDS["zh"].values()) + "".join(charts._WORDS["en"].values())
+    text = words + "".join(charts._WEEKDAYS["zh"]) + "0123456789%·…,/#："
+    missing = sorted({ch for ch in text if not ch.isspace() and font.get_char_index(ord(ch)) == 0})
+    assert not missing, missing
+
+
+def test_missing_glyph_check_would_catch_tofu(caplog: pytest.LogCaptureFixture) -> None:
+    """Guard against a vacuous test: a CJK title in a Latin-only font must trip the checks."""
+
+    def render_in_dejavu(_lang: Lang) -> bytes:
+        with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+            fig = Figure(figsize=(2, 1), dpi=50)
+            FigureCanvasAgg(fig)
+            fig.text(0.1, 0.5, "情感分布")
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+        return buf.getvalue()
+
+    with pytest.raises(AssertionError, match="missing from font"):
+        _render_checked(render_in_dejavu, "zh", caplog)
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        lambda: label_distribution_png(SUMMARY, lang="zh"),
+        lambda: conversation_png(POINTS, lang="en"),
+        lambda: daily_trend_png(DAYS, lang="zh"),
+    ],
+)
+def test_output_is_deterministic(render: Callable[[], bytes]) -> None:
+    first = render()
+    assert render() == first
+    assert b"Software" not in first[:4096]
+
+
+def test_many_turns_and_long_ranges_render() -> None:
+    labels = ("positive", "negative", "neutral", None)
+    points = [("customer" if i % 3 else "agent", labels[i % 4], 0.7) for i in range(80)]
+    days = [DayCounts(_TODAY - datetime.timedelta(days=29 - i), i * 3, i % 5, 7) for i in range(30)]
+    for png in (conversation_png(points, lang="zh"), daily_trend_png(days, lang="en")):
+        assert _decode(png).size == CHART_SIZE_PX
+
+
+def test_score_maps_labels_to_signed_confidence() -> None:
+    assert charts._score("positive", 0.8) == pytest.approx(0.8)
+    assert charts._score("negative", 0.8) == pytest.approx(-0.8)
+    assert charts._score("neutral", 0.9) == 0.0
+    assert charts._score(None, None) is None  # failed is not neutral
+    assert charts._score("positive", None) == 1.0
+    assert charts._score("negative", 1.7) == -1.0
+
+
+def test_day_counts_totals() -> None:
+    day = DayCounts(_TODAY, positive=3, negative=2, neutral=1, failed=4)
+    assert (day.labelled, day.total) == (6, 10)
