@@ -151,6 +151,10 @@ class Sentibot:
         except ReviewNotFound as exc:
             raise NotFound(str(exc)) from exc
 
+    def first_delivery(self, *, platform: str, delivery_id: str) -> bool:
+        """True the first time a platform delivers this event/message id; False on redelivery."""
+        return self.store.events.claim(f"{platform}:{delivery_id}")
+
     def chart(self, chart_id: str) -> bytes:
         png = self.store.charts.get(chart_id)
         if png is None:

@@ -189,3 +189,14 @@ def test_score_maps_labels_to_signed_confidence() -> None:
 def test_day_counts_totals() -> None:
     day = DayCounts(_TODAY, positive=3, negative=2, neutral=1, failed=4)
     assert (day.labelled, day.total) == (6, 10)
+
+
+def test_concurrent_renders_match_serial_ones() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    renders = [CASES["distribution"], CASES["conversation"], CASES["trend"]] * 2
+    langs: list[Lang] = ["zh", "en"] * 3
+    serial = [render(lang) for render, lang in zip(renders, langs, strict=True)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(lambda pair: pair[0](pair[1]), zip(renders, langs, strict=True)))
+    assert parallel == serial
