@@ -36,7 +36,7 @@ class BackgroundWork:
         if not self._tasks:
             return
         log.info("finishing %d background task(s) before shutdown", len(self._tasks))
-        done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
         for task in pending:
             log.warning("cancelling %s after %.0fs", task.get_name(), timeout)
             task.cancel()
