@@ -261,8 +261,8 @@ def _fit_width(fig: Figure, text: Text, *, max_px: float) -> None:
 def _plot_area(fig: Figure, top: float = 0.80) -> Axes:
     """Axes placed below the header; constrained layout only trims it for labels."""
     ax = fig.add_subplot()
-    # Reserve the header band by letting constrained layout know about the suptitle; the extra
-    # subtitle line sits in the same band, so push the axes down a little more.
+    # The title and subtitle are kept out of the layout (`in_layout=False`) and sit in a fixed
+    # band at the top; constrained layout arranges the axes, tick labels and legend below it.
     fig.get_layout_engine().set(rect=(0, 0, 1, top))
     return ax
 
