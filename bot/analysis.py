@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
-from bot import charts
 from bot.config import Settings
 from bot.conversation import rule_verdict
 from bot.errors import InputError, NotFound
@@ -318,6 +317,8 @@ class AnalysisService:
     async def _chart(self, kind: str, items: list[LabeledItem], summary: Summary, lang: Lang) -> str | None:
         if kind == "text" or summary.failed == summary.total:
             return None
+        from bot import charts  # matplotlib costs ~1 s to import; only pay it when drawing
+
         if kind == "conversation":
             points = [(item.role or "customer", item.label, item.confidence) for item in items]
             png = await asyncio.to_thread(charts.conversation_png, points, lang=lang)

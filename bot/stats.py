@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from bot import charts
 from bot.models import Lang, Summary
 from storage import Store
 
@@ -86,6 +85,8 @@ async def build_stats(
     summary.total = summary.positive + summary.negative + summary.neutral + summary.failed
     chart_id = None
     if chart:
+        from bot import charts  # matplotlib is slow to import; only when drawing
+
         points = [
             charts.DayCounts(
                 day=d.day, positive=d.positive, negative=d.negative, neutral=d.neutral, failed=d.failed

@@ -152,6 +152,16 @@ def _analyzer(lang: str) -> Callable[[str], list[str]]:
     return lambda text: [g[0] for g in en_grams(en_tokens(text.lower()))]
 
 
+def lexicon_rows(lexicon: Lexicon, min_abs: float = 1.0) -> list[tuple[str, str]]:
+    """Lexicon entries as one-word training rows, so the n-gram model learns informal sentiment
+    words (lol, ugh, :), yay) that movie reviews lack."""
+    return [
+        (word, "positive" if v > 0 else "negative")
+        for word, v in sorted(lexicon.valence.items())
+        if abs(v) >= min_abs and en_tokens(word) and en_tokens(word)[0][0] == word
+    ]
+
+
 def vader_lexicon() -> Lexicon:
     """VADER's lexicon and rules (vaderSentiment, MIT licence), baked into English sub-models."""
     from vaderSentiment import vaderSentiment as vs
@@ -220,10 +230,9 @@ class _Fitter:
             self.clf = self._clf(labels).fit(x, labels)
         return self
 
-    def _clf(self) -> LogisticRegression:
-        return LogisticRegression(
-            C=self.c, class_weight="balanced", max_iter=2000, solver="liblinear" if True else "lbfgs"
-        )
+    def _clf(self, labels: Sequence[str]) -> LogisticRegression:
+        solver = "liblinear" if len(set(labels)) == 2 else "lbfgs"
+        return LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000, solver=solver)
 
     def decision(self, texts: Sequence[str]) -> np.ndarray:
         assert self.clf is not None
@@ -305,9 +314,14 @@ def fit_language(
     max_features: int | None = 60_000,
     p_min: float = DEFAULT_P_MIN,
     lexicon: Lexicon | None = None,
+    extra: Sequence[tuple[str, str]] = (),
     progress: Progress | None = None,
 ) -> tuple[dict, LangReport]:
-    """Fit, calibrate on data not fitted on, and export one language's sub-model."""
+    """Fit, calibrate on data not fitted on, and export one language's sub-model.
+
+    `extra` rows are added to the fitting data only (never to calibration), e.g. lexicon entries.
+    """
+    ex_t, ex_y = [t for t, _ in extra], [y for _, y in extra]
     say = progress or (lambda _msg: None)
     classes = sorted(set(labels))
     if lang == "en" and lexicon is None:
@@ -320,12 +334,14 @@ def fit_language(
         for i, (tr, te) in enumerate(folds.split(np.zeros(len(labels)), labels), 1):
             say(f"{lang}: calibration fold {i}/{n_splits}")
             f = _Fitter(lang, c=c, max_features=max_features, lexicon=lexicon).fit(
-                [texts[j] for j in tr], [labels[j] for j in tr]
+                [texts[j] for j in tr] + ex_t, [labels[j] for j in tr] + ex_y
             )
             decision[te] = f.decision([texts[j] for j in te])
         calib_labels = list(labels)
         say(f"{lang}: fitting on all {len(texts)} rows")
-        fitter = _Fitter(lang, c=c, max_features=max_features, lexicon=lexicon).fit(texts, labels)
+        fitter = _Fitter(lang, c=c, max_features=max_features, lexicon=lexicon).fit(
+            list(texts) + ex_t, list(labels) + ex_y
+        )
     else:
         method = "held-out 10 %"
         held = [_stable_bucket(t, 10) == 0 for t in texts]
@@ -334,7 +350,7 @@ def fit_language(
         te_t = [t for t, h in zip(texts, held, strict=True) if h]
         calib_labels = [y for y, h in zip(labels, held, strict=True) if h]
         say(f"{lang}: fitting on {len(tr_t)} rows, {len(te_t)} held out for calibration")
-        fitter = _Fitter(lang, c=c, max_features=max_features, lexicon=lexicon).fit(tr_t, tr_y)
+        fitter = _Fitter(lang, c=c, max_features=max_features, lexicon=lexicon).fit(tr_t + ex_t, tr_y + ex_y)
         decision = fitter.decision(te_t)
     calib = _calibrate(decision, calib_labels, classes)
     probs = _probs(decision, calib, len(classes))

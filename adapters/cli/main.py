@@ -1,0 +1,321 @@
+"""`sentibot`: the command line. It translates arguments into calls on the core, nothing more.
+
+Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from adapters.cli.inputs import InputFileError, read_comments
+from adapters.cli.output import OutputFormat, print_result, print_summary
+from bot.analysis import AnalysisRequest
+from bot.config import Settings
+from bot.errors import InputError, NotFound
+from storage import StorageError
+
+app = typer.Typer(
+    name="sentibot",
+    help="Sentiment labelling, review queue and digests for customer-support leads.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+review_app = typer.Typer(help="The review queue of flagged conversations.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors()
+        )
+        raise fail(f"bad configuration: {problems}", 2) from exc
+
+
+@contextmanager
+def core_session(settings: Settings) -> Iterator[Any]:
+    from bot.core import Sentibot
+
+    try:
+        core = Sentibot(settings=settings)
+    except StorageError as exc:
+        raise fail(str(exc)) from exc
+    try:
+        yield core
+    finally:
+        asyncio.run(_close(core))
+
+
+async def _close(core: Any) -> None:
+    await core.aclose()
+
+
+def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine, turning the core's errors into one clear line and an exit code."""
+    try:
+        return asyncio.run(coro_fn())  # type: ignore[arg-type]
+    except InputError as exc:
+        raise fail(str(exc), 2) from exc
+    except NotFound as exc:
+        raise fail(str(exc), 1) from exc
+    except StorageError as exc:
+        raise fail(str(exc), 1) from exc
+
+
+@contextmanager
+def progress_bar(description: str, *, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr; a no-op for tiny jobs so one-liners stay clean."""
+    if not enabled:
+        yield lambda done, total: None
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def label(
+    texts: Annotated[list[str] | None, typer.Argument(help="Comments to label.")] = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file", "-f", help="One comment per line, or CSV with a `text` column; `-` for stdin."
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="table, json (as POST /api/analyze) or csv.")
+    ] = "table",
+    channel: Annotated[str | None, typer.Option(help="Channel name to file the results under.")] = None,
+) -> None:
+    """Label comments and store them."""
+    comments = list(texts or [])
+    if file:
+        try:
+            comments += read_comments(file)
+        except InputFileError as exc:
+            raise fail(str(exc), 2) from exc
+    if not comments:
+        raise fail("nothing to label: give TEXT arguments or --file PATH (- for stdin)", 2)
+    settings = load_settings()
+    with core_session(settings) as core:
+        request = AnalysisRequest(texts=comments, source="cli", channel=channel)
+        with progress_bar(
+            "labelling", enabled=len(comments) > 1 and fmt == "table" or len(comments) > 20
+        ) as update:
+            result = run(lambda: core.analyze(request, on_progress=update))
+        print_result(result, fmt=fmt, public_url=settings.public_url, console=out)
+        if result.error:
+            raise fail(
+                f"{result.error} — the run is saved ({result.run_id}); `sentibot relabel --failed` completes it"
+            )
+
+
+@app.command()
+def relabel(
+    failed: Annotated[bool, typer.Option("--failed", help="Label again every item that failed.")] = False,
+    run_id: Annotated[str | None, typer.Option("--run", help="Only this run.")] = None,
+) -> None:
+    """Label again what failed before (model down, garbage answers, a crash)."""
+    if not failed:
+        raise fail("say what to relabel: `sentibot relabel --failed`", 2)
+    settings = load_settings()
+    with core_session(settings) as core, progress_bar("relabelling", enabled=True) as update:
+        results = run(lambda: core.analysis.relabel_failed(run_id=run_id, on_progress=update))
+    if not results:
+        out.print("nothing to relabel: no failed items")
+        return
+    still_failed = 0
+    for result in results:
+        print_summary(result, out)
+        still_failed += result.summary.failed
+    if still_failed:
+        raise fail(f"{still_failed} item(s) still failed; run it again once the model server is healthy")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the database, the model server, Slack and DingTalk; one line each."""
+    from adapters.cli.doctor import run_checks
+
+    settings = load_settings()
+    lines = asyncio.run(run_checks(settings))
+    for name, ok, message in lines:
+        mark = "[green]ok  [/]" if ok else "[red]FAIL[/]"
+        out.print(f"{mark} {name}: {message}", highlight=False)
+    if not all(ok for _, ok, _ in lines):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to bind; non-loopback needs SENTIBOT_WEB_TOKEN.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Web chat, API, Slack and DingTalk HTTP endpoints, chart files and the digest scheduler."""
+    import uvicorn
+
+    from adapters.web.main import create_app
+    from adapters.web.security import check_bind
+
+    settings = load_settings()
+    try:
+        check_bind(host, settings)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    err.print(f"sentibot on http://{host}:{port} · labeller: {_labeller_name(settings)} · db: {settings.db}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@app.command()
+def connect() -> None:
+    """Slack Socket Mode and DingTalk Stream mode: no public URL needed, same core."""
+    from adapters.connect import run_connect
+
+    settings = load_settings()
+    if not (settings.slack_bot_token and settings.slack_app_token) and not settings.dingtalk_enabled:
+        raise fail(
+            "nothing to connect: set SLACK_BOT_TOKEN + SLACK_APP_TOKEN (Socket Mode) "
+            "and/or DINGTALK_CLIENT_ID + DINGTALK_CLIENT_SECRET (Stream mode)",
+            2,
+        )
+    try:
+        asyncio.run(run_connect(settings))
+    except KeyboardInterrupt:
+        err.print("stopped")
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option("--data", help="CSV with `text` and `label` columns.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = Path(
+        "sentibot-offline-model.json.gz"
+    ),
+) -> None:
+    """Build the offline labeller from your own labelled comments."""
+    from bot.labelers.offline_train import read_labelled_csv
+    from bot.labelers.offline_train import train as train_model
+
+    try:
+        rows = read_labelled_csv(data)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc), 2) from exc
+    err.print(f"training on {len(rows)} labelled comments from {data} …")
+    try:
+        report = train_model(rows, out_path)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    out.print(report.summary())
+    out.print(f"model written to {out_path}; use it with SENTIBOT_OFFLINE_MODEL={out_path}")
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[str, typer.Option(help="open, resolved or all.")] = "open",
+) -> None:
+    """Flagged conversations in the queue."""
+    settings = load_settings()
+    with core_session(settings) as core:
+        try:
+            reviews = core.reviews(status=None if status == "all" else status)
+        except InputError as exc:
+            raise fail(str(exc), 2) from exc
+    if not reviews:
+        out.print(f"no {status} reviews")
+    for r in reviews:
+        out.print(
+            f"#{r['id']} [{r['status']}] {r['created_at']} {r['platform']} · {r['title']} — {r['reason']}",
+            highlight=False,
+        )
+
+
+@review_app.command("show")
+def review_show(review_id: Annotated[int, typer.Argument(help="Review id.")]) -> None:
+    """One review with its history."""
+    settings = load_settings()
+    with core_session(settings) as core:
+        try:
+            r = core.review(review_id)
+        except NotFound as exc:
+            raise fail(str(exc)) from exc
+        result = core.analysis.result(r["run_id"]) if r.get("run_id") else None
+    out.print(f"#{r['id']} [{r['status']}] {r['title']}", highlight=False)
+    out.print(f"why: {r['reason']} · label: {r['label']} · issues: {', '.join(r['agent_issues']) or '-'}")
+    if result:
+        for item in result.items:
+            out.print(f"  {item.role or '':8} {item.label or 'failed':8} {item.text}", highlight=False)
+    for event in r["events"]:
+        out.print(
+            f"  {event['at']} {event['action']} by {event['actor']} {event['note'] or ''} {event['label'] or ''}".rstrip()
+        )
+
+
+@review_app.command("resolve")
+def review_resolve(
+    review_id: Annotated[int, typer.Argument(help="Review id.")],
+    note: Annotated[str, typer.Option(help="What you found.")] = "",
+    label: Annotated[str | None, typer.Option(help="The right label, when the bot was wrong.")] = None,
+    reviewer: Annotated[str | None, typer.Option(help="Who reviewed (default: $USER).")] = None,
+) -> None:
+    """Mark a review resolved, with a note and the corrected label."""
+    import getpass
+
+    settings = load_settings()
+    with core_session(settings) as core:
+        try:
+            r = core.resolve_review(review_id, reviewer=reviewer or getpass.getuser(), note=note, label=label)
+        except InputError as exc:
+            raise fail(str(exc), 2) from exc
+        except NotFound as exc:
+            raise fail(str(exc)) from exc
+    out.print(f"#{r['id']} resolved by {r['resolved_by']}")
+
+
+def _labeller_name(settings: Settings) -> str:
+    return f"qwen3:{settings.llm_model} at {settings.llm_base_url}" if settings.uses_llm else "offline"
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    app()
+
+
+if __name__ == "__main__":
+    main()

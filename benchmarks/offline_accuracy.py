@@ -1,0 +1,125 @@
+"""Cross-domain accuracy and speed of the offline labeller on ../shared/data.
+
+    uv run python benchmarks/offline_accuracy.py [DATA_DIR] [--model PATH]
+
+Nothing measured here was trained on: waimai_10k (Chinese food delivery; the model saw only
+online shopping), the held-out SST-2 split (`sst2_split`), tweeteval sentiment val (English tweets,
+3-class; the model saw no tweets and no neutral labels). Prints a markdown table to stdout;
+exits 0 with a message when the data is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bot.labelers import offline  # noqa: E402
+from bot.labelers.offline import OfflineLabeler, score  # noqa: E402
+from bot.labelers.offline_train import read_sst2, sst2_split  # noqa: E402
+
+LABELS = ("positive", "negative", "neutral")
+
+
+def read_waimai(path: Path) -> list[tuple[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [(r["review"], "positive" if r["label"] == "1" else "negative") for r in csv.DictReader(fh)]
+
+
+def read_tsv(path: Path) -> list[tuple[str, str]]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            label, _, text = line.rstrip("\n").partition("\t")
+            rows.append((text, label))
+    return rows
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    f1s = []
+    for c in LABELS:
+        tp = sum(g == c and p == c for g, p in zip(gold, pred, strict=True))
+        fp = sum(g != c and p == c for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == c and p != c for g, p in zip(gold, pred, strict=True))
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return sum(f1s) / len(f1s)
+
+
+def run(labeler: OfflineLabeler, rows: list[tuple[str, str]]) -> tuple[list[str], float]:
+    """Predicted labels and items/s (the full scoring path, keywords included)."""
+    t0 = time.perf_counter()
+    pred = [score(labeler._sub_for(text), text).label for text, _ in rows]
+    return pred, len(rows) / (time.perf_counter() - t0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("data", nargs="?", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
+    args = parser.parse_args(argv)
+    files = {
+        "waimai": args.data / "waimai_10k.csv",
+        "sst2": args.data / "sst2_train.tsv",
+        "tweets": args.data / "tweeteval_sentiment_val.tsv",
+    }
+    missing = [str(p) for p in files.values() if not p.exists()]
+    if missing:
+        print(f"skipped: shared data not found ({', '.join(missing)})")
+        return 0
+
+    offline._CACHE.clear()
+    labeler = OfflineLabeler(args.model)
+    t0 = time.perf_counter()
+    labeler._models()
+    load_s = time.perf_counter() - t0
+
+    sets = {
+        "waimai_10k (zh, binary)": read_waimai(files["waimai"]),
+        "SST-2 held-out split (en, binary)": sst2_split(read_sst2(files["sst2"]))[1],
+        "tweeteval sentiment val (en, 3-class)": read_tsv(files["tweets"]),
+    }
+    lines = [
+        "| data set | items | accuracy (pos/neg calls) | called neutral | accuracy (neutral = wrong)"
+        " | macro-F1 (3-class) | items/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, rows in sets.items():
+        pred, speed = run(labeler, rows)
+        gold = [y for _, y in rows]
+        decided = [(g, p) for g, p in zip(gold, pred, strict=True) if p != "neutral"]
+        neutral = len(rows) - len(decided)
+        if "3-class" in name:
+            acc = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows)
+            mix = Counter(pred)
+            lines.append(
+                f"| {name} | {len(rows)} | – | {neutral} ({neutral / len(rows):.0%}) | {acc:.3f} (3-class) "
+                f"| **{macro_f1(gold, pred):.3f}** | {speed:,.0f} |"
+            )
+            print(f"tweets predicted mix: {dict(mix)}; gold mix: {dict(Counter(gold))}", file=sys.stderr)
+        else:
+            acc_dec = sum(g == p for g, p in decided) / max(len(decided), 1)
+            acc_all = sum(g == p for g, p in decided) / len(rows)
+            lines.append(
+                f"| {name} | {len(rows)} | **{acc_dec:.3f}** | {neutral} ({neutral / len(rows):.0%}) "
+                f"| {acc_all:.3f} | – | {speed:,.0f} |"
+            )
+    model_path = args.model or offline.SHIPPED_MODEL_PATH
+    print("\n".join(lines))
+    print(
+        f"\nModel {model_path.name}: {model_path.stat().st_size / 1024:.0f} KiB; "
+        f"load time {load_s:.2f} s (cold, this process)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
