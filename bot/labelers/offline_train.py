@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
@@ -146,10 +147,28 @@ class TrainReport:
         return "\n".join(lines)
 
 
+NEGATIONS = frozenset({"not", "no", "nor", "never", "nothing", "none", "cannot", "without", "n't"})
+EN_STOP = frozenset(ENGLISH_STOP_WORDS - NEGATIONS) | {"'s", "'re", "'ve", "'ll", "'d", "'m", "?", "??"}
+_NUMBERISH = re.compile(r"^[0-9]+(?:st|nd|rd|th|s)?$")
+
+
+def _en_feature_ok(gram: str) -> bool:
+    """English features worth a weight: not function words only, not numbers.
+
+    Movie-review training data gives function words ("was", "may", "?") sentiment weights that do not
+    carry over to other text and pile up on long neutral messages; dropping them keeps a text
+    without sentiment words near the neutral band.
+    """
+    parts = gram.split(" ")
+    if all(p in EN_STOP or _NUMBERISH.match(p) for p in parts):
+        return False
+    return not any(_NUMBERISH.match(p) for p in parts)
+
+
 def _analyzer(lang: str) -> Callable[[str], list[str]]:
     if lang == "zh":
         return lambda text: [g[0] for g in zh_grams(text.lower())]
-    return lambda text: [g[0] for g in en_grams(en_tokens(text.lower()))]
+    return lambda text: [g[0] for g in en_grams(en_tokens(text.lower())) if _en_feature_ok(g[0])]
 
 
 def lexicon_rows(lexicon: Lexicon, min_abs: float = 1.0) -> list[tuple[str, str]]:

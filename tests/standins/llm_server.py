@@ -340,7 +340,9 @@ class StandinLLMServer:
                 self._counters.peak_active = max(self._counters.peak_active, self._counters.active)
             started = time.monotonic()
             try:
-                delay = config.hang_s if fault == "hang" else config.latency_s + config.per_item_s * len(items)
+                delay = (
+                    config.hang_s if fault == "hang" else config.latency_s + config.per_item_s * len(items)
+                )
                 if delay > 0:
                     try:
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
@@ -477,7 +479,11 @@ def _placed(answer: _Answer, config: StandinConfig) -> tuple[str, dict[str, str]
 def _usage(body: dict[str, Any], content: str, extra: dict[str, str]) -> dict[str, int]:
     prompt_tokens = sum(len(str(m.get("content", ""))) for m in body.get("messages") or []) // 2
     completion = (len(content) + sum(len(v) for v in extra.values())) // 2
-    return {"prompt_tokens": prompt_tokens, "completion_tokens": completion, "total_tokens": prompt_tokens + completion}
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion,
+        "total_tokens": prompt_tokens + completion,
+    }
 
 
 def _completion(body: dict[str, Any], answer: _Answer, config: StandinConfig) -> dict[str, Any]:
@@ -488,7 +494,9 @@ def _completion(body: dict[str, Any], answer: _Answer, config: StandinConfig) ->
         "object": "chat.completion",
         "created": int(time.time()),
         "model": config.model,
-        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": answer.finish_reason}],
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": answer.finish_reason}
+        ],
         "usage": _usage(body, content, extra),
     }
 

@@ -1,0 +1,34 @@
+"""`sentibot connect`: Slack Socket Mode and DingTalk Stream mode side by side, one core."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from adapters.background import BackgroundWork
+from bot.config import Settings
+from bot.core import Sentibot
+
+log = logging.getLogger(__name__)
+
+
+async def run_connect(settings: Settings) -> None:
+    logging.getLogger().setLevel(logging.INFO)
+    core = Sentibot(settings=settings)
+    work = BackgroundWork()
+    runners = []
+    if settings.slack_bot_token and settings.slack_app_token:
+        from adapters.slack.socket_mode import run_socket_mode
+
+        runners.append(run_socket_mode(core, work))
+        log.info("Slack Socket Mode: connecting")
+    if settings.dingtalk_enabled:
+        from adapters.dingtalk.stream import run_stream_mode
+
+        runners.append(run_stream_mode(core, work))
+        log.info("DingTalk Stream mode: connecting")
+    try:
+        await asyncio.gather(*runners)
+    finally:
+        await work.drain()
+        await core.aclose()

@@ -1,0 +1,67 @@
+"""Translating core results into the web's JSON (pure translation: the core decides everything)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.analysis import AnalysisResult
+from bot.replies import Reply, analysis_reply
+
+PAGE_REVIEW_FIELDS = ("id", "title", "reason", "label", "created_at", "status")
+
+
+def chart_path(chart_id: str | None) -> str | None:
+    """Charts on our own pages are linked relative, whatever SENTIBOT_PUBLIC_URL says."""
+    return f"/charts/{chart_id}.png" if chart_id else None
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    link = None
+    if reply.kind == "reviews" or reply.review_id:
+        link = f"/reviews#review-{reply.review_id}" if reply.review_id else "/reviews"
+    elif reply.run_id:
+        link = f"/runs/{reply.run_id}"
+    return {
+        "kind": reply.kind,
+        "lang": reply.lang,
+        "title": reply.title,
+        "lines": reply.lines,
+        "chart_url": chart_path(reply.chart_id),
+        "link": link,
+        "error": reply.error,
+        "summary": reply.summary.model_dump() if reply.summary else None,
+        "reviews": [
+            {**{k: r.get(k) for k in PAGE_REVIEW_FIELDS}, "url": f"/reviews#review-{r['id']}"}
+            for r in reply.reviews
+        ],
+    }
+
+
+def run_json(result: AnalysisResult, *, public_url: str) -> dict[str, Any]:
+    """A run for the web chat: progress while it runs, the contract's JSON and the reply once done."""
+    data: dict[str, Any] = {
+        "run_id": result.run_id,
+        "status": result.status,
+        "kind": result.kind,
+        "lang": result.lang,
+        "created_at": result.created_at,
+        "source": result.source,
+        "progress": result.progress or {"done": 0, "total": len(result.items)},
+        "run_url": f"/runs/{result.run_id}",
+        "csv_url": f"/runs/{result.run_id}.csv",
+    }
+    if result.status == "running":
+        return data
+    data.update(result.api_json(public_url=public_url))
+    data["error"] = result.error
+    data["chart_path"] = chart_path(result.chart_id)
+    data["review_url"] = f"/reviews#review-{result.review.id}" if result.review else None
+    data["reply"] = reply_json(analysis_reply(result, public_url=public_url))
+    return data
+
+
+def review_json(review: dict[str, Any]) -> dict[str, Any]:
+    data = dict(review)
+    data.pop("thread_key", None)
+    data["run_url"] = f"/runs/{review['run_id']}" if review.get("run_id") else None
+    return data

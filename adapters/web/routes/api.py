@@ -1,0 +1,150 @@
+"""The JSON API: analyze, chat (for the web page), runs, stats, reviews."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from adapters.web.deps import ApiAuth, BackgroundDep, CoreDep
+from adapters.web.render import reply_json, review_json, run_json
+from adapters.web.schemas import (
+    AnalyzeIn,
+    AnalyzeOut,
+    ChatIn,
+    ChatOut,
+    ErrorOut,
+    ReopenIn,
+    ResolveIn,
+    ReviewOut,
+    ReviewsOut,
+    RunOut,
+    StatsOut,
+)
+from bot.analysis import AnalysisRequest
+from bot.commands import parse_command
+from bot.core import MessageContext, message_request
+from bot.errors import InputError
+from bot.models import Turn
+
+# How long `POST /api/chat` waits for a run before answering "running, poll it".
+QUICK_WAIT_S = 1.0
+
+ERRORS = {
+    400: {"model": ErrorOut, "description": "bad input; `error` says what to fix"},
+    401: {"model": ErrorOut, "description": "SENTIBOT_WEB_TOKEN is set and was not sent"},
+    413: {"model": ErrorOut, "description": "request body too large"},
+    422: {"model": ErrorOut, "description": "wrong JSON shape or types; `error` says which field"},
+}
+NOT_FOUND = {404: {"model": ErrorOut, "description": "no such run or review"}}
+
+router = APIRouter(prefix="/api", dependencies=[ApiAuth], responses=ERRORS)
+
+
+def analysis_request(body: AnalyzeIn) -> AnalysisRequest:
+    given = [name for name in ("text", "texts", "conversation") if getattr(body, name) is not None]
+    if len(given) != 1:
+        raise InputError(
+            "send exactly one of `text`, `texts` or `conversation`"
+            + (f" (got {', '.join(f'`{g}`' for g in given)})" if given else "")
+        )
+    common = {"source": "api", "channel": body.channel}
+    if body.conversation is not None:
+        turns = [Turn(author=t.author, role=t.role, text=t.text) for t in body.conversation]
+        return AnalysisRequest(conversation=turns, **common)
+    texts = [body.text] if body.text is not None else body.texts
+    return AnalysisRequest(texts=texts, **common)
+
+
+@router.post("/analyze", response_model=AnalyzeOut, summary="Label a comment, a list or a conversation")
+async def analyze(body: AnalyzeIn, core: CoreDep, background: BackgroundDep) -> dict:
+    """Validates, stores the run (items pending), labels it and answers the contract's JSON.
+
+    The labelling runs as background work, so a client that hangs up does not leave the run
+    half-done; the answer is also readable later at `GET /api/runs/{run_id}`.
+    """
+    request = analysis_request(body)
+    run_id = core.analysis.submit(request)
+    task = background.spawn(core.analysis.complete(run_id, request), name=f"analyze:{run_id}")
+    result = await asyncio.shield(task)
+    return result.api_json(public_url=core.settings.public_url)
+
+
+@router.post("/chat", response_model=ChatOut, summary="A message typed in the web chat")
+async def chat(body: ChatIn, core: CoreDep, background: BackgroundDep) -> dict:
+    """A command (`stats 7d`, `统计 7d`, `review`, `help`, …) answers at once; anything else starts
+    a run. Quick runs come back finished; long ones come back `running`: poll `GET /api/runs/{id}`."""
+    context = MessageContext(source="web")
+    command = parse_command(body.text)
+    if command:
+        reply = await core.run_command(command, context=context)
+        return {"reply": reply_json(reply)}
+    request = message_request(body.text, context=context)
+    run_id = core.analysis.submit(request)
+    task = background.spawn(core.analysis.complete(run_id, request), name=f"chat:{run_id}")
+    await asyncio.wait({task}, timeout=QUICK_WAIT_S)
+    return {"run": run_json(core.analysis.result(run_id), public_url=core.settings.public_url)}
+
+
+@router.get("/runs", summary="Recent runs")
+async def recent_runs(core: CoreDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict:
+    runs = core.store.runs.recent(limit)
+    return {"runs": [{**run, "run_url": f"/runs/{run['id']}"} for run in runs]}
+
+
+@router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND, summary="One run (poll it)")
+async def get_run(run_id: str, core: CoreDep) -> dict:
+    return run_json(core.analysis.result(run_id), public_url=core.settings.public_url)
+
+
+@router.post(
+    "/runs/{run_id}/relabel", response_model=RunOut, responses=NOT_FOUND, summary="Label failed items again"
+)
+async def relabel(run_id: str, core: CoreDep, background: BackgroundDep) -> dict:
+    core.analysis.result(run_id)  # 404 for an unknown run
+    task = background.spawn(core.analysis.relabel_failed(run_id=run_id), name=f"relabel:{run_id}")
+    await asyncio.shield(task)
+    return run_json(core.analysis.result(run_id), public_url=core.settings.public_url)
+
+
+@router.get("/stats", response_model=StatsOut, summary="Sentiment mix over the last N days")
+async def stats(
+    core: CoreDep,
+    days: Annotated[int, Query(description="1–365")] = 7,
+    lang: Annotated[Literal["en", "zh"], Query(description="chart language")] = "en",
+    channel: str | None = None,
+) -> dict:
+    report = await core.stats(days=days, lang=lang, channel=channel)
+    return report.api_json(public_url=core.settings.public_url)
+
+
+@router.get("/reviews", response_model=ReviewsOut, summary="The review queue")
+async def reviews(
+    core: CoreDep,
+    status: Annotated[Literal["open", "resolved", "all"], Query()] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict:
+    found = core.reviews(status=None if status == "all" else status, limit=limit)
+    return {"status": status, "count": len(found), "reviews": [review_json(r) for r in found]}
+
+
+@router.get("/reviews/{review_id}", response_model=ReviewOut, responses=NOT_FOUND, summary="One review")
+async def review(review_id: int, core: CoreDep) -> dict:
+    return review_json(core.review(review_id))
+
+
+@router.post(
+    "/reviews/{review_id}/resolve", response_model=ReviewOut, responses=NOT_FOUND, summary="Mark reviewed"
+)
+async def resolve(review_id: int, body: ResolveIn, core: CoreDep) -> dict:
+    return review_json(
+        core.resolve_review(review_id, reviewer=body.reviewer, note=body.note, label=body.label)
+    )
+
+
+@router.post("/reviews/{review_id}/reopen", response_model=ReviewOut, responses=NOT_FOUND, summary="Reopen")
+async def reopen(review_id: int, body: ReopenIn, core: CoreDep) -> dict:
+    if not body.actor.strip():
+        raise InputError("actor is required: say who reopens it")
+    return review_json(core.reopen_review(review_id, actor=body.actor.strip(), note=body.note))

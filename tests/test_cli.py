@@ -1,0 +1,132 @@
+"""The `sentibot` command line, as a user runs it (in-process through typer's runner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.cli.main import app
+from tests.standins.llm_server import StandinLLMServer
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"SENTIBOT_DB": str(tmp_path / "cli.db"), "COLUMNS": "160"}
+
+
+def test_label_one_text_prints_label_keywords_and_labeller(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["label", "物流太慢了，客服也不理人"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "negative" in result.output
+    assert "keywords:" in result.output and "why:" in result.output
+    assert "labeller: offline" in result.output
+
+
+def test_label_csv_file_as_json_matches_the_api_shape(env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "comments.csv"
+    data.write_text(
+        'id,text\n1,"Terrible, the app crashes every time"\n2,太好吃了，下次还点\n3,\n', encoding="utf-8"
+    )
+    result = runner.invoke(app, ["label", "--file", str(data), "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert set(doc) >= {"run_id", "items", "summary", "explanation", "chart_url", "conversation"}
+    assert [item["label"] for item in doc["items"]] == ["negative", "positive"]  # blank row skipped
+    assert doc["summary"] == {"total": 2, "positive": 1, "negative": 1, "neutral": 0, "failed": 0}
+    assert doc["chart_url"].endswith(".png")
+    assert all(item["labeler"] == "offline" and item["status"] == "ok" for item in doc["items"])
+
+
+def test_label_stdin_lines_as_csv(env: dict[str, str]) -> None:
+    result = runner.invoke(
+        app, ["label", "-f", "-", "--format", "csv"], input="great product\n\nawful support\n", env=env
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("id,text,label")
+    assert len(lines) == 3
+
+
+def test_usage_errors_exit_2_with_a_reason(env: dict[str, str], tmp_path: Path) -> None:
+    nothing = runner.invoke(app, ["label"], env=env)
+    assert nothing.exit_code == 2 and "nothing to label" in nothing.output
+    missing = runner.invoke(app, ["label", "--file", str(tmp_path / "nope.txt")], env=env)
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("comment_id,body\n1,hello\n", encoding="utf-8")
+    bad = runner.invoke(app, ["label", "--file", str(bad_csv)], env=env)
+    assert bad.exit_code == 2 and "text column" in bad.output
+    bad_config = runner.invoke(app, ["label", "hi"], env={**env, "SENTIBOT_LLM_CONCURRENCY": "zero"})
+    assert bad_config.exit_code == 2 and "SENTIBOT_LLM_CONCURRENCY" in bad_config.output
+
+
+def test_server_down_then_relabel_failed_completes_the_run(
+    env: dict[str, str], llm_server: StandinLLMServer
+) -> None:
+    down = {**env, "SENTIBOT_LLM_BASE_URL": "http://127.0.0.1:9/v1"}
+    failed = runner.invoke(app, ["label", "太慢了", "很好"], env=down)
+    assert failed.exit_code == 1
+    assert "unreachable" in failed.output and "relabel --failed" in failed.output
+    assert "Traceback" not in failed.output
+
+    up = {**env, "SENTIBOT_LLM_BASE_URL": llm_server.base_url}
+    fixed = runner.invoke(app, ["relabel", "--failed"], env=up)
+    assert fixed.exit_code == 0, fixed.output
+    assert "negative 1" in fixed.output and "positive 1" in fixed.output
+    again = runner.invoke(app, ["relabel", "--failed"], env=up)
+    assert again.exit_code == 0 and "nothing to relabel" in again.output
+
+
+def test_doctor_reports_each_check_on_one_line(env: dict[str, str], llm_server: StandinLLMServer) -> None:
+    healthy = runner.invoke(app, ["doctor"], env={**env, "SENTIBOT_LLM_BASE_URL": llm_server.base_url})
+    assert healthy.exit_code == 0, healthy.output
+    assert "database" in healthy.output and "FAIL" not in healthy.output
+    down = runner.invoke(app, ["doctor"], env={**env, "SENTIBOT_LLM_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert down.exit_code == 1 and "FAIL" in down.output
+    assert all(len(line) < 300 for line in down.output.splitlines())
+
+
+def test_review_list_show_resolve(env: dict[str, str]) -> None:
+    transcript = "客户: 退款一直没到账，太差了\n客服: 请耐心等待\n客户: 我要投诉你们，太失望了"
+    listed = runner.invoke(app, ["review", "list"], env=env)
+    assert listed.exit_code == 0 and "no open reviews" in listed.output
+    import asyncio
+
+    from bot.config import Settings
+    from bot.core import MessageContext, Sentibot
+
+    async def flag() -> int:
+        bot = Sentibot(settings=Settings(SENTIBOT_DB=env["SENTIBOT_DB"]))
+        reply = await bot.handle_message(transcript, context=MessageContext(source="web"))
+        await bot.aclose()
+        assert reply.review_id is not None
+        return reply.review_id
+
+    review_id = asyncio.run(flag())
+    listed = runner.invoke(app, ["review", "list"], env=env)
+    assert f"#{review_id} [open]" in listed.output
+    resolved = runner.invoke(
+        app,
+        [
+            "review",
+            "resolve",
+            str(review_id),
+            "--note",
+            "called back",
+            "--label",
+            "negative",
+            "--reviewer",
+            "amy",
+        ],
+        env=env,
+    )
+    assert resolved.exit_code == 0 and "resolved by amy" in resolved.output
+    shown = runner.invoke(app, ["review", "show", str(review_id)], env=env)
+    assert "resolved by amy called back negative" in shown.output
+    assert runner.invoke(app, ["review", "resolve", "999"], env=env).exit_code == 1
+    assert runner.invoke(app, ["review", "resolve", str(review_id), "--label", "meh"], env=env).exit_code == 2

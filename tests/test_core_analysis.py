@@ -1,0 +1,146 @@
+"""The labelling use case end to end: storage, cache, dedupe, failures, relabel, conversations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from bot.analysis import AnalysisRequest
+from bot.config import Settings
+from bot.core import MessageContext, Sentibot
+from bot.errors import InputError
+from bot.models import Turn
+from tests.standins.llm_server import StandinLLMServer, oracle_label
+
+
+def llm_settings(tmp_path: Path, server: StandinLLMServer, **extra: object) -> Settings:
+    return Settings(
+        SENTIBOT_DB=str(tmp_path / "s.db"),
+        SENTIBOT_LLM_BASE_URL=server.base_url,
+        SENTIBOT_LLM_TIMEOUT_S=5,
+        **{key: value for key, value in extra.items()},
+    )
+
+
+async def test_db_keeps_everything_about_each_item(tmp_path: Path, llm_server: StandinLLMServer) -> None:
+    bot = Sentibot(settings=llm_settings(tmp_path, llm_server))
+    texts = ["物流太慢了 https://t.cn/abc @小王", "Great service, thanks!", "The package is on the way."]
+    result = await bot.analyze(AnalysisRequest(texts=texts, source="cli", channel="support"))
+    await bot.aclose()
+
+    assert [item.label for item in result.items] == [oracle_label(t) for t in texts]
+    db = sqlite_utils.Database(tmp_path / "s.db")
+    run = db["runs"].get(result.run_id)
+    assert run["status"] == "done" and run["total"] == 3 and run["done"] == 3
+    rows = list(db.query("SELECT * FROM items WHERE run_id = ? ORDER BY idx", [result.run_id]))
+    first = rows[0]
+    assert first["text"] == texts[0]
+    assert first["clean_text"] == "物流太慢了"  # URL and @mention removed, original kept
+    assert first["label"] == "negative" and 0 < first["confidence"] <= 1
+    assert json.loads(first["keywords"]) and first["explanation"]
+    assert first["reasoning"]  # the model's thinking is stored
+    assert first["labeler"] == "qwen3:Qwen3-1.7B" and first["model"] == "Qwen3-1.7B"
+    assert first["prompt_version"] and first["latency_ms"] > 0
+    assert first["status"] == "ok" and first["error"] is None
+    assert first["channel"] == "support" and first["day"]
+
+
+async def test_identical_texts_are_labelled_once_and_cached_across_restarts(
+    tmp_path: Path, llm_server: StandinLLMServer
+) -> None:
+    settings = llm_settings(tmp_path, llm_server, SENTIBOT_LLM_BATCH_SIZE=1)
+    bot = Sentibot(settings=settings)
+    await bot.analyze(AnalysisRequest(texts=["太慢了", "太慢了", "  太慢了 ", "很好吃"]))
+    await bot.aclose()
+    assert llm_server.stats().requests == 2  # three copies of one text → one request
+
+    again = Sentibot(settings=settings)  # a restart: new process state, same DB
+    result = await again.analyze(AnalysisRequest(texts=["很好吃", "太慢了"]))
+    await again.aclose()
+    assert llm_server.stats().requests == 2  # cache hits skip the server
+    assert [item.label for item in result.items] == ["positive", "negative"]
+    assert all(item.cached for item in result.items)
+
+
+async def test_server_down_fails_every_item_clearly_and_relabel_recovers(
+    tmp_path: Path, llm_server: StandinLLMServer
+) -> None:
+    down = Settings(SENTIBOT_DB=str(tmp_path / "s.db"), SENTIBOT_LLM_BASE_URL="http://127.0.0.1:9/v1")
+    bot = Sentibot(settings=down)
+    result = await bot.analyze(AnalysisRequest(texts=["太慢了", "很好吃"]))
+    await bot.aclose()
+    assert result.summary.failed == 2 and result.status == "failed"
+    assert all(item.label is None and item.status == "failed" for item in result.items)  # never neutral
+    assert result.error and "127.0.0.1:9" in result.error
+
+    healthy = Sentibot(settings=llm_settings(tmp_path, llm_server))
+    recovered = await healthy.analysis.relabel_failed()
+    await healthy.aclose()
+    assert [r.run_id for r in recovered] == [result.run_id]
+    assert [item.label for item in recovered[0].items] == ["negative", "positive"]
+    assert recovered[0].status == "done" and recovered[0].chart_id
+
+
+async def test_garbage_answers_end_failed_with_reason_then_relabel(
+    tmp_path: Path, llm_server: StandinLLMServer
+) -> None:
+    llm_server.inject("garbage", times=200)  # more than every retry and re-ask together
+    bot = Sentibot(settings=llm_settings(tmp_path, llm_server, SENTIBOT_LLM_MAX_RETRIES=1))
+    result = await bot.analyze(AnalysisRequest(texts=["太慢了", "还行吧"]))
+    assert all(item.status == "failed" and item.label is None and item.error for item in result.items)
+    assert bot.store.cache.get_many([]) == {}
+
+    await bot.aclose()
+
+    with StandinLLMServer() as healthy_server:  # the model behaves again
+        healthy = Sentibot(settings=llm_settings(tmp_path, healthy_server))
+        recovered = await healthy.analysis.relabel_failed()
+        await healthy.aclose()
+    assert [item.label for item in recovered[0].items] == ["negative", "neutral"]
+    assert all(item.status == "ok" for item in recovered[0].items)
+
+
+async def test_conversation_flags_once_per_thread(tmp_path: Path) -> None:
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db")))
+    turns = [
+        Turn(author="c", role="customer", text="我的退款三天了还没到账，太差了"),
+        Turn(author="a", role="agent", text="请耐心等待"),
+        Turn(author="c", role="customer", text="再不处理我就去投诉，太失望了"),
+    ]
+    context = MessageContext(source="slack", channel="C1", thread_key="slack:T:C1:1.0")
+    first = await bot.judge_conversation(turns, context=context)
+    second = await bot.judge_conversation(turns, context=context)
+    open_reviews = bot.reviews(status="open")
+    await bot.aclose()
+    assert first.conversation and first.conversation.flagged
+    assert first.review_id is not None and first.review_id == second.review_id
+    assert [r["id"] for r in open_reviews] == [first.review_id]
+    assert [e["action"] for e in bot_events(tmp_path, first.review_id)] == ["flagged", "updated"]
+
+
+def bot_events(tmp_path: Path, review_id: int) -> list[dict[str, object]]:
+    db = sqlite_utils.Database(tmp_path / "s.db")
+    return list(db.query("SELECT action FROM review_events WHERE review_id = ? ORDER BY id", [review_id]))
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "message"),
+    [
+        ({"texts": []}, "nothing to label"),
+        ({"texts": ["ok", "   "]}, "item 2 is empty"),
+        ({"texts": ["x"] * 2001}, "too many items"),
+        ({"texts": ["x" * 20001]}, "20000"),
+        ({"conversation": [Turn(role="agent", text="hi")]}, "no customer turn"),
+    ],
+)
+async def test_bad_input_is_refused_and_nothing_is_stored(
+    tmp_path: Path, request_kwargs: dict[str, object], message: str
+) -> None:
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db")))
+    with pytest.raises(InputError, match=message):
+        await bot.analyze(AnalysisRequest(**request_kwargs))
+    assert bot.store.runs.recent() == []
+    await bot.aclose()
