@@ -62,7 +62,9 @@ def run(labeler: OfflineLabeler, rows: list[tuple[str, str]]) -> tuple[list[str]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("data", nargs="?", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
     args = parser.parse_args(argv)

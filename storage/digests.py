@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from typing import Any
 
-from storage.clock import iso
+from storage.clock import iso, utc_now
 from storage.db import Database
 
 
@@ -17,9 +18,14 @@ class DigestLog:
         """Take the right to send; False when another worker has it or it was already sent.
 
         A claim left by a crashed worker (still `sending` after `stale_after_s`) or a failed
-        send may be taken again, so a digest is never lost.
+        send may be taken again, so a digest is never lost. The insert-or-update runs in one
+        `BEGIN IMMEDIATE` transaction, so of two processes racing exactly one gets True.
         """
-        now = iso()
+        moment = utc_now()
+        now = iso(moment)
+        # Compared as text: both sides are `iso()` strings (SQLite's datetime() has another
+        # format — "YYYY-MM-DD HH:MM:SS" sorts before "YYYY-MM-DDTHH…" — so it is not used).
+        stale_before = iso(moment - timedelta(seconds=stale_after_s))
         with self._db.write() as db:
             try:
                 db.execute(
@@ -32,8 +38,8 @@ class DigestLog:
                 cursor = db.execute(
                     "UPDATE digests SET status='sending', claimed_at=?, claimed_by=?,"
                     " attempts=attempts+1 WHERE date=? AND target=? AND (status='failed'"
-                    " OR (status='sending' AND claimed_at < datetime(?, ?)))",
-                    (now, worker, date, target, now, f"-{stale_after_s} seconds"),
+                    " OR (status='sending' AND claimed_at < ?))",
+                    (now, worker, date, target, stale_before),
                 )
                 return cursor.rowcount == 1
 
@@ -54,3 +60,7 @@ class DigestLog:
     def get(self, *, date: str, target: str) -> dict[str, Any] | None:
         rows = self._db.query("SELECT * FROM digests WHERE date=? AND target=?", (date, target))
         return rows[0] if rows else None
+
+    def deliveries(self, *, date: str) -> list[dict[str, Any]]:
+        """Every delivery row of one digest date (for `/digests/{date}` and the CLI)."""
+        return self._db.query("SELECT * FROM digests WHERE date=? ORDER BY target", (date,))

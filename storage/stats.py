@@ -1,11 +1,20 @@
-"""Label counts per day and channel, read from the covering index on items."""
+"""Label counts per day and channel, read from the covering index on items.
+
+Also the read-only queries behind the daily digest and `sentibot eval` (review counts per
+channel, resolved reviews), and two helpers for the 1 000 000-item benchmark.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 from storage.db import Database
+
+# Columns of a benchmark item row, in `bulk_insert_items_for_benchmark` order.
+BENCH_ITEM_COLUMNS = ("run_id", "idx", "created_at", "day", "channel", "text", "label", "keywords", "status")
 
 
 class StatsRepository:
@@ -15,7 +24,11 @@ class StatsRepository:
     def daily_counts(
         self, *, first_day: str, last_day: str, channel: str | None = None
     ) -> list[dict[str, object]]:
-        """Rows of (day, channel, label, status, n) for days in [first_day, last_day]."""
+        """Rows of (day, channel, label, status, n) for days in [first_day, last_day].
+
+        Answered from the covering index items(day, channel, label, status): a range scan of
+        the days asked for, no table rows read (see benchmarks/stats_digest.py for the plan).
+        """
         sql = (
             "SELECT day, channel, label, status, count(*) AS n FROM items"
             " WHERE day >= ? AND day <= ? AND status != 'pending'"
@@ -28,13 +41,119 @@ class StatsRepository:
 
     def negative_keywords(self, *, day: str, channel: str | None = None, limit: int = 5000) -> Counter[str]:
         """How often each keyword explains a negative label on a day."""
+        counts: Counter[str] = Counter()
+        for keywords in self.negative_keyword_lists(day=day, channel=channel, limit=limit):
+            for keyword in keywords:
+                counts[keyword.strip().lower()] += 1
+        return counts
+
+    def negative_keyword_lists(
+        self, *, day: str, channel: str | None = None, limit: int = 5000, expected: int | None = None
+    ) -> list[list[str]]:
+        """The keyword lists of (at most `limit`) negative items of one day, one list per item.
+
+        When the caller knows how many negatives there are (`expected`, from `daily_counts`) and
+        that is more than `limit`, every k-th item by id is taken (`id % k = 0`) so the sample
+        spreads over the whole day instead of being its first hours. The rowid is part of every
+        index entry, so the filter runs on the index and only the sampled rows are read.
+        """
+        step = -(-expected // limit) if expected and expected > limit else 1
         sql = "SELECT keywords FROM items WHERE day = ? AND label = 'negative' AND status = 'ok'"
         params: tuple = (day,)
         if channel is not None:
             sql += " AND channel = ?"
             params += (channel,)
-        counts: Counter[str] = Counter()
-        for row in self._db.query(sql + " LIMIT ?", (*params, limit)):
-            for keyword in json.loads(row["keywords"] or "[]"):
-                counts[keyword.strip().lower()] += 1
-        return counts
+        if step > 1:
+            sql += " AND id % ? = 0"
+            params += (step,)
+        rows = self._db.query(sql + " LIMIT ?", (*params, limit))
+        out: list[list[str]] = []
+        for row in rows:
+            try:
+                keywords = json.loads(row["keywords"] or "[]")
+            except ValueError:
+                continue
+            out.append([k for k in keywords if isinstance(k, str)])
+        return out
+
+    def review_counts(self, *, opened_from: str, opened_to: str) -> list[dict[str, Any]]:
+        """Per review channel: reviews opened in [from, to) and still open, and every review
+        opened before `to` that is still open (the queue) with the oldest one's time.
+
+        Times are the stored ISO-8601 UTC strings. Lives here rather than in reviews.py because
+        it is a digest statistic; the reviews table is small, so a scan is fine.
+        """
+        return self._db.query(
+            "SELECT channel,"
+            " sum(created_at >= :f) AS opened,"
+            " sum(created_at >= :f AND status = 'open') AS opened_open,"
+            " sum(status = 'open') AS open,"
+            " min(CASE WHEN status = 'open' THEN created_at END) AS oldest_open_at"
+            " FROM reviews WHERE created_at < :t GROUP BY channel",
+            {"f": opened_from, "t": opened_to},
+        )
+
+    def resolved_reviews(self) -> list[dict[str, Any]]:
+        """Every resolved review with what the bot said and what the human said.
+
+        `corrected` is NULL when the reviewer resolved it without giving a label, i.e. agreed
+        with the bot. (`ReviewRepository.corrections()` only returns the corrected ones.)
+        """
+        return self._db.query(
+            "SELECT r.id, r.label AS predicted, r.corrected_label AS corrected,"
+            " runs.labeler AS labeler, runs.prompt_version AS prompt_version"
+            " FROM reviews r LEFT JOIN runs ON runs.id = r.run_id"
+            " WHERE r.status = 'resolved' ORDER BY r.id"
+        )
+
+    def run_langs(self, *, created_from: str, created_to: str) -> Counter[str]:
+        """How many runs of each reply language were created in [from, to) (UTC ISO strings)."""
+        rows = self._db.query(
+            "SELECT lang, count(*) AS n FROM runs WHERE created_at >= ? AND created_at < ? GROUP BY lang",
+            (created_from, created_to),
+        )
+        return Counter({str(row["lang"]): int(row["n"]) for row in rows if row["lang"]})
+
+    # -- benchmark helpers ------------------------------------------------------------------
+
+    def ensure_indexes(self) -> None:
+        """Indexes the digest relies on beyond storage/db.py's schema. Currently none.
+
+        The covering index items(day, channel, label, status) and items(day, label, status)
+        from db.py already answer every digest query (checked with EXPLAIN QUERY PLAN in
+        benchmarks/stats_digest.py). Kept as the one place to add one, so that the benchmark and
+        tests create it the same way until it moves into db.py's `_create_schema`.
+        """
+
+    def explain(self, sql: str, params: tuple = ()) -> list[str]:
+        """EXPLAIN QUERY PLAN lines for a query (the benchmark prints them)."""
+        return [str(row["detail"]) for row in self._db.query("EXPLAIN QUERY PLAN " + sql, params)]
+
+    def bulk_insert_items_for_benchmark(
+        self, *, run: dict[str, Any], rows: Iterable[tuple[Any, ...]], batch: int = 50_000
+    ) -> int:
+        """Insert one run and many labelled items fast (executemany, one transaction per batch).
+
+        For benchmarks only: rows are tuples in BENCH_ITEM_COLUMNS order and skip every check
+        the normal `RunRepository.create` + `save_results` path makes.
+        """
+        with self._db.write() as db:
+            db["runs"].insert(run)
+        sql = (
+            f"INSERT INTO items ({', '.join(BENCH_ITEM_COLUMNS)}, cached)"
+            f" VALUES ({', '.join('?' for _ in BENCH_ITEM_COLUMNS)}, 0)"
+        )
+        total = 0
+        chunk: list[tuple[Any, ...]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                with self._db.write() as db:
+                    db.conn.executemany(sql, chunk)
+                total += len(chunk)
+                chunk = []
+        if chunk:
+            with self._db.write() as db:
+                db.conn.executemany(sql, chunk)
+            total += len(chunk)
+        return total

@@ -73,14 +73,6 @@ def render_reply(reply: Reply, *, chart: str | None = None) -> Markdown:
         heading = _t(lang, "**最负面的几条**", "**Most negative**")
         items = "\n".join(f"- {escape(item_line(item, lang))}" for item in reply.highlights)
         blocks.append(f"{heading}\n\n{items}")
-    if reply.kind == "conversation" and reply.review_id is not None and reply.link:
-        blocks.append(
-            _t(
-                lang,
-                f"🚩 **已加入待审队列**：[查看待审 #{reply.review_id}]({reply.link})",
-                f"🚩 **In the review queue**: [open review #{reply.review_id}]({reply.link})",
-            )
-        )
     if chart:
         blocks.append(f"![chart]({chart})")
     link_block = _link_block(reply)
@@ -94,7 +86,12 @@ def _link_block(reply: Reply) -> str:
         return ""
     lang = reply.lang
     if reply.kind == "conversation" and reply.review_id is not None:
-        return _t(lang, f"[完整结果与待审队列]({reply.link})", f"[Full results and review queue]({reply.link})")
+        # The core's lines already say it was flagged and why; this is the way to the queue.
+        return _t(
+            lang,
+            f"🚩 **在待审队列中**：[查看待审 #{reply.review_id}]({reply.link})",
+            f"🚩 **In the review queue**: [open review #{reply.review_id}]({reply.link})",
+        )
     if reply.kind == "reviews":
         return _t(lang, f"[打开待审队列]({reply.link})", f"[Open the review queue]({reply.link})")
     return _t(lang, f"[查看完整结果]({reply.link})", f"[See the full results]({reply.link})")
@@ -140,18 +137,24 @@ def is_public_url(url: str) -> bool:
     return address.is_global
 
 
-async def chart_ref(reply: Reply, *, core: Sentibot, client: DingTalkClient) -> str | None:
+async def chart_ref(
+    reply: Reply, *, core: Sentibot, client: DingTalkClient, upload: bool = True
+) -> str | None:
     """The one place that decides how a chart reaches DingTalk: by URL or uploaded.
 
     A public `SENTIBOT_PUBLIC_URL` serves `/charts/{id}.png` to DingTalk directly; otherwise the
     PNG is uploaded (`/media/upload`) and embedded by media_id. A failed upload is logged and the
-    reply goes out without the image rather than not at all.
+    reply goes out without the image rather than not at all. `upload=False` (the legacy custom
+    robot, which is not the app and only shows images by URL) gives no image without a public URL.
     """
     if not reply.chart_id:
         return None
     base = core.settings.public_url.rstrip("/")
     if is_public_url(base):
         return f"{base}/charts/{reply.chart_id}.png"
+    if not upload:
+        log.info("chart %s left out: SENTIBOT_PUBLIC_URL %s is not public", reply.chart_id, base)
+        return None
     try:
         png = core.chart(reply.chart_id)
         return await client.upload_image(png, filename=f"{reply.chart_id}.png")

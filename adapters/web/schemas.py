@@ -82,8 +82,7 @@ class ItemOut(BaseModel):
     labeler: str
     status: Literal["ok", "failed"]
     error: str | None
-    role: Literal["customer", "agent"] | None = None
-    author: str | None = None
+    # Conversations add `role` ("customer" | "agent") and `author` to each item.
 
 
 class SummaryOut(BaseModel):

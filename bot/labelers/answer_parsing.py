@@ -167,7 +167,9 @@ def parse_answer(
         raise AnswerError("the model returned an empty answer")
     payload = _find_answer_object(answer_text)
     if payload is None:
-        raise AnswerError(f"no JSON answer with an 'items' list in the model's output: {_preview(answer_text)}")
+        raise AnswerError(
+            f"no JSON answer with an 'items' list in the model's output: {_preview(answer_text)}"
+        )
 
     expected = list(dict.fromkeys(int(i) for i in expected_ids))
     expected_set = set(expected)

@@ -19,7 +19,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,27 +156,38 @@ class SubModel:
     ngram: tuple[int, int]
     classes: list[str]
     intercept: list[float]
-    features: dict[str, tuple[float, list[float]]]  # n-gram -> (idf, per-class weights)
+    features: dict[str, int]  # n-gram -> row in `idf` / `weights`
+    idf: list[float]
+    weights: list[list[float]]  # per-class weights (one column for two classes)
     dense: dict[str, list[float]]
     calibration: dict[str, float]
     p_min: float
     lexicon: Lexicon | None = None
+    norm_floor: float = 0.0  # TF-IDF vectors are divided by max(L2 norm, this)
 
     @property
     def binary(self) -> bool:
         return len(self.classes) == 2
 
-    def grams(self, lower: str) -> tuple[list[Gram], dict[str, float]]:
+    def analyse(self, lower: str) -> Analysis:
         if self.kind == "char":
-            return zh_grams(lower, self.ngram), {}
+            return Analysis(zh_grams(lower, self.ngram))
         tokens = en_tokens(lower)
-        dense: dict[str, float] = {}
+        analysis = Analysis(en_grams(tokens, self.ngram), tokens=tokens)
         if self.lexicon is not None:
-            hits = self.lexicon.scores(tokens)
-            dense = Lexicon.dense(hits, len(tokens))
-            dense["_hits"] = hits  # type: ignore[assignment]  # kept for keyword attribution
-            dense["_tokens"] = tokens  # type: ignore[assignment]
-        return en_grams(tokens, self.ngram), dense
+            analysis.hits = self.lexicon.scores(tokens)
+            analysis.dense = Lexicon.dense(analysis.hits, len(tokens))
+        return analysis
+
+
+@dataclass
+class Analysis:
+    """What scoring needs from a text: its n-grams, and for English the lexicon hits."""
+
+    grams: list[Gram]
+    tokens: list[Gram] = field(default_factory=list)
+    hits: list[tuple[int, float]] = field(default_factory=list)
+    dense: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -227,11 +238,14 @@ class OfflineModel:
                 ngram=tuple(sub["ngram"]),  # type: ignore[arg-type]
                 classes=sub["classes"],
                 intercept=sub["intercept"],
-                features=dict(zip(vocab, zip(idf, weights, strict=True), strict=True)),
+                features=dict(zip(vocab, range(len(vocab)), strict=True)),
+                idf=idf,
+                weights=weights,
                 dense=sub.get("dense", {}),
                 calibration=sub["calibration"],
                 p_min=float(sub["p_min"]),
                 lexicon=lex,
+                norm_floor=float(sub.get("norm_floor", 0.0)),
             )
 
     @classmethod
@@ -266,34 +280,35 @@ def load_model(path: Path | None = None) -> OfflineModel:
 # ---------------------------------------------------------------------------------------------
 
 _MAX_KEYWORDS = 5
+_READABLE = re.compile(r"[^\W\d_]|[!?]|[:;=]")  # a keyword needs a letter (or is an emoticon/!)
 _MAX_SPAN = {"char": 6, "word": 24}  # merged keyword length cap (characters)
-_MIN_CUE = 0.15  # a cue must move the score by at least this much (logit units) to be named
+_MIN_CUE = 0.3  # a cue must move the score by at least this much (logit units) to be named
 
 
 def score(sub: SubModel, text: str) -> Scored:
     """Label one text with one sub-model; pure Python, a few hundred microseconds."""
     lower = text.lower()
-    grams, dense = sub.grams(lower)
+    analysis = sub.analyse(lower)
     counts: dict[str, list[Gram]] = {}
-    for g in grams:
+    for g in analysis.grams:
         if g[0] in sub.features:
             counts.setdefault(g[0], []).append(g)
     values: dict[str, float] = {}
     for feat, occ in counts.items():
-        values[feat] = (1.0 + math.log(len(occ))) * sub.features[feat][0]
-    norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        values[feat] = (1.0 + math.log(len(occ))) * sub.idf[sub.features[feat]]
+    norm = max(math.sqrt(sum(v * v for v in values.values())), sub.norm_floor, 1e-9)
     k = len(sub.intercept)
     raw = list(sub.intercept)
     contrib: dict[str, list[float]] = {}
     for feat, v in values.items():
-        ws = sub.features[feat][1]
+        ws = sub.weights[sub.features[feat]]
         x = v / norm
         contrib[feat] = [x * w for w in ws]
         for c in range(k):
             raw[c] += x * ws[c]
     lex_total = [0.0] * k
     for name, ws in sub.dense.items():
-        x = float(dense.get(name, 0.0))
+        x = analysis.dense.get(name, 0.0)
         for c in range(k):
             raw[c] += x * ws[c]
             lex_total[c] += x * ws[c]
@@ -320,15 +335,14 @@ def score(sub: SubModel, text: str) -> Scored:
         occ = counts[feat]
         for _, s, e in occ:
             spans.append((p / len(occ), s, e))
-    if sub.lexicon is not None and dense.get("_hits"):
-        hits = dense["_hits"]  # type: ignore[assignment]
-        tokens = dense["_tokens"]  # type: ignore[assignment]
+    if analysis.hits:
+        # The lexicon features' push is shared among the lexicon words, by valence.
         lex_p = polarity(lex_total)
-        vsum = sum(abs(v) for _, v in hits) or 1.0
-        for i, v in hits:
+        vsum = sum(abs(v) for _, v in analysis.hits) or 1.0
+        for i, v in analysis.hits:
             share = lex_p * abs(v) / vsum
             if (share > 0) == (v > 0):  # only words whose valence agrees with the lexicon's push
-                spans.append((share, tokens[i][1], tokens[i][2]))
+                spans.append((share, analysis.tokens[i][1], analysis.tokens[i][2]))
 
     best_polar = max(
         (c for c in probs if c in ("positive", "negative")), key=lambda c: probs[c], default=None
@@ -352,7 +366,7 @@ def score(sub: SubModel, text: str) -> Scored:
     strong_pos = [w for w, s in pos_kw if s >= _MIN_CUE]
     strong_neg = [w for w, s in neg_kw if s >= _MIN_CUE]
     if strong_pos and strong_neg:
-        cues, kws2 = "mixed", strong_pos[:2] + strong_neg[:2]
+        cues, kws2 = "mixed", list(dict.fromkeys(strong_pos[:2] + strong_neg[:2]))
     elif strong_pos or strong_neg:
         cues, kws2 = "weak", (strong_pos or strong_neg)[:3]
     else:
@@ -374,7 +388,9 @@ def _keywords(
         if w < floor:
             break
         for m in merged:
-            touches = s <= m[2] and e >= m[1] if kind == "char" else s < m[2] and e > m[1]
+            # Chinese: overlapping or adjacent n-grams join; English: also words one space apart.
+            gap = 0 if kind == "char" else 1
+            touches = s <= m[2] + gap and e + gap >= m[1]
             if touches:
                 lo, hi = min(s, int(m[1])), max(e, int(m[2]))
                 if hi - lo <= cap:
@@ -387,7 +403,7 @@ def _keywords(
     seen: set[str] = set()
     for w, s, e in sorted(merged, reverse=True):
         word = lower[int(s) : int(e)].strip()
-        if word and word not in seen and not any(word in other for other in seen):
+        if _READABLE.search(word) and word not in seen and not any(word in other for other in seen):
             seen.add(word)
             out.append((word, w))
         if len(out) >= _MAX_KEYWORDS:
@@ -490,9 +506,3 @@ class OfflineLabeler:
         if on_progress is not None and total == 0:
             on_progress(0, 0)
         return LabelBatchResult(items=out)
-
-
-def iter_labels(labeler: OfflineLabeler, texts: Iterable[str]) -> Iterable[str | None]:
-    """Labels only, for benchmarks (skips building LabeledItem objects)."""
-    for text in texts:
-        yield score(labeler._sub_for(text), text).label

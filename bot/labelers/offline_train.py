@@ -43,6 +43,7 @@ TEXT_COLUMNS = ("text", "review", "comment")
 LABEL_COLUMNS = ("label", "sentiment")
 MIN_ROWS_PER_LANG = 10  # fewer rows than this in a language: that language is not trained
 CV_LIMIT = 20_000  # up to this many rows: 5-fold cross-validated calibration; above: a 10 % split
+NORM_FLOOR_PERCENTILE = 20  # texts with less evidence than the thinnest fifth of training rows shrink
 DEFAULT_P_MIN = 0.70  # neutral when the calibrated probability of the best polar label is below this
 
 
@@ -148,8 +149,10 @@ class TrainReport:
 
 
 NEGATIONS = frozenset({"not", "no", "nor", "never", "nothing", "none", "cannot", "without", "n't"})
-EN_STOP = frozenset(ENGLISH_STOP_WORDS - NEGATIONS) | {"'s", "'re", "'ve", "'ll", "'d", "'m", "?", "??"}
-_NUMBERISH = re.compile(r"^[0-9]+(?:st|nd|rd|th|s)?$")
+EN_STOP = frozenset(ENGLISH_STOP_WORDS - NEGATIONS) | {
+    "'s", "'re", "'ve", "'ll", "'d", "'m", "?", "??", "amp", "quot", "gt", "lt", "rt",
+}  # fmt: skip
+_NUMBERISH = re.compile(r"^(?:[0-9]+(?:st|nd|rd|th|s)?|u[0-9a-f]{4})$")  # also "\u002c" escapes
 
 
 def _en_feature_ok(gram: str) -> bool:
@@ -218,11 +221,18 @@ class _Fitter:
     def __init__(self, lang: str, *, c: float, max_features: int | None, lexicon: Lexicon | None) -> None:
         self.lang, self.c, self.max_features, self.lexicon = lang, c, max_features, lexicon
         self.vec: TfidfVectorizer | None = None
+        self.norm_floor = 1.0
         self.clf: LogisticRegression | None = None
 
     def _matrix(self, texts: Sequence[str], fit: bool) -> sparse.csr_matrix:
         assert self.vec is not None
         x = self.vec.fit_transform(texts) if fit else self.vec.transform(texts)
+        # L2 normalisation with a floor: a text with only a few known n-grams is scaled down
+        # instead of up, so thin evidence stays near the neutral band (run time does the same).
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        if fit:
+            self.norm_floor = float(np.percentile(norms, NORM_FLOOR_PERCENTILE)) if len(norms) else 1.0
+        x = sparse.diags(1.0 / np.maximum(norms, max(self.norm_floor, 1e-9))) @ x
         if self.lexicon is not None:
             x = sparse.hstack([x, sparse.csr_matrix(_dense_matrix(texts, self.lexicon))]).tocsr()
         return x
@@ -230,7 +240,7 @@ class _Fitter:
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> _Fitter:
         min_df = 2 if len(texts) >= 1000 else 1
         self.vec = TfidfVectorizer(
-            analyzer=_analyzer(self.lang), sublinear_tf=True, min_df=min_df, dtype=np.float64
+            analyzer=_analyzer(self.lang), sublinear_tf=True, norm=None, min_df=min_df, dtype=np.float64
         )
         x = self._matrix(texts, fit=True)
         self.clf = self._clf(labels).fit(x, labels)
@@ -243,7 +253,11 @@ class _Fitter:
             names = self.vec.get_feature_names_out()
             vocab = {names[i]: j for j, i in enumerate(sorted(keep))}
             self.vec = TfidfVectorizer(
-                analyzer=_analyzer(self.lang), sublinear_tf=True, vocabulary=vocab, dtype=np.float64
+                analyzer=_analyzer(self.lang),
+                sublinear_tf=True,
+                norm=None,
+                vocabulary=vocab,
+                dtype=np.float64,
             )
             x = self._matrix(texts, fit=True)
             self.clf = self._clf(labels).fit(x, labels)
@@ -270,6 +284,7 @@ class _Fitter:
             "kind": "char" if self.lang == "zh" else "word",
             "ngram": [1, 4] if self.lang == "zh" else [1, 2],
             "classes": [str(c) for c in self.clf.classes_],
+            "norm_floor": _q(self.norm_floor),
             "intercept": [float(b) for b in self.clf.intercept_],
             "features": {
                 "vocab": [str(names[i]) for i in keep],
@@ -403,9 +418,10 @@ def train(
     *,
     progress: Progress | None = None,
     meta: dict | None = None,
-    c: float = 4.0,
+    c: float | dict[str, float] = 4.0,
     max_features: int | None = 60_000,
     p_min: float = DEFAULT_P_MIN,
+    extra: dict[str, Sequence[tuple[str, str]]] | None = None,
 ) -> TrainReport:
     """Build an offline model from (text, label) rows and write it to `out_path` (gzip JSON).
 
@@ -413,6 +429,8 @@ def train(
     by language; each language with at least `MIN_ROWS_PER_LANG` rows and two classes gets its own
     sub-model (the others are listed in `TrainReport.skipped` and served by the shipped model).
     `progress` receives one short message per step. Raises ValueError if nothing can be trained.
+    `c` (inverse regularisation, optionally per language) and `extra` (per-language rows added to
+    fitting only) are for the shipped-model build; the defaults suit users' own data.
     """
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -434,11 +452,19 @@ def train(
         counts = Counter(labels)
         if len(texts) < MIN_ROWS_PER_LANG or len(counts) < 2 or min(counts.values()) < 2:
             report.skipped[lang] = (
-                f"{len(texts)} rows, labels {dict(counts)}; need ≥{MIN_ROWS_PER_LANG} rows and ≥2 of each of two labels"
+                f"{len(texts)} rows, labels {dict(counts)}; "
+                f"need ≥{MIN_ROWS_PER_LANG} rows and ≥2 of each of two labels"
             )
             continue
         sub, lang_report = fit_language(
-            lang, texts, labels, c=c, max_features=max_features, p_min=p_min, progress=say
+            lang,
+            texts,
+            labels,
+            c=c.get(lang, 4.0) if isinstance(c, dict) else c,
+            max_features=max_features,
+            p_min=p_min,
+            extra=[(t, normalize_label(y)) for t, y in (extra or {}).get(lang, ())],
+            progress=say,
         )
         langs[lang] = sub
         report.langs[lang] = lang_report

@@ -185,7 +185,9 @@ class QwenLabeler:
         labelled: list[LabeledItem] = []
         summaries: list[str] = []
         for batch, (outcomes, summary) in zip(batches, results, strict=True):
-            labelled.extend(self._item(source, outcome) for source, outcome in zip(batch, outcomes, strict=True))
+            labelled.extend(
+                self._item(source, outcome) for source, outcome in zip(batch, outcomes, strict=True)
+            )
             if summary and summary not in summaries:
                 summaries.append(summary)
         # Each batch's summary only covers its own comments; a few of them still say more than
@@ -238,7 +240,9 @@ class QwenLabeler:
         """For `sentibot doctor`: server reachable, model listed, reasoning actually coming back."""
         lines: list[CheckLine] = []
         try:
-            page = await asyncio.wait_for(self._chat.root_async_client.models.list(), min(self._timeout_s, 15))
+            page = await asyncio.wait_for(
+                self._chat.root_async_client.models.list(), min(self._timeout_s, 15)
+            )
             ids = [model.id async for model in page]
         except (openai.APIConnectionError, httpx.TransportError, TimeoutError) as exc:
             reason = self._exception_reason(exc)
@@ -263,7 +267,9 @@ class QwenLabeler:
         if item.status != "ok":
             lines.append(CheckLine("labelling", False, f"a test label failed: {item.error}"))
             return lines
-        lines.append(CheckLine("labelling", True, f"a test comment came back {item.label} in {item.latency_ms:.0f} ms"))
+        lines.append(
+            CheckLine("labelling", True, f"a test comment came back {item.label} in {item.latency_ms:.0f} ms")
+        )
         if not self.settings.llm_thinking:
             lines.append(CheckLine("reasoning", True, "thinking is off (SENTIBOT_LLM_THINKING=false)"))
         elif item.reasoning:
@@ -274,7 +280,8 @@ class QwenLabeler:
                     "reasoning",
                     False,
                     "no reasoning came back: start the server with a reasoning parser (vLLM/SGLang "
-                    f"`--reasoning-parser qwen3`) or check SENTIBOT_LLM_FLAVOR (now {self.settings.llm_flavor})",
+                    "`--reasoning-parser qwen3`) or check SENTIBOT_LLM_FLAVOR "
+                    f"(now {self.settings.llm_flavor})",
                 )
             )
         return lines
@@ -426,7 +433,10 @@ class QwenLabeler:
                     reply = await self._call(messages, max_tokens=max_tokens)
                     try:
                         answer = parse_answer(
-                            reply.content, expected_ids=expected, reasoning=reply.reasoning, want_conversation=judge
+                            reply.content,
+                            expected_ids=expected,
+                            reasoning=reply.reasoning,
+                            want_conversation=judge,
                         )
                     except AnswerError as error:
                         if reply.finish_reason == "length":
@@ -460,7 +470,8 @@ class QwenLabeler:
         language = "Chinese" if detect_lang(*(item.text for item in items)) == "zh" else "English"
         if judge:
             context = [
-                {"id": n, "text": item.text, "role": item.role or "customer"} for n, item in enumerate(items, 1)
+                {"id": n, "text": item.text, "role": item.role or "customer"}
+                for n, item in enumerate(items, 1)
             ]
             user = prompts.render("judge_conversation", items=context, summary_language=language)
         else:
@@ -494,7 +505,9 @@ class QwenLabeler:
                     raise _Transient(reason, retry_after=_retry_after(exc.response)) from exc
                 raise _Fatal(reason) from exc
             except httpx.TransportError as exc:  # e.g. the connection dropped mid-stream
-                raise _Transient(f"the connection to the model server broke: {exc or type(exc).__name__}") from exc
+                raise _Transient(
+                    f"the connection to the model server broke: {exc or type(exc).__name__}"
+                ) from exc
             except (ValueError, KeyError, TypeError) as exc:  # a response ChatOpenAI could not read
                 raise _Transient(f"unreadable response from the model server: {exc}") from exc
             latency_ms = (time.perf_counter() - started) * 1000

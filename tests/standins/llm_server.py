@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import re
 import threading
@@ -344,10 +345,8 @@ class StandinLLMServer:
                     config.hang_s if fault == "hang" else config.latency_s + config.per_item_s * len(items)
                 )
                 if delay > 0:
-                    try:
+                    with contextlib.suppress(TimeoutError):  # woken early only by stop()
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-                    except TimeoutError:
-                        pass
                 answer = _make_answer(prompt, items, config, fault, thinking)
                 if answer.status != 200:
                     return _error(answer.status, answer.error or "error", headers=answer.headers)
@@ -393,7 +392,8 @@ def _item_entry(item_id: int, text: str, shape: str) -> dict[str, Any]:
     if _CJK.search(text):
         explanation = f"这条评论{'提到了' + '、'.join(keywords) if keywords else '没有明显的情感词'}。"
     else:
-        explanation = f"The comment {'mentions ' + ', '.join(keywords) if keywords else 'has no clear sentiment words'}."
+        found = "mentions " + ", ".join(keywords) if keywords else "has no clear sentiment words"
+        explanation = f"The comment {found}."
     entry: dict[str, Any] = {
         "id": item_id,
         "label": label,

@@ -1,0 +1,156 @@
+"""A DingTalk robot message, from either way in (Stream mode or HTTP callback), to a reply.
+
+Both deliver the same JSON (msgId, msgtype, text/content, conversationId, conversationType,
+senderStaffId, sessionWebhook, sessionWebhookExpiredTime, robotCode, …). This module reads it,
+asks the core, renders the reply and sends it: through the sessionWebhook while it is valid,
+else through the OpenAPI (group send for conversationType "2", one-to-one for "1").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.dingtalk.client import DingTalkClient
+from adapters.dingtalk.errors import DingTalkError, DingTalkNotConfigured, SessionWebhookExpired
+from adapters.dingtalk.render import Markdown, chart_ref, error_markdown, render_reply
+from bot.core import MessageContext, Sentibot
+from bot.errors import InputError
+from bot.i18n import detect_lang
+from bot.replies import error_reply
+
+log = logging.getLogger(__name__)
+
+# Reply through the OpenAPI when the sessionWebhook has less than this left (ms): the reply
+# would otherwise race its expiry.
+WEBHOOK_SAFETY_MS = 60_000
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@\S+)+\s*")
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    msg_id: str
+    text: str
+    conversation_id: str
+    conversation_type: str  # "1" one-to-one, "2" group
+    sender_staff_id: str | None = None
+    sender_nick: str | None = None
+    session_webhook: str | None = None
+    session_webhook_expires_ms: int | None = None
+    robot_code: str | None = None
+    conversation_title: str | None = None
+
+    @property
+    def is_group(self) -> bool:
+        return self.conversation_type == "2"
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> IncomingMessage:
+        """Read a robot message; ValueError when it is not one (no msgId / conversation)."""
+        if not isinstance(data, dict):
+            raise ValueError("the message is not a JSON object")
+        msg_id = data.get("msgId")
+        conversation_id = data.get("conversationId")
+        if not msg_id or not conversation_id:
+            raise ValueError("not a robot message: msgId and conversationId are required")
+        conversation_type = str(data.get("conversationType") or "1")
+        text = message_text(data)
+        if conversation_type == "2":
+            text = strip_mention(text)
+        expires = data.get("sessionWebhookExpiredTime")
+        return cls(
+            msg_id=str(msg_id),
+            text=text,
+            conversation_id=str(conversation_id),
+            conversation_type=conversation_type,
+            sender_staff_id=data.get("senderStaffId") or None,
+            sender_nick=data.get("senderNick"),
+            session_webhook=data.get("sessionWebhook") or None,
+            session_webhook_expires_ms=int(expires) if expires not in (None, "") else None,
+            robot_code=data.get("robotCode"),
+            conversation_title=data.get("conversationTitle"),
+        )
+
+    def webhook_usable(self, *, now_ms: int | None = None) -> bool:
+        if not self.session_webhook:
+            return False
+        if self.session_webhook_expires_ms is None:
+            return True
+        now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+        return now_ms + WEBHOOK_SAFETY_MS < self.session_webhook_expires_ms
+
+
+def message_text(data: dict[str, Any]) -> str:
+    """The text of a `text` or `richText` message ("" for pictures, audio, files)."""
+    msgtype = data.get("msgtype")
+    if msgtype == "text":
+        return str((data.get("text") or {}).get("content") or "").strip()
+    if msgtype == "richText":
+        parts = (data.get("content") or {}).get("richText") or []
+        texts = [str(part["text"]) for part in parts if isinstance(part, dict) and part.get("text")]
+        return "\n".join(text.strip("\n") for text in texts).strip()
+    return ""
+
+
+def strip_mention(text: str) -> str:
+    """Drop the leading @bot (DingTalk keeps it in some clients) from a group message."""
+    return _LEADING_MENTIONS.sub("", text, count=1).strip()
+
+
+async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: DingTalkClient) -> None:
+    """Everything after the ack: dedupe, ask the core, render, upload the chart, send.
+
+    Runs as background work; a failed send is logged with DingTalk's meaning and re-raised
+    (BackgroundWork logs it again with the task name), never dropped silently.
+    """
+    if not core.first_delivery(platform="dingtalk", delivery_id=message.msg_id):
+        log.info("DingTalk message %s was delivered again; already handled", message.msg_id)
+        return
+    context = MessageContext(
+        source="dingtalk",
+        channel=message.conversation_id,
+        user=message.sender_staff_id,
+        thread_key=f"dingtalk:{message.conversation_id}",
+    )
+    try:
+        reply = await core.handle_message(message.text, context=context)
+    except InputError as exc:
+        reply = error_reply(str(exc), detect_lang(message.text) if message.text else "zh")
+    except Exception:
+        log.exception("DingTalk message %s: the core failed", message.msg_id)
+        markdown = error_markdown("内部错误，已记录日志。/ Internal error, logged.", text=message.text)
+        await deliver(message, markdown, client=client)
+        raise
+    chart = await chart_ref(reply, core=core, client=client)
+    await deliver(message, render_reply(reply, chart=chart), client=client)
+
+
+async def deliver(message: IncomingMessage, markdown: Markdown, *, client: DingTalkClient) -> str:
+    """Send a reply where the message came from; returns the way used ("webhook", "group", "user")."""
+    if message.webhook_usable():
+        try:
+            await client.send_session_webhook(message.session_webhook or "", markdown)
+            return "webhook"
+        except SessionWebhookExpired:
+            log.info("sessionWebhook of %s expired; replying through the OpenAPI", message.msg_id)
+    else:
+        log.info("sessionWebhook of %s expired or absent; replying through the OpenAPI", message.msg_id)
+    if client.robot_code is None and message.robot_code:
+        client.robot_code = message.robot_code
+    try:
+        if message.is_group:
+            await client.send_group(message.conversation_id, markdown)
+            return "group"
+        if not message.sender_staff_id:
+            raise DingTalkNotConfigured(
+                f"message {message.msg_id}: the sessionWebhook expired and there is no senderStaffId "
+                "to reply to one-to-one"
+            )
+        await client.send_one_to_one([message.sender_staff_id], markdown)
+        return "user"
+    except (DingTalkError, DingTalkNotConfigured) as exc:
+        log.error("DingTalk reply to message %s could not be sent: %s", message.msg_id, exc)
+        raise

@@ -1,0 +1,365 @@
+"""The work done after Slack has been acknowledged: ask the core, then post what it answered.
+
+Listeners (adapters/slack/listeners) only read the payload, claim the delivery and hand one of
+these coroutines to `BackgroundWork`; nothing here runs inside Slack's 3-second window. Each job
+ends with something visible in Slack: the answer, or one clear line saying what went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import (
+    SlackMessage,
+    outcome_line,
+    render_reply,
+    resolved_message,
+    section,
+    working_message,
+)
+from adapters.slack.text import BotIdentity, thread_turns
+from bot.commands import parse_command
+from bot.core import MessageContext, Sentibot
+from bot.errors import InputError, NotFound
+from bot.i18n import detect_lang
+from bot.models import Lang, Turn
+from bot.replies import Reply, error_reply
+
+log = logging.getLogger(__name__)
+
+# From this many comments (or thread messages) on, a "working on it" message comes first.
+LONG_JOB_ITEMS = 10
+# conversations.replies page size (Slack's maximum is 1000; 200 is its recommendation).
+THREAD_PAGE_SIZE = 200
+# A thread longer than this is judged on its first messages (the core takes at most 2000 items).
+MAX_THREAD_MESSAGES = 2000
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a reply goes: a channel (or DM), and the thread in it, if any."""
+
+    channel: str
+    thread_ts: str | None = None
+
+
+def _t(lang: Lang, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _oops_line(exc: BaseException, lang: Lang) -> str:
+    if isinstance(exc, SlackApiError):
+        error = exc.response.get("error") if exc.response is not None else str(exc)
+        return _t(
+            lang,
+            f"⚠️ Slack 拒绝了请求（{error}）。请确认机器人已加入该频道且应用权限完整。",
+            f"⚠️ Slack refused a request ({error}). "
+            "Check that I am in this channel and that the app has its scopes.",
+        )
+    return _t(
+        lang,
+        f"⚠️ 处理时出错（{type(exc).__name__}），详情见服务日志。",
+        f"⚠️ Something went wrong on my side ({type(exc).__name__}); the details are in the service log.",
+    )
+
+
+# -- posting ------------------------------------------------------------------------------------
+
+
+async def post_message(client: AsyncWebClient, place: Place, message: SlackMessage) -> str | None:
+    """A new message; returns its ts."""
+    response = await client.chat_postMessage(
+        channel=place.channel,
+        thread_ts=place.thread_ts,
+        unfurl_links=False,
+        unfurl_media=False,
+        **message.kwargs(),
+    )
+    return response.get("ts")
+
+
+async def publish(
+    client: AsyncWebClient,
+    core: Sentibot,
+    *,
+    place: Place,
+    reply: Reply,
+    placeholder_ts: str | None = None,
+) -> None:
+    """Post the reply (or turn the placeholder into it), then upload its chart into the same place."""
+    message = render_reply(reply)
+    if placeholder_ts:
+        try:
+            await client.chat_update(channel=place.channel, ts=placeholder_ts, **message.kwargs())
+        except SlackApiError as exc:
+            log.warning("could not edit the placeholder in %s (%s); posting anew", place.channel, exc)
+            await post_message(client, place, message)
+    else:
+        await post_message(client, place, message)
+    if reply.chart_id:
+        await upload_chart(client, core, place=place, reply=reply)
+
+
+async def upload_chart(client: AsyncWebClient, core: Sentibot, *, place: Place, reply: Reply) -> bool:
+    """The reply's chart as a PNG file in the channel/thread. A failed upload is logged, not fatal."""
+    if not reply.chart_id:
+        return False
+    try:
+        png = core.chart(reply.chart_id)
+    except NotFound:
+        log.warning("chart %s is gone; not uploading it", reply.chart_id)
+        return False
+    title = _t(reply.lang, "情感图表", "Sentiment chart")
+    try:
+        await client.files_upload_v2(
+            channel=place.channel,
+            thread_ts=place.thread_ts,
+            file=png,
+            filename=f"sentibot-{reply.chart_id}.png",
+            title=title,
+            alt_txt=f"{title}: {reply.title}"[:1000],
+        )
+    except SlackApiError as exc:
+        log.warning("chart upload to %s failed: %s", place.channel, exc)
+        return False
+    return True
+
+
+async def _say_failure(client: AsyncWebClient, place: Place, exc: BaseException, lang: Lang) -> None:
+    line = _oops_line(exc, lang)
+    try:
+        await post_message(client, place, SlackMessage(text=line, blocks=[section(line)]))
+    except Exception:
+        log.exception("could not even tell %s that the job failed", place.channel)
+
+
+# -- a thread: judge the conversation -------------------------------------------------------------
+
+
+async def read_thread(client: AsyncWebClient, *, channel: str, ts: str) -> list[dict[str, Any]]:
+    """Every message of a thread, following conversations.replies cursors."""
+    messages: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page = await client.conversations_replies(
+            channel=channel, ts=ts, cursor=cursor, limit=THREAD_PAGE_SIZE
+        )
+        messages.extend(page.get("messages") or [])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor or len(messages) >= MAX_THREAD_MESSAGES:
+            return messages[:MAX_THREAD_MESSAGES]
+
+
+async def _permalink(client: AsyncWebClient, *, channel: str, ts: str) -> str | None:
+    try:
+        return (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink")
+    except SlackApiError:
+        return None
+
+
+async def judge_thread(
+    *,
+    core: Sentibot,
+    client: AsyncWebClient,
+    bot: BotIdentity,
+    team: str,
+    channel: str,
+    root_ts: str,
+    mention_ts: str,
+    requester: str | None,
+    lang_hint: str = "",
+) -> None:
+    """@-mention in a thread: read it all, judge the customer conversation, answer in the thread."""
+    place = Place(channel=channel, thread_ts=root_ts)
+    lang: Lang = detect_lang(lang_hint) if lang_hint else "en"
+    try:
+        messages = await read_thread(client, channel=channel, ts=root_ts)
+        turns = thread_turns(messages, bot=bot, agent_ids=core.settings.agent_ids, skip_ts=[mention_ts])
+        lang = detect_lang(*(turn.text for turn in turns[:50])) if turns else lang
+        if not turns:
+            reply = error_reply(
+                _t(
+                    lang,
+                    "这个对话里还没有可判定的发言（机器人和请求本身不算）。",
+                    "There is nothing to judge in this thread yet (my messages and the request don't count).",
+                ),
+                lang,
+            )
+            await publish(client, core, place=place, reply=reply)
+            return
+        placeholder_ts = None
+        if len(turns) >= LONG_JOB_ITEMS:
+            placeholder_ts = await post_message(
+                client, place, working_message(lang, count=len(turns), conversation=True)
+            )
+        reply = await _judge(
+            core,
+            turns,
+            team=team,
+            channel=channel,
+            root_ts=root_ts,
+            requester=requester,
+            permalink=await _permalink(client, channel=channel, ts=root_ts),
+        )
+        await publish(client, core, place=place, reply=reply, placeholder_ts=placeholder_ts)
+    except Exception as exc:
+        log.exception("judging thread %s/%s failed", channel, root_ts)
+        await _say_failure(client, place, exc, lang)
+
+
+async def _judge(
+    core: Sentibot,
+    turns: list[Turn],
+    *,
+    team: str,
+    channel: str,
+    root_ts: str,
+    requester: str | None,
+    permalink: str | None,
+) -> Reply:
+    context = MessageContext(
+        source="slack", channel=channel, user=requester, thread_key=f"slack:{team}:{channel}:{root_ts}"
+    )
+    try:
+        return await core.judge_conversation(turns, context=context, permalink=permalink)
+    except InputError as exc:
+        return error_reply(str(exc), detect_lang(*(t.text for t in turns[:50])))
+
+
+# -- a message: one comment, a list, a transcript or a command ------------------------------------
+
+
+def _needs_placeholder(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= LONG_JOB_ITEMS and parse_command(text) is None
+
+
+async def _answer(core: Sentibot, text: str, *, context: MessageContext) -> Reply:
+    try:
+        return await core.handle_message(text, context=context)
+    except InputError as exc:
+        return error_reply(str(exc), detect_lang(text) if text else "en")
+
+
+async def answer_text(
+    *,
+    core: Sentibot,
+    client: AsyncWebClient,
+    text: str,
+    place: Place,
+    user: str | None,
+    team: str,
+    message_ts: str,
+) -> None:
+    """A DM or a mention outside a thread: label what was sent (or run the command) and answer."""
+    lang: Lang = detect_lang(text) if text else "en"
+    try:
+        placeholder_ts = None
+        if _needs_placeholder(text):
+            count = sum(1 for line in text.splitlines() if line.strip())
+            placeholder_ts = await post_message(
+                client, place, working_message(lang, count=count, conversation=False)
+            )
+        context = MessageContext(
+            source="slack",
+            channel=place.channel,
+            user=user,
+            thread_key=f"slack:{team}:{place.channel}:{message_ts}",
+        )
+        reply = await _answer(core, text, context=context)
+        await publish(client, core, place=place, reply=reply, placeholder_ts=placeholder_ts)
+    except Exception as exc:
+        log.exception("answering a message in %s failed", place.channel)
+        await _say_failure(client, place, exc, lang)
+
+
+async def answer_command(
+    *,
+    core: Sentibot,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    text: str,
+    channel: str,
+    user: str | None,
+) -> None:
+    """`/sentiment …`: answered through the command's response_url; the chart goes to the channel."""
+    lang: Lang = detect_lang(text) if text else "en"
+    try:
+        reply = await _answer(
+            core, text or "help", context=MessageContext(source="slack", channel=channel, user=user)
+        )
+        message = render_reply(reply)
+        # Help and errors concern only the person who typed the command.
+        response_type = "ephemeral" if reply.kind in ("help", "error") else "in_channel"
+        await respond(text=message.text, blocks=message.blocks, response_type=response_type)
+        if reply.chart_id and response_type == "in_channel":
+            await upload_chart(client, core, place=Place(channel=channel), reply=reply)
+    except Exception as exc:
+        log.exception("answering /sentiment in %s failed", channel)
+        try:
+            await respond(text=_oops_line(exc, lang), response_type="ephemeral")
+        except Exception:
+            log.exception("could not even tell the user that /sentiment failed")
+
+
+# -- review buttons -------------------------------------------------------------------------------
+
+
+async def resolve_from_slack(
+    *,
+    core: Sentibot,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    review_id: int,
+    label: str | None,
+    user_id: str,
+    reviewer: str,
+    channel: str | None,
+    message: dict[str, Any] | None,
+) -> None:
+    """A review button was pressed: resolve it in the core, show who did what on the message."""
+    text = (message or {}).get("text") or ""
+    lang: Lang = detect_lang(text) if text else "en"
+    try:
+        try:
+            review = core.review(review_id)
+        except NotFound:
+            await respond(
+                text=_t(lang, f"⚠️ 找不到待审记录 #{review_id}。", f"⚠️ Review #{review_id} no longer exists."),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        if review["status"] == "resolved":
+            by = review.get("resolved_by") or "?"
+            outcome = _t(
+                lang, f"ℹ️ #{review_id} 已由 {by} 审核", f"ℹ️ Review #{review_id} was already resolved by {by}"
+            )
+        else:
+            note = _t(lang, "在 Slack 中处理", "via Slack")
+            core.resolve_review(review_id, reviewer=reviewer, note=note, label=label)
+            outcome = outcome_line(
+                lang, user_id=user_id, review_id=review_id, label=label, previous=review.get("label")
+            )
+        updated = resolved_message(
+            (message or {}).get("blocks") or [], text, review_id=review_id, outcome=outcome
+        )
+        if channel and message and message.get("ts"):
+            try:
+                await client.chat_update(channel=channel, ts=message["ts"], **updated.kwargs())
+                return
+            except SlackApiError as exc:
+                log.warning("chat.update after review #%s failed (%s); using response_url", review_id, exc)
+        await respond(text=updated.text, blocks=updated.blocks, replace_original=True)
+    except Exception as exc:
+        log.exception("resolving review #%s from Slack failed", review_id)
+        try:
+            await respond(text=_oops_line(exc, lang), response_type="ephemeral", replace_original=False)
+        except Exception:
+            log.exception("could not even tell the user that the review update failed")

@@ -1,0 +1,17 @@
+"""Bolt listeners: read a Slack payload, claim it, hand the work to BackgroundWork, return."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.background import BackgroundWork
+from adapters.slack.listeners import actions, commands, events
+from bot.core import Sentibot
+
+__all__ = ["register_all"]
+
+
+def register_all(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
+    events.register(app, core=core, work=work)
+    actions.register(app, core=core, work=work)
+    commands.register(app, core=core, work=work)

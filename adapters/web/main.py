@@ -1,0 +1,178 @@
+"""The FastAPI app: lifespan (one core), exception handlers, routers. `sentibot serve` runs it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.background import BackgroundWork
+from adapters.web.deps import LoginRequired
+from adapters.web.routes import api, charts, health, pages
+from adapters.web.validation import describe_validation_error
+from bot.config import Settings
+from bot.core import Sentibot
+from bot.errors import InputError, NotFound
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Largest request body accepted. 2 000 comments of a few hundred characters fit easily.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, core: Sentibot | None = None) -> FastAPI:
+    """The web chat, API and chart files. Pass `core` to share one (then the caller closes it)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = core is None
+        app.state.core = core or Sentibot(settings=settings or Settings())
+        app.state.background = BackgroundWork()
+        try:
+            yield
+        finally:
+            await app.state.background.drain()
+            if owned:
+                await app.state.core.aclose()
+
+    app = FastAPI(
+        title="sentibot",
+        summary="Sentiment labels, conversation checks and a review queue for customer-support leads.",
+        version="0.1.0",
+        lifespan=lifespan,
+        # Served by `pages` behind the token instead of FastAPI's open defaults.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    _exception_handlers(app)
+
+    app.include_router(health.router)
+    app.include_router(charts.router)
+    app.include_router(api.router)
+    app.include_router(pages.open_router)
+    app.include_router(pages.router)
+    # CSS and JS only: nothing secret, so no token needed.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # ---- chat platform endpoints (wired by the lead) -----------------------------------------
+    # from adapters.slack.http import router as slack_router        # POST /slack/events
+    # from adapters.dingtalk.http import router as dingtalk_router  # POST /dingtalk/callback
+    # app.include_router(slack_router)
+    # app.include_router(dingtalk_router)
+    # These check their own platform signatures, so they are NOT behind SENTIBOT_WEB_TOKEN.
+    # --------------------------------------------------------------------------------------------
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/charts/", "/healthz", "/slack/", "/dingtalk/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _wants_html(request):
+        return pages.templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "message": message, "labeler": "", "nav": "error", "open_reviews": 0},
+            status_code=status,
+            headers=headers,
+        )
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def _exception_handlers(app: FastAPI) -> None:
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        return _error(request, 400, str(exc))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 422, describe_validation_error(exc.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        return _error(request, exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+
+class BodyLimit:
+    """413 with a JSON error for bodies over `max_bytes`, declared or streamed (chunked)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        if declared is not None:
+            # The server never hands the app more than the declared length.
+            await self.app(scope, receive, send)
+            return
+        # No length given (chunked): read it all here, up to the limit, then replay it.
+        chunks: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            chunks.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._too_large(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return chunks.pop(0) if chunks else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Send) -> None:
+        body = json.dumps(
+            {"error": f"the request body is larger than {self.max_bytes // (1024 * 1024)} MB; send fewer items"}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+

@@ -1,0 +1,182 @@
+"""HTML pages: the chat, the review queue, one run (and its CSV), login, API docs."""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import io
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from adapters.web.deps import CoreDep, PageAuth, SettingsDep
+from adapters.web.render import chart_path, review_json
+from adapters.web.security import COOKIE_MAX_AGE, COOKIE_NAME, safe_next, session_value, token_matches
+from bot.core import Sentibot
+from bot.errors import NotFound
+from bot.i18n import LABEL_WORDS
+from bot.replies import analysis_reply
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+# Autoescape on for every template: comment and model text always render as text.
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True))
+
+router = APIRouter(dependencies=[PageAuth], include_in_schema=False)
+open_router = APIRouter(include_in_schema=False)
+
+
+def page(request: Request, name: str, core: Sentibot, status_code: int = 200, **context: Any) -> HTMLResponse:
+    base = {
+        "labeler": core.labeler.name,
+        "token_required": bool(core.settings.web_token),
+        "open_reviews": len(core.reviews(status="open", limit=500)),
+        "label_words": LABEL_WORDS,
+        "nav": name.removesuffix(".html"),
+    }
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def chat_page(request: Request, core: CoreDep) -> HTMLResponse:
+    return page(request, "chat.html", core, recent=core.store.runs.recent(8))
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+async def reviews_page(request: Request, core: CoreDep) -> HTMLResponse:
+    open_reviews = [review_json(core.review(r["id"])) for r in core.reviews(status="open", limit=200)]
+    resolved = [review_json(core.review(r["id"])) for r in core.reviews(status="resolved", limit=50)]
+    resolved.sort(key=lambda r: r.get("resolved_at") or "", reverse=True)
+    return page(request, "reviews.html", core, open_list=open_reviews, resolved_list=resolved)
+
+
+# Registered before `/runs/{run_id}` so that `abc.csv` is not read as a run id.
+@router.get("/runs/{run_id}.csv")
+async def run_csv(run_id: str, core: CoreDep) -> Response:
+    result = core.analysis.result(run_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["id", "role", "author", "text", "label", "confidence", "keywords", "explanation", "status", "error"]
+    )
+    for item in result.items:
+        writer.writerow(
+            [
+                item.id,
+                item.role or "",
+                _cell(item.author or ""),
+                _cell(item.text),
+                item.label or "",
+                "" if item.confidence is None else f"{item.confidence:.3f}",
+                _cell("; ".join(item.keywords)),
+                _cell(item.explanation),
+                item.status,
+                _cell(item.error or ""),
+            ]
+        )
+    # BOM so that spreadsheet apps read the Chinese correctly.
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="sentibot-run-{run_id}.csv"'},
+    )
+
+
+def _cell(value: str) -> str:
+    """No spreadsheet formulas from comment text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+async def run_page(request: Request, run_id: str, core: CoreDep) -> HTMLResponse:
+    result = core.analysis.result(run_id)
+    reply = analysis_reply(result, public_url=core.settings.public_url) if result.status != "running" else None
+    return page(
+        request,
+        "run.html",
+        core,
+        run=result,
+        reply=reply,
+        chart=chart_path(result.chart_id),
+        words=LABEL_WORDS[result.lang],
+    )
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="sentibot API")
+
+
+@router.get("/openapi.json")
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(request.app.openapi())
+
+
+# -- open routes: login, logout, the CJK web font -----------------------------------------------
+
+
+@open_router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, core: CoreDep, next: str = "/") -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "login.html", {"next": safe_next(next), "error": None, "labeler": core.labeler.name}
+    )
+
+
+@open_router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    settings: SettingsDep,
+    core: CoreDep,
+    token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    target = safe_next(next)
+    if not settings.web_token:
+        return RedirectResponse(target, status_code=303)
+    if not token_matches(token.strip(), settings.web_token):
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {"next": target, "error": "That token is not right.", "labeler": core.labeler.name},
+            status_code=401,
+        )
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        COOKIE_NAME,
+        session_value(settings.web_token),
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@open_router.post("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/")
+    return response
+
+
+def _cjk_font() -> Path | None:
+    try:
+        path = Path(str(importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"))
+    except ModuleNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+@open_router.get("/fonts/cjk.otf")
+async def cjk_font() -> Response:
+    """Last-resort CJK font for browsers on machines without one (the CSS lists local fonts first,
+    so browsers only download this when nothing local can draw Chinese)."""
+    path = _cjk_font()
+    if path is None:
+        raise NotFound("no CJK font installed")
+    return FileResponse(path, media_type="font/otf", headers={"Cache-Control": "public, max-age=2592000"})

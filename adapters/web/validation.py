@@ -1,0 +1,87 @@
+"""FastAPI's 422 details turned into one sentence that says what to fix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "list_type": "a list",
+    "int_parsing": "an integer",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "float_type": "a number",
+    "float_parsing": "a number",
+}
+ANALYZE_HINT = "send `text`, `texts` or `conversation` (and optionally `channel`)"
+
+
+def _where(loc: Sequence[Any]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "list[str]") or "[" in str(part):
+            continue  # union branch names pydantic adds
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "the body"
+
+
+def _got(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def describe_error(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    where = _where(error.get("loc", ()))
+    if kind == "json_invalid":
+        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')}); send a JSON object"
+    if kind == "missing" and where == "the body":
+        return f"the body is empty: {ANALYZE_HINT}"
+    if kind == "missing":
+        return f"`{where}` is required"
+    if kind == "extra_forbidden":
+        return f"unknown field `{where}`; remove it"
+    if kind == "literal_error":
+        return f"`{where}` must be {error.get('ctx', {}).get('expected', 'one of the allowed values')}"
+    if kind == "string_too_long":
+        return f"`{where}` is too long (at most {error.get('ctx', {}).get('max_length')} characters)"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"`{where}` is out of range ({error.get('msg', '')})"
+    if kind in _TYPE_WORDS:
+        if where == "the body":
+            return f"the body must be a JSON object: {ANALYZE_HINT}"
+        return f"`{where}` must be {_TYPE_WORDS[kind]}, not {_got(error.get('input'))}"
+    return f"`{where}`: {error.get('msg', 'invalid value')}"
+
+
+def describe_validation_error(errors: Sequence[dict[str, Any]]) -> str:
+    seen: list[str] = []
+    for error in errors:
+        message = describe_error(error)
+        if message not in seen:
+            seen.append(message)
+    if not seen:
+        return "the request is not valid"
+    more = f" (and {len(seen) - 3} more problems)" if len(seen) > 3 else ""
+    return "; ".join(seen[:3]) + more

@@ -1,0 +1,181 @@
+"""Behaviour of the built-in offline labeller and of `train` (the `sentibot train` backend)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from bot.labelers.offline import SHIPPED_MODEL_PATH, OfflineLabeler
+from bot.labelers.offline_train import read_labelled_csv, train
+from bot.models import TextIn
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def labeler() -> OfflineLabeler:
+    assert SHIPPED_MODEL_PATH.exists(), "run scripts/build_offline_model.py"
+    return OfflineLabeler()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("物流太慢了，客服也不理人", "negative"),
+        ("太难吃了，再也不会买了，要求退款", "negative"),
+        ("味道很好，送餐很快，下次还点", "positive"),
+        ("东西很好用，质量不错，推荐购买", "positive"),
+        ("This is terrible, I want a refund.", "negative"),
+        ("The product broke after two days, awful quality.", "negative"),
+        ("Great service, fast delivery, I love it!", "positive"),
+        ("Thanks so much, the support team was wonderful and helpful.", "positive"),
+    ],
+)
+def test_obvious_examples(labeler: OfflineLabeler, text: str, label: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == label
+    assert item.status == "ok" and item.labeler == "offline"
+    assert 0.5 <= (item.confidence or 0) <= 1
+
+
+@pytest.mark.parametrize("text", ["The order was shipped on Monday.", "The package arrives on Tuesday."])
+def test_flat_factual_sentence_is_neutral(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "neutral"
+    assert "Neutral" in item.explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "物流太慢了，客服也不理人",
+        "味道很好，送餐很快，下次还点",
+        "This is TERRIBLE, I want a Refund!",
+        "Not good at all.",
+    ],
+)
+def test_keywords_come_from_text_and_explanation_names_them(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert 1 <= len(item.keywords) <= 5
+    assert len(set(item.keywords)) == len(item.keywords)
+    for kw in item.keywords:
+        assert kw in text.lower()
+    assert item.keywords[0] in item.explanation
+
+
+def test_explanation_language_follows_text(labeler: OfflineLabeler) -> None:
+    assert labeler.predict("物流太慢了，客服也不理人").explanation.startswith("判为负面")
+    assert labeler.predict("This is terrible, I want a refund.").explanation.startswith("Negative")
+
+
+def test_url_and_mentions_are_not_keywords(labeler: OfflineLabeler) -> None:
+    item = labeler.predict("@badguy awful awful service https://bad.example.com/terrible")
+    assert item.label == "negative"
+    assert all("http" not in k and "@" not in k and "badguy" not in k for k in item.keywords)
+
+
+async def test_label_preserves_ids_roles_and_reports_progress(labeler: OfflineLabeler) -> None:
+    items = [
+        TextIn(id=7, text="客服态度很差", role="customer", author="u1"),
+        TextIn(id=9, text="您好，已为您处理", role="agent", author="a1"),
+        TextIn(id=3, text="great, thanks!"),
+    ] + [TextIn(id=100 + i, text=f"comment {i} is fine") for i in range(150)]
+    seen: list[tuple[int, int]] = []
+    result = await labeler.label(items, on_progress=lambda done, total: seen.append((done, total)))
+    assert [i.id for i in result.items] == [i.id for i in items]
+    assert [(i.text, i.role, i.author) for i in result.items] == [(i.text, i.role, i.author) for i in items]
+    assert all(i.labeler == "offline" and i.status == "ok" and i.label for i in result.items)
+    assert seen[-1] == (153, 153) and (100, 153) in seen
+
+
+async def test_label_empty_batch(labeler: OfflineLabeler) -> None:
+    assert (await labeler.label([])).items == []
+
+
+# --- training -----------------------------------------------------------------------------------
+
+_POS_EN = ["excellent", "wonderful", "great", "fantastic", "lovely", "perfect", "amazing", "delightful"]
+_NEG_EN = ["horrible", "awful", "terrible", "disgusting", "broken", "useless", "dreadful", "rotten"]
+_POS_ZH = ["非常满意", "特别好吃", "服务周到", "质量很好", "物超所值", "送货很快", "强烈推荐", "包装精美"]
+_NEG_ZH = ["非常失望", "难吃死了", "态度恶劣", "质量太差", "浪费钱", "送货太慢", "再也不买", "包装破损"]
+
+
+def _tiny_rows() -> list[tuple[str, str]]:
+    rng = random.Random(0)
+    rows = []
+    for i in range(16):
+        rows.append((f"the pizza was {_POS_EN[i % 8]}, {rng.choice(_POS_EN)} meal", "positive"))
+        rows.append((f"the pizza was {_NEG_EN[i % 8]}, {rng.choice(_NEG_EN)} meal", "negative"))
+        rows.append((f"这家店{_POS_ZH[i % 8]}，{rng.choice(_POS_ZH)}", "正面"))
+        rows.append((f"这家店{_NEG_ZH[i % 8]}，{rng.choice(_NEG_ZH)}", "负面"))
+    return rows
+
+
+def _write_csv(path: Path, header: list[str], rows: list[tuple[str, str]], bom: bool = False) -> Path:
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_train_from_csv_builds_a_loadable_model(tmp_path: Path) -> None:
+    data = _write_csv(tmp_path / "mine.csv", ["review", "sentiment"], _tiny_rows(), bom=True)
+    rows = read_labelled_csv(data)
+    assert len(rows) == 64 and {label for _, label in rows} == {"positive", "negative"}
+    messages: list[str] = []
+    out = tmp_path / "model.json.gz"
+    report = train(rows, out, progress=messages.append)
+    assert out.exists() and report.size_bytes == out.stat().st_size
+    assert set(report.langs) == {"zh", "en"} and messages
+    assert "zh:" in report.summary()
+
+    mine = OfflineLabeler(model_path=out)
+    assert mine.predict("the pizza was wonderful, excellent meal").label == "positive"
+    assert mine.predict("the pizza was horrible, rotten meal").label == "negative"
+    assert mine.predict("这家店非常满意，强烈推荐").label == "positive"
+    assert mine.predict("这家店非常失望，态度恶劣").label == "negative"
+
+
+def test_train_accepts_three_classes_and_numeric_labels(tmp_path: Path) -> None:
+    english = [(t, y) for t, y in _tiny_rows() if t.startswith("the")]
+    rows = [(t, {"positive": "1", "negative": "0"}[y]) for t, y in english]
+    rows += [(f"the pizza was delivered at {h} pm", "neutral") for h in range(1, 13)]
+    report = train(rows, tmp_path / "m.json.gz")
+    assert report.langs["en"].classes == {"positive": 16, "negative": 16, "neutral": 12}
+    assert "zh" not in report.langs  # served by the shipped model
+    mine = OfflineLabeler(model_path=tmp_path / "m.json.gz")
+    assert mine.predict("the pizza was terrible, awful meal").label == "negative"
+
+
+def test_bad_csv_says_what_to_fix(tmp_path: Path) -> None:
+    no_label = _write_csv(tmp_path / "a.csv", ["text", "stars"], [("good", "5")])
+    with pytest.raises(ValueError, match="label column"):
+        read_labelled_csv(no_label)
+    no_text = _write_csv(tmp_path / "b.csv", ["body", "label"], [("good", "1")])
+    with pytest.raises(ValueError, match="text column"):
+        read_labelled_csv(no_text)
+    bad_label = _write_csv(tmp_path / "c.csv", ["text", "label"], [("good", "1"), ("meh", "maybe")])
+    with pytest.raises(ValueError, match=r"line 3.*unknown label 'maybe'.*positive/negative/neutral"):
+        read_labelled_csv(bad_label)
+    with pytest.raises(ValueError, match="nothing to train on"):
+        train([("just one row", "positive")], tmp_path / "x.json.gz")
+
+
+# --- measured on shared data (skipped when absent) --------------------------------------------
+
+
+def test_waimai_sample_accuracy(labeler: OfflineLabeler) -> None:
+    path = SHARED_DATA / "waimai_10k.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = [(r["review"], "positive" if r["label"] == "1" else "negative") for r in csv.DictReader(fh)]
+    sample = random.Random(1).sample(rows, 1000)
+    calls = [(labeler.predict(t).label, y) for t, y in sample]
+    decided = [(p, y) for p, y in calls if p != "neutral"]
+    assert len(decided) >= 700
+    assert sum(p == y for p, y in decided) / len(decided) >= 0.85

@@ -1,0 +1,401 @@
+"""Slack over HTTP: signed payloads into the FastAPI app, the Web API served by the stand-in."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.standins.slack_fixtures import (
+    AGENT_ID,
+    CUSTOMER_ID,
+    LEAD_ID,
+    PNG_MAGIC,
+    SIGNING_SECRET,
+    HarnessFactory,
+    KeywordLabeler,
+    SlackHarness,
+    sign,
+)
+
+pytest_plugins = ["tests.standins.slack_fixtures"]
+
+CHANNEL = "C0SUPPORT"
+DM = "D0LEAD"
+
+
+def _seed_support_thread(slack: SlackHarness) -> tuple[str, str]:
+    """A customer thread (long enough to need three pages) and the lead's @-mention in it."""
+    server = slack.server
+    root = server.seed_thread(
+        CHANNEL,
+        [
+            {"user": CUSTOMER_ID, "text": "My blender arrived broken, I want a refund"},
+            {"user": AGENT_ID, "text": "Sorry about that! Could you send a photo?"},
+            {"user": CUSTOMER_ID, "text": "Sent it yesterday &amp; nobody answered"},
+            {"subtype": "channel_join", "user": "UJOINER1", "text": "<@UJOINER1> has joined the channel"},
+            {"user": server.bot_user_id, "bot_id": server.bot_id, "text": "an old sentibot reply"},
+            {"user": AGENT_ID, "text": "We are checking with the warehouse"},
+            {"user": CUSTOMER_ID, "text": "This is terrible service, still no refund"},
+        ],
+    )
+    mention = f"<@{server.bot_user_id}> how is this one going?"
+    mention_ts = server.next_ts()
+    with server._lock:  # the mention is part of the thread, as in Slack
+        server._state.messages[CHANNEL].append(
+            {"type": "message", "ts": mention_ts, "user": LEAD_ID, "text": mention, "thread_ts": root}
+        )
+    return root, mention_ts
+
+
+def _mention_event(slack: SlackHarness, *, text: str, ts: str, thread_ts: str | None = None) -> dict:
+    event = {
+        "type": "app_mention",
+        "user": LEAD_ID,
+        "text": text,
+        "ts": ts,
+        "channel": CHANNEL,
+        "event_ts": ts,
+        "team": slack.server.team_id,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def _dm_event(slack: SlackHarness, text: str, **extra: Any) -> dict:
+    ts = slack.server.next_ts()
+    return {
+        "type": "message",
+        "channel": DM,
+        "channel_type": "im",
+        "user": LEAD_ID,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        **extra,
+    }
+
+
+def _all_text(message: dict) -> str:
+    """Everything a reader sees in a message: fallback text and every text in its blocks."""
+    return message["text"] + "\n" + json.dumps(message.get("blocks") or [], ensure_ascii=False)
+
+
+async def _judge_support_thread(slack: SlackHarness) -> tuple[str, dict]:
+    root, mention_ts = _seed_support_thread(slack)
+    event = _mention_event(
+        slack, text=f"<@{slack.bot_user_id}> how is this one going?", ts=mention_ts, thread_ts=root
+    )
+    response = await slack.post_event(event)
+    assert response.status_code == 200
+    await slack.settle()
+    replies = slack.server.bot_messages(CHANNEL, thread_ts=root)
+    verdicts = [
+        m for m in replies if m.get("subtype") != "file_share" and m["text"] != "an old sentibot reply"
+    ]
+    assert len(verdicts) == 1, replies
+    return root, verdicts[0]
+
+
+# -- a thread ------------------------------------------------------------------------------------
+
+
+async def test_mention_in_thread_judges_the_whole_conversation_and_answers_in_it(slack: SlackHarness) -> None:
+    root, verdict = await _judge_support_thread(slack)
+    server = slack.server
+
+    # The whole thread was read, page by page.
+    reads = server.calls("conversations.replies")
+    assert len(reads) >= 3 and all(c.params["ts"] == root for c in reads)
+    assert [c.params.get("cursor") for c in reads][1:] == ["3", "6"]
+
+    # The reply: in the thread, the verdict in words and blocks, the review controls.
+    assert verdict["thread_ts"] == root
+    text = _all_text(verdict)
+    assert "Customer felt negative overall" in text and "not resolved" in text
+    assert verdict["blocks"][0]["type"] == "header"
+    assert "Flagged for review" in text
+    actions = [b for b in verdict["blocks"] if b["type"] == "actions"]
+    assert len(actions) == 1
+    assert {e["action_id"] for e in actions[0]["elements"]} == {"review_resolve", "review_wrong"}
+
+    # The chart: a PNG uploaded into the same thread.
+    [upload] = server.uploads
+    assert upload.completed and upload.data is not None and upload.data.startswith(PNG_MAGIC)
+    assert upload.channel == CHANNEL and upload.thread_ts == root
+    [complete] = server.calls("files.completeUploadExternal")
+    assert complete.params["thread_ts"] == root and complete.params["channel_id"] == CHANNEL
+
+    # What the core judged: customer and agent turns, not the bot, the join or the request.
+    [review] = slack.core.reviews(status="open")
+    assert review["thread_key"] == f"slack:{server.team_id}:{CHANNEL}:{root}"
+    assert review["permalink"].startswith("https://acme.slack.com/archives/C0SUPPORT/p")
+    items = slack.core.analysis.result(review["run_id"]).items
+    assert [(i.role, i.author) for i in items] == [
+        ("customer", CUSTOMER_ID),
+        ("agent", AGENT_ID),
+        ("customer", CUSTOMER_ID),
+        ("agent", AGENT_ID),
+        ("customer", CUSTOMER_ID),
+    ]
+    assert items[2].text == "Sent it yesterday & nobody answered"
+
+
+async def test_mark_reviewed_button_resolves_the_review_and_shows_who(slack: SlackHarness) -> None:
+    _root, verdict = await _judge_support_thread(slack)
+    [review] = slack.core.reviews(status="open")
+    button = next(
+        e for b in verdict["blocks"] if b["type"] == "actions" for e in b["elements"] if e["type"] == "button"
+    )
+
+    response = await slack.press(
+        verdict,
+        channel=CHANNEL,
+        action={
+            "type": "button",
+            "action_id": button["action_id"],
+            "block_id": f"review:{review['id']}",
+            "value": button["value"],
+            "text": button["text"],
+        },
+    )
+    assert response.status_code == 200
+    await slack.settle()
+
+    resolved = slack.core.review(review["id"])
+    assert resolved["status"] == "resolved" and resolved["resolved_by"] == "lead.anna"
+    assert resolved["corrected_label"] is None
+    [update] = slack.server.calls("chat.update")
+    assert update.params["ts"] == verdict["ts"]
+    [after] = [m for m in slack.server.messages(CHANNEL) if m["ts"] == verdict["ts"]]
+    assert f"Marked reviewed by <@{LEAD_ID}>" in _all_text(after)
+    assert not [b for b in after["blocks"] if b["type"] == "actions"]
+    assert "Customer felt negative" in _all_text(after)  # the verdict stays
+
+
+async def test_label_was_wrong_records_the_right_label(slack: SlackHarness) -> None:
+    _root, verdict = await _judge_support_thread(slack)
+    [review] = slack.core.reviews(status="open")
+    menu = next(
+        e
+        for b in verdict["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["type"] == "static_select"
+    )
+    neutral = next(o for o in menu["options"] if o["value"].endswith(":neutral"))
+
+    await slack.press(
+        verdict,
+        channel=CHANNEL,
+        action={
+            "type": "static_select",
+            "action_id": menu["action_id"],
+            "block_id": f"review:{review['id']}",
+            "selected_option": neutral,
+        },
+    )
+    await slack.settle()
+
+    resolved = slack.core.review(review["id"])
+    assert resolved["status"] == "resolved" and resolved["corrected_label"] == "neutral"
+    [after] = [m for m in slack.server.messages(CHANNEL) if m["ts"] == verdict["ts"]]
+    assert f"<@{LEAD_ID}> corrected the label: 🔴 negative → ⚪ neutral" in _all_text(after)
+
+
+async def test_model_down_gives_the_thread_one_clear_line_and_keeps_the_run(
+    make_slack: HarnessFactory,
+) -> None:
+    slack = await make_slack(labeler=KeywordLabeler(down=True))
+    _root, verdict = await _judge_support_thread(slack)
+
+    assert verdict["text"].startswith("⚠️ Labelling failed: model server unreachable")
+    assert "relabel --failed" in verdict["text"]
+    assert len(verdict["blocks"]) == 1
+    assert not slack.server.uploads
+    failed = slack.core.store.runs.failed_items(None)
+    assert len(failed) == 1 and len(next(iter(failed.values()))) == 5
+    assert slack.core.analysis.result(next(iter(failed))).status == "failed"
+
+
+# -- outside a thread, DMs -------------------------------------------------------------------------
+
+
+async def test_mention_outside_a_thread_labels_the_text(slack: SlackHarness) -> None:
+    ts = slack.server.next_ts()
+    event = _mention_event(slack, text=f"<@{slack.bot_user_id}> the delivery was awfully slow", ts=ts)
+
+    await slack.post_event(event)
+    await slack.settle()
+
+    [reply] = slack.server.bot_messages(CHANNEL)
+    assert reply["thread_ts"] == ts  # answered under the mention
+    assert reply["text"].startswith("🔴 negative 90% · the delivery was awfully slow")
+    assert "<@" not in reply["text"]
+    assert not slack.server.uploads  # one comment: no chart
+
+
+async def test_dm_with_a_list_posts_working_on_it_then_the_summary_and_chart(slack: SlackHarness) -> None:
+    lines = [f"order {n} arrived broken" for n in range(4)] + [f"great support {n}" for n in range(6)]
+    lines += ["it is a blender", "the worst refund process ever"]
+
+    await slack.post_event(_dm_event(slack, "\n".join(lines)))
+    await slack.settle()
+
+    [message] = [m for m in slack.server.bot_messages(DM) if m.get("subtype") != "file_share"]
+    [placeholder] = slack.server.calls("chat.postMessage")
+    assert placeholder.params["text"] == "⏳ Labelling 12 comments…"
+    [update] = slack.server.calls("chat.update")
+    assert update.params["ts"] == message["ts"]
+    text = _all_text(message)
+    assert message["blocks"][0]["text"]["text"] == "12 comments labelled"
+    assert "🔴 negative 5 (42%)" in text and "🟢 positive 6 (50%)" in text
+    assert "Most negative" in text and "mentions broken" in text
+    [upload] = slack.server.uploads
+    assert upload.channel == DM and upload.thread_ts is None and upload.data.startswith(PNG_MAGIC)
+
+
+async def test_dm_in_chinese_is_answered_in_chinese(slack: SlackHarness) -> None:
+    await slack.post_event(_dm_event(slack, "物流太慢了，要退款"))
+    await slack.settle()
+    [reply] = slack.server.bot_messages(DM)
+    assert "负面" in reply["text"] and "标注来源" in reply["text"]
+
+
+async def test_dm_ignores_bot_posts_edits_and_channel_messages(slack: SlackHarness) -> None:
+    await slack.post_event(_dm_event(slack, "from a bot", bot_id="B0OTHER"))
+    await slack.post_event(_dm_event(slack, "edited", subtype="message_changed"))
+    await slack.post_event(_dm_event(slack, "mine", user=slack.bot_user_id))
+    await slack.post_event(_dm_event(slack, "in a channel", channel_type="channel"))
+    await slack.settle()
+    assert not slack.server.calls("chat.postMessage")
+
+
+# -- slash command ----------------------------------------------------------------------------------
+
+
+async def test_slash_command_is_acked_at_once_and_answered_via_response_url(slack: SlackHarness) -> None:
+    response = await slack.post_command("great support, thanks")
+    assert response.status_code == 200 and "Labelling" in response.text
+    await slack.settle()
+    [labelled] = slack.server.responses
+    assert labelled["response_type"] == "in_channel"
+    assert labelled["text"].startswith("🟢 positive")
+
+    stats = await slack.post_command("stats 7d")
+    assert stats.status_code == 200 and stats.text == ""
+    await slack.settle()
+    stats_reply = slack.server.responses[-1]
+    assert stats_reply["text"].startswith("Sentiment, last 7 days")
+    assert stats_reply["response_type"] == "in_channel"
+    assert "1 messages" in _all_text(stats_reply)
+    # The stats chart went to the channel the command was typed in.
+    assert [u.channel for u in slack.server.uploads] == [CHANNEL]
+
+    await slack.post_command("help")
+    await slack.post_command("")
+    await slack.settle()
+    helps = slack.server.responses[-2:]
+    assert all(r["text"].startswith("How to use sentibot") for r in helps)
+    assert all(r["response_type"] == "ephemeral" for r in helps)
+
+
+# -- delivery guarantees ----------------------------------------------------------------------------
+
+
+async def test_each_event_is_answered_once_under_retries_and_across_a_restart(
+    make_slack: HarnessFactory,
+) -> None:
+    slack = await make_slack()
+    event = _dm_event(slack, "the parcel is late again, terrible")
+    for retry in (None, 1, 2, 3):
+        response = await slack.post_event(event, event_id="Ev0RETRIED", retry=retry)
+        assert response.status_code == 200
+    await slack.settle()
+    assert len(slack.server.bot_messages(DM)) == 1
+
+    restarted = await make_slack()  # same database, a fresh process
+    await restarted.post_event(event, event_id="Ev0RETRIED", retry=3)
+    await restarted.settle()
+    assert len(slack.server.bot_messages(DM)) == 1
+
+
+async def test_forged_or_stale_requests_get_401_and_do_nothing(slack: SlackHarness) -> None:
+    body = json.dumps({"type": "event_callback", "event_id": "Ev0FORGED", "event": _dm_event(slack, "hi")})
+    forged = await slack.http.post(
+        "/slack/events",
+        content=body,
+        headers={"Content-Type": "application/json", **sign(body, secret="not-the-secret")},
+    )
+    stale = await slack.http.post(
+        "/slack/events",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            **sign(body, secret=SIGNING_SECRET, timestamp=int(time.time()) - 600),
+        },
+    )
+    unsigned = await slack.http.post(
+        "/slack/events", content=body, headers={"Content-Type": "application/json"}
+    )
+    await slack.settle()
+    assert [forged.status_code, stale.status_code, unsigned.status_code] == [401, 401, 401]
+    assert not slack.server.calls("chat.postMessage")
+
+
+async def test_url_verification_is_answered(slack: SlackHarness) -> None:
+    body = json.dumps(
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    response = await slack.post(body, "application/json")
+    assert response.status_code == 200
+    assert response.json()["challenge"].startswith("3eZbrw1a")
+
+
+async def test_ack_is_immediate_while_a_slow_model_works(make_slack: HarnessFactory) -> None:
+    slack = await make_slack(labeler=KeywordLabeler(delay=5.0))
+    root, mention_ts = _seed_support_thread(slack)
+    event = _mention_event(slack, text=f"<@{slack.bot_user_id}> check", ts=mention_ts, thread_ts=root)
+
+    started = time.perf_counter()
+    response = await slack.post_event(event)
+    acked = time.perf_counter() - started
+    assert response.status_code == 200
+    assert acked < 0.5, f"ack took {acked:.2f}s"
+    assert slack.work.pending == 1 or not slack.server.calls("chat.postMessage")
+
+    await slack.settle()
+    assert time.perf_counter() - started >= 5.0
+    verdicts = [m for m in slack.server.bot_messages(CHANNEL, thread_ts=root) if "Customer felt" in m["text"]]
+    assert len(verdicts) == 1
+
+
+async def test_rate_limited_post_is_retried_after_retry_after(slack: SlackHarness) -> None:
+    slack.server.rate_limit("chat.postMessage", times=1, retry_after=1)
+
+    await slack.post_event(_dm_event(slack, "thanks, great help"))
+    await slack.settle()
+
+    first, second = slack.server.calls("chat.postMessage")
+    assert (first.status, second.status) == (429, 200)
+    assert second.at - first.at >= 1.0
+    assert len(slack.server.bot_messages(DM)) == 1
+
+
+async def test_slack_errors_end_in_one_clear_line(slack: SlackHarness) -> None:
+    root, mention_ts = _seed_support_thread(slack)
+    slack.server.fail("conversations.replies", error="missing_scope")
+    event = _mention_event(slack, text=f"<@{slack.bot_user_id}>", ts=mention_ts, thread_ts=root)
+
+    await slack.post_event(event)
+    await slack.settle()
+
+    [line] = [
+        m for m in slack.server.bot_messages(CHANNEL, thread_ts=root) if m["text"] != "an old sentibot reply"
+    ]
+    assert line["text"].startswith("⚠️ Slack refused a request (missing_scope)")
