@@ -64,8 +64,10 @@ class Theme(BaseModel):
     """A group of near-duplicate keywords of negative items."""
 
     keyword: str
-    count: int
+    count: int  # negative items mentioning it (scaled up from the sample when `estimated`)
     variants: list[str] = Field(default_factory=list)
+    share: float = 0.0  # of the day's negative items
+    estimated: bool = False  # more negatives than THEME_SAMPLE: counted on an even sample
 
 
 class ReviewStats(BaseModel):
@@ -161,11 +163,7 @@ async def build_digest(
         threshold=threshold,
         reviews=_review_stats(review_rows, now=now),
     )
-    total.themes = group_themes(
-        store.stats.negative_keyword_lists(
-            day=day.isoformat(), limit=THEME_SAMPLE, expected=total.counts.negative
-        )
-    )
+    total.themes = _themes(store, day=day, channel=None, negatives=total.counts.negative, top=TOP_THEMES)
     channels: list[Section] = []
     on_day = {ch: days[day] for ch, days in by_channel.items() if days.get(day) and days[day].total}
     named = [ch for ch in on_day if ch is not None]
@@ -183,12 +181,7 @@ async def build_digest(
                 reviews=reviews_by_channel.get(ch),
             )
             if ch is not None and section.counts.negative:
-                section.themes = group_themes(
-                    store.stats.negative_keyword_lists(
-                        day=day.isoformat(), channel=ch, limit=THEME_SAMPLE, expected=section.counts.negative
-                    ),
-                    top=3,
-                )
+                section.themes = _themes(store, day=day, channel=ch, negatives=section.counts.negative, top=3)
             channels.append(section)
 
     trend = [_day_mix(day - timedelta(days=offset), by_day) for offset in range(WEEK - 1, -1, -1)]
@@ -219,6 +212,19 @@ async def build_digest(
         trend=trend,
         chart_id=chart_id,
     )
+
+
+def _themes(store: Store, *, day: date, channel: str | None, negatives: int, top: int) -> list[Theme]:
+    lists = store.stats.negative_keyword_lists(
+        day=day.isoformat(), channel=channel, limit=THEME_SAMPLE, expected=negatives
+    )
+    themes = group_themes(lists, top=top)
+    factor = negatives / len(lists) if lists and negatives > len(lists) else 1.0
+    for theme in themes:
+        if factor > 1:
+            theme.count, theme.estimated = round(theme.count * factor), True
+        theme.share = round(theme.count / negatives, 4) if negatives else 0.0
+    return themes
 
 
 def _bounds_utc(day: date, tz: ZoneInfo) -> tuple[str, str]:
@@ -399,7 +405,8 @@ def _themes_text(themes: list[Theme], lang: Lang) -> str:
         variants = f" ({', '.join(theme.variants[:3])})" if theme.variants else ""
         if lang == "zh" and variants:
             variants = f"（{'、'.join(theme.variants[:3])}）"
-        parts.append(f"{theme.keyword} ×{theme.count}{variants}")
+        count = f"≈{theme.count}" if theme.estimated else f"×{theme.count}"
+        parts.append(f"{theme.keyword} {count}{variants}")
     return " · ".join(parts)
 
 

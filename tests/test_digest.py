@@ -347,3 +347,15 @@ async def test_today_so_far(seeded: Store, tmp_path: Path) -> None:
     assert reply.kind == "digest"
     assert "Today so far (until 14:32) · 2024-05-10" in reply.title
     assert reply.chart_id  # the in-chat digest carries the 7-day chart
+
+
+async def test_themes_sampled_on_a_busy_day(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond THEME_SAMPLE negatives a day, an even sample is read and the counts scaled up."""
+    monkeypatch.setattr("bot.digest.THEME_SAMPLE", 2)
+    seed(store, day=D, channel=None, labels=[("negative", ["物流"])] * 6 + ["positive"] * 4)
+    digest = await digest_of(store, tmp_path)
+    (theme,) = digest.total.themes
+    assert (theme.keyword, theme.count, theme.estimated, theme.share) == ("物流", 6, True, 1.0)
+    assert "Top negative themes: 物流 ≈6" in digest_reply(digest).lines

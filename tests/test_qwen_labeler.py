@@ -168,7 +168,7 @@ async def test_batches_and_progress(llm_server: StandinLLMServer) -> None:
                                  lambda done, total: seen.append((done, total)))  # fmt: skip
     await labeler.aclose()
     assert_oracle_labels(result)
-    assert sorted(items_per_request(llm_server)) == [1, 3, 3]
+    assert sorted(items_per_request(llm_server)) == [2, 2, 3]  # at most 3, spread evenly
     assert [total for _, total in seen] == [7, 7, 7]
     assert sorted(done for done, _ in seen)[-1] == 7 and len(seen) == 3
 

@@ -6,6 +6,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from tests.standins.slack_fixtures import (
     AGENT_ID,
     CUSTOMER_ID,
@@ -399,3 +401,21 @@ async def test_slack_errors_end_in_one_clear_line(slack: SlackHarness) -> None:
         m for m in slack.server.bot_messages(CHANNEL, thread_ts=root) if m["text"] != "an old sentibot reply"
     ]
     assert line["text"].startswith("⚠️ Slack refused a request (missing_scope)")
+
+
+async def test_with_the_offline_labeller_end_to_end(make_slack: HarnessFactory) -> None:
+    """The shipped offline labeller behind the same Slack flow (skipped until its model ships)."""
+    offline = pytest.importorskip("bot.labelers.offline")
+    if not offline.SHIPPED_MODEL_PATH.exists():
+        pytest.skip("the offline model is not built yet")
+    slack = await make_slack(labeler=offline.OfflineLabeler())
+    _root, verdict = await _judge_support_thread(slack)
+    assert "Labelled by offline" in verdict["text"]
+    assert verdict["text"].startswith(("🚩", "🟢", "🔴", "⚪"))
+
+    await slack.post_event(_dm_event(slack, "物流太慢了，非常失望\n客服态度很好，谢谢\n东西一般般"))
+    await slack.settle()
+    [answer] = [m for m in slack.server.bot_messages(DM) if m.get("subtype") != "file_share"]
+    assert answer["blocks"][0]["text"]["text"] == "已标注 3 条评论"
+    assert "标注来源：offline" in answer["text"]
+    assert [u.channel for u in slack.server.uploads if u.channel == DM] == [DM]

@@ -124,6 +124,7 @@ def page(browser: Any, server: str) -> Iterator[Any]:
 
 def shot(page: Any, name: str, *, full: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.fonts.ready.then(() => true)")
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
 
 

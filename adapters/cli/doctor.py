@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from storage import Store, StorageError
+from storage import StorageError, Store
 
 CheckLine = tuple[str, bool, str]
 

@@ -16,12 +16,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from adapters.cli.inputs import InputFileError, read_comments
 from adapters.cli.output import OutputFormat, print_result, print_summary
 from bot.analysis import AnalysisRequest
 from bot.config import Settings
+from bot.core import Sentibot
 from bot.errors import InputError, NotFound
 from storage import StorageError
 
@@ -41,8 +43,13 @@ T = TypeVar("T")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def say(text: str) -> None:
+    """Print a line that carries user or model text: never read as rich markup."""
+    out.print(text, markup=False, highlight=False)
 
 
 def load_settings() -> Settings:
@@ -55,33 +62,24 @@ def load_settings() -> Settings:
         raise fail(f"bad configuration: {problems}", 2) from exc
 
 
-@contextmanager
-def core_session(settings: Settings) -> Iterator[Any]:
-    from bot.core import Sentibot
+def with_core(settings: Settings, use: Callable[[Sentibot], Awaitable[T]]) -> T:
+    """Build the core, run one use of it and close it, all on one event loop.
 
-    try:
+    The core's errors become one clear line and an exit code, never a stack trace.
+    """
+
+    async def main() -> T:
         core = Sentibot(settings=settings)
-    except StorageError as exc:
-        raise fail(str(exc)) from exc
+        try:
+            return await use(core)
+        finally:
+            await core.aclose()
+
     try:
-        yield core
-    finally:
-        asyncio.run(_close(core))
-
-
-async def _close(core: Any) -> None:
-    await core.aclose()
-
-
-def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine, turning the core's errors into one clear line and an exit code."""
-    try:
-        return asyncio.run(coro_fn())  # type: ignore[arg-type]
+        return asyncio.run(main())
     except InputError as exc:
         raise fail(str(exc), 2) from exc
-    except NotFound as exc:
-        raise fail(str(exc), 1) from exc
-    except StorageError as exc:
+    except (NotFound, StorageError) as exc:
         raise fail(str(exc), 1) from exc
 
 
@@ -131,17 +129,12 @@ def label(
     if not comments:
         raise fail("nothing to label: give TEXT arguments or --file PATH (- for stdin)", 2)
     settings = load_settings()
-    with core_session(settings) as core:
-        request = AnalysisRequest(texts=comments, source="cli", channel=channel)
-        with progress_bar(
-            "labelling", enabled=len(comments) > 1 and fmt == "table" or len(comments) > 20
-        ) as update:
-            result = run(lambda: core.analyze(request, on_progress=update))
-        print_result(result, fmt=fmt, public_url=settings.public_url, console=out)
-        if result.error:
-            raise fail(
-                f"{result.error} — the run is saved ({result.run_id}); `sentibot relabel --failed` completes it"
-            )
+    request = AnalysisRequest(texts=comments, source="cli", channel=channel)
+    with progress_bar("labelling", enabled=len(comments) > 1) as update:
+        result = with_core(settings, lambda core: core.analyze(request, on_progress=update))
+    print_result(result, fmt=fmt, public_url=settings.public_url, console=out)
+    if result.error:
+        raise fail(f"{result.error} — run {result.run_id} is saved; `sentibot relabel --failed` completes it")
 
 
 @app.command()
@@ -153,8 +146,10 @@ def relabel(
     if not failed:
         raise fail("say what to relabel: `sentibot relabel --failed`", 2)
     settings = load_settings()
-    with core_session(settings) as core, progress_bar("relabelling", enabled=True) as update:
-        results = run(lambda: core.analysis.relabel_failed(run_id=run_id, on_progress=update))
+    with progress_bar("relabelling", enabled=True) as update:
+        results = with_core(
+            settings, lambda core: core.analysis.relabel_failed(run_id=run_id, on_progress=update)
+        )
     if not results:
         out.print("nothing to relabel: no failed items")
         return
@@ -175,7 +170,7 @@ def doctor() -> None:
     lines = asyncio.run(run_checks(settings))
     for name, ok, message in lines:
         mark = "[green]ok  [/]" if ok else "[red]FAIL[/]"
-        out.print(f"{mark} {name}: {message}", highlight=False)
+        out.print(f"{mark} {name}: {escape(message)}", highlight=False)
     if not all(ok for _, ok, _ in lines):
         raise typer.Exit(1)
 
@@ -250,37 +245,34 @@ def review_list(
 ) -> None:
     """Flagged conversations in the queue."""
     settings = load_settings()
-    with core_session(settings) as core:
-        try:
-            reviews = core.reviews(status=None if status == "all" else status)
-        except InputError as exc:
-            raise fail(str(exc), 2) from exc
+
+    async def use(core: Sentibot) -> list[dict[str, Any]]:
+        return core.reviews(status=None if status == "all" else status)
+
+    reviews = with_core(settings, use)
     if not reviews:
         out.print(f"no {status} reviews")
     for r in reviews:
-        out.print(
-            f"#{r['id']} [{r['status']}] {r['created_at']} {r['platform']} · {r['title']} — {r['reason']}",
-            highlight=False,
-        )
+        say(f"#{r['id']} [{r['status']}] {r['created_at']} {r['platform']} · {r['title']} — {r['reason']}")
 
 
 @review_app.command("show")
 def review_show(review_id: Annotated[int, typer.Argument(help="Review id.")]) -> None:
     """One review with its history."""
     settings = load_settings()
-    with core_session(settings) as core:
-        try:
-            r = core.review(review_id)
-        except NotFound as exc:
-            raise fail(str(exc)) from exc
-        result = core.analysis.result(r["run_id"]) if r.get("run_id") else None
-    out.print(f"#{r['id']} [{r['status']}] {r['title']}", highlight=False)
-    out.print(f"why: {r['reason']} · label: {r['label']} · issues: {', '.join(r['agent_issues']) or '-'}")
+
+    async def use(core: Sentibot) -> tuple[dict[str, Any], Any]:
+        review = core.review(review_id)
+        return review, core.analysis.result(review["run_id"]) if review.get("run_id") else None
+
+    r, result = with_core(settings, use)
+    say(f"#{r['id']} [{r['status']}] {r['title']}")
+    say(f"why: {r['reason']} · label: {r['label']} · issues: {', '.join(r['agent_issues']) or '-'}")
     if result:
         for item in result.items:
-            out.print(f"  {item.role or '':8} {item.label or 'failed':8} {item.text}", highlight=False)
+            say(f"  {item.role or '':8} {item.label or 'failed':8} {item.text}")
     for event in r["events"]:
-        out.print(
+        say(
             f"  {event['at']} {event['action']} by {event['actor']} {event['note'] or ''} {event['label'] or ''}".rstrip()
         )
 
@@ -296,14 +288,12 @@ def review_resolve(
     import getpass
 
     settings = load_settings()
-    with core_session(settings) as core:
-        try:
-            r = core.resolve_review(review_id, reviewer=reviewer or getpass.getuser(), note=note, label=label)
-        except InputError as exc:
-            raise fail(str(exc), 2) from exc
-        except NotFound as exc:
-            raise fail(str(exc)) from exc
-    out.print(f"#{r['id']} resolved by {r['resolved_by']}")
+
+    async def use(core: Sentibot) -> dict[str, Any]:
+        return core.resolve_review(review_id, reviewer=reviewer or getpass.getuser(), note=note, label=label)
+
+    r = with_core(settings, use)
+    say(f"#{r['id']} resolved by {r['resolved_by']}")
 
 
 def _labeller_name(settings: Settings) -> str:

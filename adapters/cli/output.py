@@ -8,7 +8,9 @@ import sys
 from typing import Literal
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from bot.analysis import AnalysisResult
 from bot.i18n import LABEL_EMOJI
@@ -39,16 +41,16 @@ def print_result(result: AnalysisResult, *, fmt: OutputFormat, public_url: str, 
 def _print_one(result: AnalysisResult, console: Console) -> None:
     item = result.items[0]
     if item.status != "ok":
-        console.print(f"[yellow]failed[/]: {item.error}")
+        console.print(f"[yellow]failed[/]: {escape(item.error or '')}")
         return
     style = LABEL_STYLE[item.label]
     console.print(
         f"{LABEL_EMOJI[item.label or 'neutral']} [bold {style}]{item.label}[/]  confidence {item.confidence:.2f}"
     )
     if item.keywords:
-        console.print(f"keywords: {', '.join(item.keywords)}")
+        console.print(f"keywords: {escape(', '.join(item.keywords))}")
     if item.explanation:
-        console.print(f"why: {item.explanation}")
+        console.print(f"why: {escape(item.explanation)}")
     console.print(f"labeller: {item.labeler}" + (" (cached)" if item.cached else ""), style="dim")
 
 
@@ -67,7 +69,7 @@ def _print_table(result: AnalysisResult, console: Console) -> None:
             why = item.explanation
         else:
             label, conf, why = "[yellow]failed[/]", "", item.error or ""
-        table.add_row(str(item.id), label, conf, item.text, ", ".join(item.keywords), why)
+        table.add_row(str(item.id), label, conf, Text(item.text), Text(", ".join(item.keywords)), Text(why))
     console.print(table)
     print_summary(result, console)
 
@@ -85,5 +87,5 @@ def print_summary(result: AnalysisResult, console: Console) -> None:
         f"total {s.total} · " + " · ".join(parts) + (f" · [yellow]failed {s.failed}[/]" if s.failed else "")
     )
     if result.explanation:
-        console.print(result.explanation)
+        console.print(Text(result.explanation))
     console.print(f"run {result.run_id} · labeller {result.labeler}", style="dim")
