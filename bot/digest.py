@@ -436,6 +436,8 @@ def _delta_line(deltas: dict[str, float | None], lang: Lang, *, prefix: str) -> 
 
 
 def _reviews_line(r: ReviewStats, lang: Lang, *, partial: bool) -> str:
+    if not r.opened and not r.open:
+        return _t(lang, "🚩 没有待审对话", "🚩 No conversation waiting for review")
     today = _t(lang, "今日", "today") if partial else _t(lang, "当日", "that day")
     line = _t(
         lang,
@@ -557,7 +559,9 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
                 ),
             ]
             if s.themes:
-                parts.append(_t(lang, "主题：", "themes: ") + ", ".join(th.keyword for th in s.themes))
+                parts.append(
+                    _t(lang, "主题：", "themes: ") + _t(lang, "、", ", ").join(th.keyword for th in s.themes)
+                )
             if s.reviews and s.reviews.open:
                 parts.append(_t(lang, f"🚩 {s.reviews.open} 个待审", f"🚩 {s.reviews.open} open reviews"))
             lines.append(("🚨 " if s.alert else "• ") + " · ".join(parts))

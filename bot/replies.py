@@ -57,16 +57,18 @@ def _t(lang: Lang, zh: str, en: str) -> str:
 
 def item_line(item: LabeledItem, lang: Lang) -> str:
     """`🔴 负面 92% · 物流太慢了 — explanation`."""
+    text = _short(item.text)
     if item.status != "ok":
-        return f"{LABEL_EMOJI['failed']} {label_word(None, lang)} · {_short(item.text)} — {item.error}"
+        return f"{LABEL_EMOJI['failed']} {label_word(None, lang)} · {text} — {item.error}"
     confidence = f" {item.confidence:.0%}" if item.confidence is not None else ""
-    return f"{LABEL_EMOJI[item.label or 'neutral']} {label_word(item.label, lang)}{confidence} · {_short(item.text)}"
+    return f"{LABEL_EMOJI[item.label or 'neutral']} {label_word(item.label, lang)}{confidence} · {text}"
 
 
 def summary_line(summary: Summary, lang: Lang) -> str:
     parts = [
-        f"{LABEL_EMOJI[label]} {label_word(label, lang)} {getattr(summary, label)} ({summary.share(label):.0%})"
+        f"{LABEL_EMOJI[label]} {label_word(label, lang)} {count} ({summary.share(label):.0%})"
         for label in ("positive", "neutral", "negative")
+        for count in [getattr(summary, label)]
     ]
     if summary.failed:
         parts.append(f"{LABEL_EMOJI['failed']} {label_word(None, lang)} {summary.failed}")
@@ -81,7 +83,8 @@ def _short(text: str, limit: int = 80) -> str:
 def failure_line(result: AnalysisResult, lang: Lang) -> str:
     return _t(
         lang,
-        f"标注失败：{result.error}。本次已保存（run {result.run_id}），服务恢复后运行 `sentibot relabel --failed` 补标。",
+        f"标注失败：{result.error}。本次已保存（run {result.run_id}），"
+        "服务恢复后运行 `sentibot relabel --failed` 补标。",
         f"Labelling failed: {result.error}. The run is saved ({result.run_id}); "
         "`sentibot relabel --failed` completes it once the model is back.",
     )
@@ -155,7 +158,8 @@ def _conversation_reply(result: AnalysisResult, *, link: str, public_url: str) -
     emoji = "🚩" if verdict.flagged else LABEL_EMOJI[verdict.label]
     title = _t(
         lang,
-        f"{emoji} 客户整体情绪：{label_word(verdict.label, lang)} · {'已解决' if verdict.resolved else '未解决'}",
+        f"{emoji} 客户整体情绪：{label_word(verdict.label, lang)} · "
+        f"{'已解决' if verdict.resolved else '未解决'}",
         f"{emoji} Customer felt {label_word(verdict.label, lang)} overall · "
         f"{'resolved' if verdict.resolved else 'not resolved'}",
     )

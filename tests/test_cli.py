@@ -130,3 +130,30 @@ def test_review_list_show_resolve(env: dict[str, str]) -> None:
     assert "resolved by amy called back negative" in shown.output
     assert runner.invoke(app, ["review", "resolve", "999"], env=env).exit_code == 1
     assert runner.invoke(app, ["review", "resolve", str(review_id), "--label", "meh"], env=env).exit_code == 2
+
+
+def test_train_builds_a_model_the_labeller_then_uses(env: dict[str, str], tmp_path: Path) -> None:
+    rows = ["text,label"]
+    for word in ("great", "love", "excellent", "wonderful", "perfect", "fantastic"):
+        rows += [f"{word} product,positive", f"really {word} service,positive", f"{word} and fast,positive"]
+    for word in ("awful", "broken", "horrible", "useless", "terrible", "rude"):
+        rows += [f"{word} product,negative", f"really {word} service,negative", f"{word} and slow,negative"]
+    data = tmp_path / "mine.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    model = tmp_path / "mine.json.gz"
+    trained = runner.invoke(app, ["train", "--data", str(data), "--out", str(model)], env=env)
+    assert trained.exit_code == 0, trained.output
+    assert model.is_file() and f"SENTIBOT_OFFLINE_MODEL={model}" in trained.output
+
+    labelled = runner.invoke(
+        app,
+        ["label", "--format", "json", "wonderful service", "useless product"],
+        env={**env, "SENTIBOT_OFFLINE_MODEL": str(model)},
+    )
+    assert labelled.exit_code == 0, labelled.output
+    assert [i["label"] for i in json.loads(labelled.stdout)["items"]] == ["positive", "negative"]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nfine,maybe\n", encoding="utf-8")
+    refused = runner.invoke(app, ["train", "--data", str(bad)], env=env)
+    assert refused.exit_code == 2 and "label" in refused.output

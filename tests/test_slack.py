@@ -419,3 +419,12 @@ async def test_with_the_offline_labeller_end_to_end(make_slack: HarnessFactory) 
     assert answer["blocks"][0]["text"]["text"] == "已标注 3 条评论"
     assert "标注来源：offline" in answer["text"]
     assert [u.channel for u in slack.server.uploads if u.channel == DM] == [DM]
+
+
+async def test_a_failed_chart_upload_does_not_spoil_the_answer(slack: SlackHarness) -> None:
+    slack.server.fail("files.getUploadURLExternal", error="missing_scope")
+    await slack.post_event(_dm_event(slack, "great\nbroken\nfine I guess"))
+    await slack.settle()
+    [answer] = slack.server.bot_messages(DM)
+    assert answer["text"].startswith("3 comments labelled")
+    assert not slack.server.uploads

@@ -19,7 +19,18 @@ from bot.core import Sentibot
 from tests.web_helpers import FLAGGED_CONVERSATION, DownLabeler, KeywordLabeler
 
 PUBLIC = "http://bot.example.test"
-ITEM_KEYS = {"id", "text", "label", "confidence", "explanation", "keywords", "reasoning", "labeler", "status", "error"}
+ITEM_KEYS = {
+    "id",
+    "text",
+    "label",
+    "confidence",
+    "explanation",
+    "keywords",
+    "reasoning",
+    "labeler",
+    "status",
+    "error",
+}
 TOP_KEYS = {"run_id", "items", "summary", "explanation", "chart_url", "conversation"}
 CONVERSATION = [
     {"author": "Ann", "role": "customer", "text": "My parcel arrived broken."},
@@ -115,7 +126,8 @@ async def test_conversation_verdict_and_review(api):
     assert one["events"][0]["action"] == "flagged"
 
     resolved = await client.post(
-        f"/api/reviews/{review_id}/resolve", json={"reviewer": "Mia", "note": "called back", "label": "neutral"}
+        f"/api/reviews/{review_id}/resolve",
+        json={"reviewer": "Mia", "note": "called back", "label": "neutral"},
     )
     assert resolved.status_code == 200
     assert resolved.json()["status"] == "resolved" and resolved.json()["corrected_label"] == "neutral"
@@ -290,7 +302,7 @@ async def test_long_list_reports_progress_then_finishes(tmp_path):
 async def test_run_page_csv_and_escaping(api):
     client, _ = api
     evil = "<script>window.__pwned=1</script> terrible"
-    body = (await client.post("/api/analyze", json={"texts": [evil, "=HYPERLINK(\"x\") good"]})).json()
+    body = (await client.post("/api/analyze", json={"texts": [evil, '=HYPERLINK("x") good']})).json()
     page = await client.get(f"/runs/{body['run_id']}")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "<script>window.__pwned" not in page.text
@@ -311,7 +323,9 @@ async def test_health_and_docs(api):
     r = await client.get("/healthz")
     assert r.json() == {"status": "ok", "labeler": "qwen3:fake", "db": "ok"}
     spec = (await client.get("/openapi.json")).json()
-    assert {"/api/analyze", "/api/stats", "/api/reviews", "/api/reviews/{review_id}/resolve"} <= spec["paths"].keys()
+    assert {"/api/analyze", "/api/stats", "/api/reviews", "/api/reviews/{review_id}/resolve"} <= spec[
+        "paths"
+    ].keys()
     ok = spec["paths"]["/api/analyze"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok["$ref"].endswith("/AnalyzeOut")
     assert (await client.get("/docs")).status_code == 200

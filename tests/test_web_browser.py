@@ -80,7 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     core = Sentibot(
         settings=Settings(SENTIBOT_DB=str(db), SENTIBOT_PUBLIC_URL=url), labeler=KeywordLabeler(delay_s=0.02)
     )
-    uv = uvicorn.Server(uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning"))
+    uv = uvicorn.Server(
+        uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -154,7 +156,9 @@ def test_list_gets_chips_summary_and_chart_and_survives_reload(page: Any) -> Non
     assert card.locator(".keywords .tag").count() > 0
     chart = card.locator("img.chart")
     chart.wait_for()
-    page.wait_for_function("() => { const i = document.querySelector('.bot-card img.chart'); return i && i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.bot-card img.chart'); return i && i.complete && i.naturalWidth > 0; }"
+    )
     reasoning = card.locator("details.reasoning").first
     assert not reasoning.locator("pre").is_visible()
     reasoning.locator("summary").click()
@@ -203,11 +207,25 @@ def test_conversation_gets_verdict_and_flag(page: Any) -> None:
 
 
 def test_resolve_a_review_on_the_reviews_page(page: Any, server: str) -> None:
-    body = httpx.post(f"{server}/api/analyze", json={"conversation": [
-        {"author": "Lee", "role": "customer", "text": "My account is still locked, this is ridiculous."},
-        {"author": "Sam", "role": "agent", "text": "Please try resetting your password."},
-        {"author": "Lee", "role": "customer", "text": "I did that five times. Cancel my subscription."},
-    ]}, timeout=10).json()
+    body = httpx.post(
+        f"{server}/api/analyze",
+        json={
+            "conversation": [
+                {
+                    "author": "Lee",
+                    "role": "customer",
+                    "text": "My account is still locked, this is ridiculous.",
+                },
+                {"author": "Sam", "role": "agent", "text": "Please try resetting your password."},
+                {
+                    "author": "Lee",
+                    "role": "customer",
+                    "text": "I did that five times. Cancel my subscription.",
+                },
+            ]
+        },
+        timeout=10,
+    ).json()
     review_id = body["review_id"]
     assert review_id
     page.goto(f"/reviews#review-{review_id}")
@@ -268,6 +286,10 @@ def test_commands_in_the_chat(page: Any) -> None:
     last_card(page).locator(".bot-title").wait_for()
     assert "sentibot" in last_card(page).locator(".bot-title").inner_text()
     send(page, "统计 7d")
-    page.wait_for_function("() => document.querySelectorAll('.bot-card img.chart').length > 0 && [...document.querySelectorAll('.bot-card .bot-title')].some(t => t.textContent.includes('近 7 天'))")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.bot-card img.chart').length > 0 && [...document.querySelectorAll('.bot-card .bot-title')].some(t => t.textContent.includes('近 7 天'))"
+    )
     send(page, "review")
-    page.wait_for_function("() => [...document.querySelectorAll('.bot-card .bot-title')].some(t => /review|待审/.test(t.textContent) && !t.textContent.includes('How'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.bot-card .bot-title')].some(t => /review|待审/.test(t.textContent) && !t.textContent.includes('How'))"
+    )

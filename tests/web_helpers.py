@@ -9,10 +9,43 @@ from pathlib import Path
 from bot.labelers import ProgressFn
 from bot.models import LabelBatchResult, LabeledItem, TextIn
 
-NEGATIVE = ("差", "慢", "退款", "投诉", "离谱", "失望", "坏", "bad", "slow", "broken", "refund", "ridiculous",
-            "cancel", "crash", "terrible", "down", "worst", "never", "angry")
-POSITIVE = ("好", "谢谢", "满意", "棒", "快", "great", "love", "thanks", "thank", "amazing", "perfect", "good",
-            "fixed", "happy")
+NEGATIVE = (
+    "差",
+    "慢",
+    "退款",
+    "投诉",
+    "离谱",
+    "失望",
+    "坏",
+    "bad",
+    "slow",
+    "broken",
+    "refund",
+    "ridiculous",
+    "cancel",
+    "crash",
+    "terrible",
+    "down",
+    "worst",
+    "never",
+    "angry",
+)
+POSITIVE = (
+    "好",
+    "谢谢",
+    "满意",
+    "棒",
+    "快",
+    "great",
+    "love",
+    "thanks",
+    "thank",
+    "amazing",
+    "perfect",
+    "good",
+    "fixed",
+    "happy",
+)
 
 
 class KeywordLabeler:
@@ -71,7 +104,9 @@ class DownLabeler:
 
     async def label(self, items: list[TextIn], *, on_progress: ProgressFn | None = None) -> LabelBatchResult:
         failed = [
-            LabeledItem(id=i.id, text=i.text, status="failed", error=self.error, labeler=self.name, role=i.role)
+            LabeledItem(
+                id=i.id, text=i.text, status="failed", error=self.error, labeler=self.name, role=i.role
+            )
             for i in items
         ]
         if on_progress:

@@ -272,9 +272,8 @@ def review_show(review_id: Annotated[int, typer.Argument(help="Review id.")]) ->
         for item in result.items:
             say(f"  {item.role or '':8} {item.label or 'failed':8} {item.text}")
     for event in r["events"]:
-        say(
-            f"  {event['at']} {event['action']} by {event['actor']} {event['note'] or ''} {event['label'] or ''}".rstrip()
-        )
+        note, label = event["note"] or "", event["label"] or ""
+        say(f"  {event['at']} {event['action']} by {event['actor']} {note} {label}".rstrip())
 
 
 @review_app.command("resolve")

@@ -43,10 +43,8 @@ def _print_one(result: AnalysisResult, console: Console) -> None:
     if item.status != "ok":
         console.print(f"[yellow]failed[/]: {escape(item.error or '')}")
         return
-    style = LABEL_STYLE[item.label]
-    console.print(
-        f"{LABEL_EMOJI[item.label or 'neutral']} [bold {style}]{item.label}[/]  confidence {item.confidence:.2f}"
-    )
+    emoji, style = LABEL_EMOJI[item.label or "neutral"], LABEL_STYLE[item.label]
+    console.print(f"{emoji} [bold {style}]{item.label}[/]  confidence {item.confidence:.2f}")
     if item.keywords:
         console.print(f"keywords: {escape(', '.join(item.keywords))}")
     if item.explanation:

@@ -125,16 +125,23 @@ async def upload_chart(client: AsyncWebClient, core: Sentibot, *, place: Place, 
             title=title,
             alt_txt=f"{title}: {reply.title}"[:1000],
         )
-    except SlackApiError as exc:
+    except Exception as exc:  # SlackApiError, or the upload URL refusing the bytes
         log.warning("chart upload to %s failed: %s", place.channel, exc)
         return False
     return True
 
 
-async def _say_failure(client: AsyncWebClient, place: Place, exc: BaseException, lang: Lang) -> None:
+async def _say_failure(
+    client: AsyncWebClient, place: Place, exc: BaseException, lang: Lang, *, placeholder_ts: str | None
+) -> None:
+    """One line in the thread (in place of the "working on it" message, if there was one)."""
     line = _oops_line(exc, lang)
+    message = SlackMessage(text=line, blocks=[section(line)])
     try:
-        await post_message(client, place, SlackMessage(text=line, blocks=[section(line)]))
+        if placeholder_ts:
+            await client.chat_update(channel=place.channel, ts=placeholder_ts, **message.kwargs())
+        else:
+            await post_message(client, place, message)
     except Exception:
         log.exception("could not even tell %s that the job failed", place.channel)
 
@@ -178,6 +185,7 @@ async def judge_thread(
     """@-mention in a thread: read it all, judge the customer conversation, answer in the thread."""
     place = Place(channel=channel, thread_ts=root_ts)
     lang: Lang = detect_lang(lang_hint) if lang_hint else "en"
+    placeholder_ts: str | None = None
     try:
         messages = await read_thread(client, channel=channel, ts=root_ts)
         turns = thread_turns(messages, bot=bot, agent_ids=core.settings.agent_ids, skip_ts=[mention_ts])
@@ -193,7 +201,6 @@ async def judge_thread(
             )
             await publish(client, core, place=place, reply=reply)
             return
-        placeholder_ts = None
         if len(turns) >= LONG_JOB_ITEMS:
             placeholder_ts = await post_message(
                 client, place, working_message(lang, count=len(turns), conversation=True)
@@ -210,7 +217,7 @@ async def judge_thread(
         await publish(client, core, place=place, reply=reply, placeholder_ts=placeholder_ts)
     except Exception as exc:
         log.exception("judging thread %s/%s failed", channel, root_ts)
-        await _say_failure(client, place, exc, lang)
+        await _say_failure(client, place, exc, lang, placeholder_ts=placeholder_ts)
 
 
 async def _judge(
@@ -259,8 +266,8 @@ async def answer_text(
 ) -> None:
     """A DM or a mention outside a thread: label what was sent (or run the command) and answer."""
     lang: Lang = detect_lang(text) if text else "en"
+    placeholder_ts: str | None = None
     try:
-        placeholder_ts = None
         if _needs_placeholder(text):
             count = sum(1 for line in text.splitlines() if line.strip())
             placeholder_ts = await post_message(
@@ -276,7 +283,7 @@ async def answer_text(
         await publish(client, core, place=place, reply=reply, placeholder_ts=placeholder_ts)
     except Exception as exc:
         log.exception("answering a message in %s failed", place.channel)
-        await _say_failure(client, place, exc, lang)
+        await _say_failure(client, place, exc, lang, placeholder_ts=placeholder_ts)
 
 
 async def answer_command(

@@ -165,14 +165,18 @@ class BodyLimit:
 
     async def _too_large(self, send: Send) -> None:
         body = json.dumps(
-            {"error": f"the request body is larger than {self.max_bytes // (1024 * 1024)} MB; send fewer items"}
+            {
+                "error": f"the request body is larger than {self.max_bytes // (1024 * 1024)} MB; send fewer items"
+            }
         ).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
             }
         )
         await send({"type": "http.response.body", "body": body})
-

@@ -30,4 +30,6 @@ async def chart(chart_id: str, core: CoreDep) -> Response:
         raise NotFound(f"no chart {chart_id}")
     png = core.chart(chart_id)
     # A chart never changes once stored.
-    return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=604800, immutable"})
+    return Response(
+        png, media_type="image/png", headers={"Cache-Control": "public, max-age=604800, immutable"}
+    )

@@ -94,7 +94,9 @@ def _cell(value: str) -> str:
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 async def run_page(request: Request, run_id: str, core: CoreDep) -> HTMLResponse:
     result = core.analysis.result(run_id)
-    reply = analysis_reply(result, public_url=core.settings.public_url) if result.status != "running" else None
+    reply = (
+        analysis_reply(result, public_url=core.settings.public_url) if result.status != "running" else None
+    )
     return page(
         request,
         "run.html",

@@ -122,7 +122,7 @@
         class: "pill " + (v.resolved ? "ok" : "bad"),
         text: v.resolved ? (zh ? "已解决" : "Resolved") : zh ? "未解决" : "Not resolved",
       }),
-      v.flagged ? el("span", { class: "pill flag", text: "🚩 " + (zh ? "需要复核" : "Needs review") }) : null,
+      v.flagged ? el("span", { class: "pill flag", text: zh ? "需要复核" : "Needs review" }) : null,
     ]);
     const box = el("div", { class: "verdict" + (v.flagged ? " flagged" : "") }, [row]);
     if (v.reason) box.append(el("p", { class: "verdict-reason", text: v.reason }));
