@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.digest import build_digest, digest_lang, digest_reply
+from bot.errors import InputError
 from bot.models import Lang
 from bot.notify import Notifiers, Target, parse_targets
 from bot.replies import Reply
@@ -67,7 +68,8 @@ class DeliveryResult:
     target: str
     status: DeliveryStatus  # skipped: already sent, or another worker holds the claim
     attempts: int = 0
-    error: str | None = None
+    error: str | None = None  # why it failed (status "failed")
+    detail: str | None = None  # why it was skipped: "already sent" / "being sent by …"
 
 
 def send_time(settings: Settings) -> time:
@@ -111,7 +113,15 @@ async def send_digest(
 
     Used by the scheduler and by `sentibot digest --date D --send`. Targets already sent (or being
     sent by another worker) are `skipped`; the digest is built only when some target was claimed.
+    Raises InputError for a day that is not over yet (it would block the real digest).
     """
+    day_over = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(settings.timezone))
+    if clock() < day_over:
+        # Sending a partial day would mark (day, target) sent and swallow the real digest.
+        raise InputError(
+            f"{day} is not over yet in {settings.timezone}: its digest can be sent from "
+            f"{day + timedelta(days=1)} 00:00 (print today's so far without --send)"
+        )
     worker = worker or worker_id()
     key = day.isoformat()
     claimed: list[Target] = []
@@ -121,7 +131,12 @@ async def send_digest(
             claimed.append(target)
         else:
             row = store.digests.get(date=key, target=str(target)) or {}
-            results[str(target)] = DeliveryResult(day, str(target), "skipped", 0, row.get("status"))
+            detail = (
+                f"already sent at {row.get('sent_at')}"
+                if row.get("status") == "sent"
+                else f"being sent by {row.get('claimed_by')}"
+            )
+            results[str(target)] = DeliveryResult(day, str(target), "skipped", detail=detail)
     if claimed:
         try:
             digest = await build_digest(

@@ -293,3 +293,21 @@ async def test_permanent_failure_is_logged_not_dropped(
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert any("qyapi_robot_sendmsg" in r.getMessage() for r in errors)
     assert any(payload["msgId"] in r.getMessage() for r in errors)
+
+
+async def test_with_the_offline_labeller_end_to_end(
+    tmp_path: Path, dingtalk_standin: DingTalkStandin
+) -> None:
+    """The shipped offline labeller (no fake) behind the same callback path."""
+    core = Sentibot(settings=dingtalk_settings(tmp_path, dingtalk_standin))
+    h = Harness(core, dingtalk_standin)
+    try:
+        await h.post(robot_message(dingtalk_standin, text=LIST_TEXT, conversation_type="2"))
+        await h.settle()
+        [text] = webhook_texts(dingtalk_standin)
+        assert text.startswith("#### 已标注 3 条评论")
+        assert "标注来源：offline" in text
+        assert "![chart](@lADP" in text
+    finally:
+        await h.http.aclose()
+        await core.aclose()

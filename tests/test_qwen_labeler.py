@@ -101,7 +101,7 @@ async def test_items_keep_their_identity_and_provenance(llm_server: StandinLLMSe
         assert item.model == "Qwen3-1.7B"
         assert item.prompt_version == prompts.PROMPT_VERSION == labeler.prompt_version
         assert item.latency_ms is not None and item.latency_ms > 0
-    assert result.summary_text  # the answer's summary is passed on
+    assert result.summary_text == "2 items: mostly negative."  # one request saw the list: its summary
 
 
 async def test_item_text_is_escaped_and_cannot_inject_items(llm_server: StandinLLMServer) -> None:
@@ -169,6 +169,7 @@ async def test_batches_and_progress(llm_server: StandinLLMServer) -> None:
     await labeler.aclose()
     assert_oracle_labels(result)
     assert sorted(items_per_request(llm_server)) == [2, 2, 3]  # at most 3, spread evenly
+    assert result.summary_text == ""  # no single answer saw the whole list
     assert [total for _, total in seen] == [7, 7, 7]
     assert sorted(done for done, _ in seen)[-1] == 7 and len(seen) == 3
 

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 
 from bot.config import Settings
+from bot.errors import InputError
 from bot.notify import Notifiers, Target, TargetError, announce_review, parse_target, parse_targets
 from bot.replies import Reply, review_buttons
 from bot.scheduler import DigestScheduler, due_day, next_send_at, send_digest
@@ -149,6 +150,7 @@ async def test_sends_previous_day_once_per_target(store: Store) -> None:
         ("web", "sent"),
     ]
     assert {r.status for r in again} == {"skipped"}
+    assert (again[0].detail or "").startswith("already sent at 2024-05-11T01:00:05")
     assert rec.days() == [("slack:C0DIGEST", "2024-05-10"), ("dingtalk:cidGroup1==", "2024-05-10")]
     _, reply, png = rec.sent[0]
     assert reply.kind == "digest" and reply.title.startswith("🚨 Daily digest · 2024-05-10")
@@ -277,6 +279,18 @@ async def test_missing_notifier_is_a_failed_delivery(store: Store) -> None:
         )
     assert [(r.target, r.status) for r in results] == [("slack:C1", "failed"), ("web", "sent")]
     assert "no sender for slack" in (results[0].error or "")
+
+
+async def test_a_day_not_over_cannot_be_sent(store: Store) -> None:
+    with time_machine.travel(at(D, 18), tick=False), pytest.raises(InputError, match="not over yet"):
+        await send_digest(
+            store=store,
+            settings=settings_for(store.database.path),
+            notifiers=Notifiers(),
+            day=D,
+            targets=parse_targets("web"),
+        )
+    assert store.digests.get(date="2024-05-10", target="web") is None
 
 
 async def test_stale_claim_of_a_crashed_worker_is_taken_over(store: Store) -> None:

@@ -7,17 +7,20 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.background import BackgroundWork
 from adapters.slack.app import SlackNotConfigured, build_slack_app
+from adapters.slack.http import router
 from adapters.slack.socket_mode import build_socket_mode_handler
 from bot.config import Settings
 from bot.core import Sentibot
-from tests.standins.slack_fixtures import LEAD_ID, KeywordLabeler, event_body, slack_settings
+from tests.standins.slack_fixtures import LEAD_ID, KeywordLabeler, event_body, sign, slack_settings
 from tests.standins.slack_server import StandinSlackServer
 
 pytest_plugins = ["tests.standins.slack_fixtures"]
@@ -99,17 +102,33 @@ def test_socket_mode_needs_an_app_token(tmp_path: Path) -> None:
 
 
 async def test_http_endpoint_says_what_to_set_when_slack_is_off(tmp_path: Path) -> None:
-    import httpx
-    from fastapi import FastAPI
-
-    from adapters.slack.http import slack_router
-
     core = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "db.sqlite")), labeler=KeywordLabeler())
     app = FastAPI()
-    app.state.core, app.state.work = core, BackgroundWork()
-    app.include_router(slack_router())  # core and work taken from app.state on the first request
+    app.state.core, app.state.background = core, BackgroundWork()
+    app.include_router(router)  # the module-level router: core and work come from app.state
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         response = await http.post("/slack/events", content=b"{}")
     assert response.status_code == 503
     assert "SLACK_SIGNING_SECRET" in response.json()["error"]
     await core.aclose()
+
+
+async def test_module_router_builds_one_slack_app_per_web_app(
+    tmp_path: Path, slack_server: StandinSlackServer
+) -> None:
+    """Like the web app's lifespan: the core lives in app.state; each app gets its own bolt app."""
+    handlers = []
+    for n in range(2):
+        core = Sentibot(settings=slack_settings(tmp_path / str(n), slack_server), labeler=KeywordLabeler())
+        app = FastAPI()
+        app.state.core, app.state.background = core, BackgroundWork()
+        app.include_router(router)
+        body = json.dumps({"token": "t", "challenge": f"c{n}", "type": "url_verification"})
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            response = await http.post(
+                "/slack/events", content=body, headers={"Content-Type": "application/json", **sign(body)}
+            )
+        assert response.status_code == 200 and response.json() == {"challenge": f"c{n}"}
+        handlers.append(app.state.slack_handler)
+        await core.aclose()
+    assert handlers[0] is not handlers[1]

@@ -21,6 +21,12 @@ from tests.web_helpers import FLAGGED_CONVERSATION, KeywordLabeler, shared_conve
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHART_LOADED = """() => {
+  const img = document.querySelector('.bot-card img.chart');
+  return img && img.complete && img.naturalWidth > 0;
+}"""
+TITLE_SAYS = """(pattern) => [...document.querySelectorAll('.bot-card .bot-title')]
+  .some((t) => new RegExp(pattern).test(t.textContent))"""
 SHOTS = Path(__file__).resolve().parent / "output" / "screenshots"
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -156,9 +162,7 @@ def test_list_gets_chips_summary_and_chart_and_survives_reload(page: Any) -> Non
     assert card.locator(".keywords .tag").count() > 0
     chart = card.locator("img.chart")
     chart.wait_for()
-    page.wait_for_function(
-        "() => { const i = document.querySelector('.bot-card img.chart'); return i && i.complete && i.naturalWidth > 0; }"
-    )
+    page.wait_for_function(CHART_LOADED)
     reasoning = card.locator("details.reasoning").first
     assert not reasoning.locator("pre").is_visible()
     reasoning.locator("summary").click()
@@ -276,7 +280,7 @@ def test_long_list_shows_live_progress(page: Any) -> None:
     assert "/ 150" in card.locator(".progress-count").inner_text()
     page.locator("#message").fill("the page stays usable meanwhile")
     card.locator(".mix-bar").wait_for(timeout=20_000)
-    assert "150" in card.locator(".mix-legend").inner_text() or card.locator(".items .chip").count() == 50
+    assert card.locator(".items .chip").count() == 50  # the rest are on the run page
     assert "100 more" in card.inner_text()
 
 
@@ -286,10 +290,7 @@ def test_commands_in_the_chat(page: Any) -> None:
     last_card(page).locator(".bot-title").wait_for()
     assert "sentibot" in last_card(page).locator(".bot-title").inner_text()
     send(page, "统计 7d")
-    page.wait_for_function(
-        "() => document.querySelectorAll('.bot-card img.chart').length > 0 && [...document.querySelectorAll('.bot-card .bot-title')].some(t => t.textContent.includes('近 7 天'))"
-    )
+    page.wait_for_function(TITLE_SAYS, arg="近 7 天")
+    page.wait_for_function(CHART_LOADED)
     send(page, "review")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.bot-card .bot-title')].some(t => /review|待审/.test(t.textContent) && !t.textContent.includes('How'))"
-    )
+    page.wait_for_function(TITLE_SAYS, arg="waiting for review")

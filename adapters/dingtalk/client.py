@@ -195,17 +195,21 @@ class DingTalkClient:
             payload["at"] = {"atUserIds": list(at_user_ids), "isAtAll": False}
         return await self._call("POST", url, endpoint="sessionWebhook", json=payload)
 
-    async def send_group(self, open_conversation_id: str, markdown: Markdown) -> dict[str, Any]:
+    async def send_group(
+        self, open_conversation_id: str, markdown: Markdown, *, robot_code: str | None = None
+    ) -> dict[str, Any]:
         """`POST /v1.0/robot/groupMessages/send` as the app robot (the robot must be in the group)."""
         body = {
-            "robotCode": self._robot_code(),
+            "robotCode": self._robot_code(robot_code),
             "openConversationId": open_conversation_id,
             "msgKey": "sampleMarkdown",
             "msgParam": json.dumps(markdown.msg_param(), ensure_ascii=False),
         }
         return await self._openapi("/v1.0/robot/groupMessages/send", body, endpoint="groupMessages/send")
 
-    async def send_one_to_one(self, user_ids: Sequence[str], markdown: Markdown) -> dict[str, Any]:
+    async def send_one_to_one(
+        self, user_ids: Sequence[str], markdown: Markdown, *, robot_code: str | None = None
+    ) -> dict[str, Any]:
         """`POST /v1.0/robot/oToMessages/batchSend` (20 users per call). Users DingTalk
         flow-controls are sent again; users it calls invalid are an error (unless some got it)."""
         if not user_ids:
@@ -216,7 +220,7 @@ class DingTalkClient:
             pending = list(user_ids[start : start + BATCH_USERS])
             for attempt in range(1, self._max_attempts + 1):
                 body = {
-                    "robotCode": self._robot_code(),
+                    "robotCode": self._robot_code(robot_code),
                     "userIds": pending,
                     "msgKey": "sampleMarkdown",
                     "msgParam": msg_param,
@@ -308,8 +312,10 @@ class DingTalkClient:
 
     # -- plumbing ---------------------------------------------------------------------------------
 
-    def _robot_code(self) -> str:
-        code = self.robot_code or self.client_id
+    def _robot_code(self, override: str | None = None) -> str:
+        # An app robot's code is usually its client id (AppKey); DINGTALK_ROBOT_CODE says so
+        # explicitly, and a received message carries it as `robotCode`.
+        code = override or self.robot_code or self.client_id
         if not code:
             raise DingTalkNotConfigured("DINGTALK_ROBOT_CODE is not set")
         return code

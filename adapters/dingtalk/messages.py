@@ -109,6 +109,13 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
     if not core.first_delivery(platform="dingtalk", delivery_id=message.msg_id):
         log.info("DingTalk message %s was delivered again; already handled", message.msg_id)
         return
+    log.info(
+        "DingTalk message %s in conversation %s (%s) from %s",
+        message.msg_id,
+        message.conversation_id,
+        "group" if message.is_group else "one-to-one",
+        message.sender_staff_id,
+    )
     context = MessageContext(
         source="dingtalk",
         channel=message.conversation_id,
@@ -138,18 +145,17 @@ async def deliver(message: IncomingMessage, markdown: Markdown, *, client: DingT
             log.info("sessionWebhook of %s expired; replying through the OpenAPI", message.msg_id)
     else:
         log.info("sessionWebhook of %s expired or absent; replying through the OpenAPI", message.msg_id)
-    if client.robot_code is None and message.robot_code:
-        client.robot_code = message.robot_code
+    robot_code = client.robot_code or message.robot_code
     try:
         if message.is_group:
-            await client.send_group(message.conversation_id, markdown)
+            await client.send_group(message.conversation_id, markdown, robot_code=robot_code)
             return "group"
         if not message.sender_staff_id:
             raise DingTalkNotConfigured(
                 f"message {message.msg_id}: the sessionWebhook expired and there is no senderStaffId "
                 "to reply to one-to-one"
             )
-        await client.send_one_to_one([message.sender_staff_id], markdown)
+        await client.send_one_to_one([message.sender_staff_id], markdown, robot_code=robot_code)
         return "user"
     except (DingTalkError, DingTalkNotConfigured) as exc:
         log.error("DingTalk reply to message %s could not be sent: %s", message.msg_id, exc)

@@ -20,7 +20,7 @@ def build_socket_mode_handler(core: Sentibot, *, work: BackgroundWork) -> AsyncS
     return AsyncSocketModeHandler(build_slack_app(core, work=work), core.settings.slack_app_token)
 
 
-async def run_socket_mode(core: Sentibot, *, work: BackgroundWork) -> None:
+async def run_socket_mode(core: Sentibot, work: BackgroundWork) -> None:
     """Connect and serve until cancelled; then close the socket. The caller drains `work`
     (`await work.drain()`) and closes the core, after every surface has stopped."""
     handler = build_socket_mode_handler(core, work=work)

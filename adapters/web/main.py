@@ -164,11 +164,9 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": f"the request body is larger than {self.max_bytes // (1024 * 1024)} MB; send fewer items"
-            }
-        ).encode()
+        limit_mb = self.max_bytes // (1024 * 1024)
+        message = f"the request body is larger than {limit_mb} MB; send fewer items"
+        body = json.dumps({"error": message}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -55,7 +55,8 @@ def describe_error(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     where = _where(error.get("loc", ()))
     if kind == "json_invalid":
-        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')}); send a JSON object"
+        reason = error.get("ctx", {}).get("error", "parse error")
+        return f"the body is not valid JSON ({reason}); send a JSON object"
     if kind == "missing" and where == "the body":
         return f"the body is empty: {ANALYZE_HINT}"
     if kind == "missing":

@@ -19,6 +19,7 @@ How a list is labelled:
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +41,8 @@ from bot.labelers.flavors import request_options
 from bot.models import ConversationVerdict, LabelBatchResult, LabeledItem, TextIn
 
 __all__ = ["CheckLine", "QwenLabeler"]
+
+logger = logging.getLogger(__name__)
 
 MISSING_ROUNDS = 2
 """How many times items left out of an answer are asked for again before they are marked failed."""
@@ -175,7 +178,12 @@ class QwenLabeler:
 
         async def one(batch: list[TextIn]) -> tuple[list[_Outcome], str]:
             nonlocal done
-            outcomes, summary = await self._label_batch(batch, run=run)
+            try:
+                outcomes, summary = await self._label_batch(batch, run=run)
+            except Exception as exc:  # a bug must cost this batch, not the whole list
+                logger.exception("labelling a batch of %d comments failed", len(batch))
+                outcomes = [_Outcome(error=f"internal error while labelling: {exc}") for _ in batch]
+                summary = ""
             done += len(batch)
             if on_progress is not None:
                 on_progress(done, total)
@@ -183,16 +191,14 @@ class QwenLabeler:
 
         results = await asyncio.gather(*(one(batch) for batch in batches))
         labelled: list[LabeledItem] = []
-        summaries: list[str] = []
-        for batch, (outcomes, summary) in zip(batches, results, strict=True):
+        for batch, (outcomes, _) in zip(batches, results, strict=True):
             labelled.extend(
                 self._item(source, outcome) for source, outcome in zip(batch, outcomes, strict=True)
             )
-            if summary and summary not in summaries:
-                summaries.append(summary)
-        # Each batch's summary only covers its own comments; a few of them still say more than
-        # nothing, many would be a wall of text (the core adds its own counts).
-        return LabelBatchResult(items=labelled, summary_text=" ".join(summaries[:3]))
+        # The model's summary speaks for the whole list only when one request saw the whole list;
+        # otherwise each covers a slice, and the core writes its own from the counts.
+        summary_text = results[0][1] if len(batches) == 1 else ""
+        return LabelBatchResult(items=labelled, summary_text=summary_text)
 
     async def judge(self, turns: list[TextIn]) -> LabelBatchResult:
         """Judge a whole conversation in one request: per-turn labels plus the verdict."""
@@ -417,10 +423,16 @@ class QwenLabeler:
                 return state.attempt_number >= 2
             return state.attempt_number > self.settings.llm_max_retries
 
+        def log_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            delay = state.next_action.sleep if state.next_action else 0.0
+            logger.info("model request failed (%s); retrying in %.1f s", error, delay)
+
         retrying = AsyncRetrying(
             stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type(_Retryable),
+            before_sleep=log_retry,
             reraise=True,
             sleep=asyncio.sleep,
         )
@@ -446,6 +458,8 @@ class QwenLabeler:
                         raise _LengthExhausted
                     return answer, reply
         except _ConnectionFailed as failure:
+            if run.unreachable is None:
+                logger.warning("%s", failure.reason)
             run.unreachable = failure.reason
             raise _BatchFailed(failure.reason) from failure
         except _Retryable as failure:
