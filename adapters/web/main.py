@@ -34,17 +34,19 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 def create_app(settings: Settings | None = None, *, core: Sentibot | None = None) -> FastAPI:
     """The web chat, API and chart files. Pass `core` to share one (then the caller closes it)."""
 
+    owned = core is None
+    # Built eagerly (not in the lifespan) because the chat platform routers need the core.
+    app_core = core or Sentibot(settings=settings or Settings())
+    work = BackgroundWork()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = core is None
-        app.state.core = core or Sentibot(settings=settings or Settings())
-        app.state.background = BackgroundWork()
         try:
             yield
         finally:
-            await app.state.background.drain()
+            await work.drain()
             if owned:
-                await app.state.core.aclose()
+                await app_core.aclose()
 
     app = FastAPI(
         title="sentibot",
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, *, core: Sentibot | None = None
         redoc_url=None,
         openapi_url=None,
     )
+    app.state.core = app_core
+    app.state.background = work
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     _exception_handlers(app)
 
@@ -67,14 +71,20 @@ def create_app(settings: Settings | None = None, *, core: Sentibot | None = None
     # CSS and JS only: nothing secret, so no token needed.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # ---- chat platform endpoints (wired by the lead) -----------------------------------------
-    # from adapters.slack.http import router as slack_router        # POST /slack/events
-    # from adapters.dingtalk.http import router as dingtalk_router  # POST /dingtalk/callback
-    # app.include_router(slack_router)
-    # app.include_router(dingtalk_router)
-    # These check their own platform signatures, so they are NOT behind SENTIBOT_WEB_TOKEN.
-    # --------------------------------------------------------------------------------------------
+    # Chat platforms check their own signatures, so they are not behind SENTIBOT_WEB_TOKEN.
+    _mount_chat_platforms(app, app_core, work)
     return app
+
+
+def _mount_chat_platforms(app: FastAPI, core: Sentibot, work: BackgroundWork) -> None:
+    from adapters.dingtalk.callback import dingtalk_router
+
+    # Always mounted: without DingTalk settings it answers 503 saying what to set.
+    app.include_router(dingtalk_router(core, work))
+    if core.settings.slack_bot_token and core.settings.slack_signing_secret:
+        from adapters.slack.http import slack_router
+
+        app.include_router(slack_router(core, work))
 
 
 def _wants_html(request: Request) -> bool:
