@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from adapters.background import BackgroundWork
+from adapters.notifiers import register_notifiers
 from bot.config import Settings
 from bot.core import Sentibot
 
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 async def run_connect(settings: Settings) -> None:
     logging.getLogger().setLevel(logging.INFO)
     core = Sentibot(settings=settings)
+    register_notifiers(core)
     work = BackgroundWork()
     runners = []
     if settings.slack_bot_token and settings.slack_app_token:

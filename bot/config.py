@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
+    @field_validator("digest_targets", "review_targets")
+    @classmethod
+    def _targets(cls, value: list[str]) -> list[str]:
+        from bot.notify import parse_targets  # late: notify depends on the core's reply models
+
+        parse_targets(value)  # raises with the entry and the right syntax
+        return value
+
     @field_validator("llm_base_url", "web_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

@@ -16,6 +16,7 @@ from bot.errors import InputError, NotFound
 from bot.i18n import detect_lang
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.models import LABELS, Lang, Turn
+from bot.notify import Notifiers, Target, announce_review, parse_targets
 from bot.replies import (
     Reply,
     analysis_reply,
@@ -47,6 +48,9 @@ class Sentibot:
         self.store = store or Store(settings.db)
         self.labeler = labeler or build_labeler(settings)
         self.analysis = AnalysisService(settings=settings, store=self.store, labeler=self.labeler)
+        # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
+        self.notifiers = Notifiers()
+        self.review_targets = parse_targets(settings.review_targets)
 
     async def aclose(self) -> None:
         closer = getattr(self.labeler, "aclose", None)
@@ -70,7 +74,7 @@ class Sentibot:
             return await self.run_command(command, context=context)
         request = message_request(text, context=context)
         result = await self.analysis.analyze(request, on_progress=on_progress)
-        return analysis_reply(result, public_url=self.settings.public_url)
+        return await self.reply_for(result, context=context)
 
     async def judge_conversation(
         self,
@@ -90,7 +94,21 @@ class Sentibot:
             permalink=permalink,
         )
         result = await self.analysis.analyze(request)
-        return analysis_reply(result, public_url=self.settings.public_url)
+        return await self.reply_for(result, context=context)
+
+    async def reply_for(self, result: AnalysisResult, *, context: MessageContext) -> Reply:
+        """The reply to an analysis; a newly flagged conversation is also announced to reviewers."""
+        reply = analysis_reply(result, public_url=self.settings.public_url)
+        if result.review and result.review.created and self.review_targets:
+            origin = Target(context.source, context.channel) if context.channel else None
+            await announce_review(
+                reply=reply,
+                created=True,
+                targets=self.review_targets,
+                notifiers=self.notifiers,
+                origin=origin,
+            )
+        return reply
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -105,8 +123,10 @@ class Sentibot:
         return help_reply(lang)
 
     async def digest_reply(self, *, lang: Lang) -> Reply:
-        """Today's digest so far. Replaced by the digest module once it lands."""
-        return stats_reply(await self.stats(days=1, lang=lang), lang)
+        """Today's digest so far ("digest" / "日报")."""
+        from bot.digest import today_digest_reply
+
+        return await today_digest_reply(self.store, settings=self.settings, lang=lang)
 
     async def stats(
         self, *, days: int, lang: Lang = "en", channel: str | None = None, chart: bool = True

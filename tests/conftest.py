@@ -10,7 +10,11 @@ import pytest
 from bot.config import Settings
 from bot.core import Sentibot
 
-pytest_plugins = ["tests.standins.fixtures"]
+pytest_plugins = [
+    "tests.standins.fixtures",
+    "tests.standins.slack_fixtures",
+    "tests.standins.dingtalk_fixtures",
+]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

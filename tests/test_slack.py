@@ -41,12 +41,9 @@ def _seed_support_thread(slack: SlackHarness) -> tuple[str, str]:
             {"user": CUSTOMER_ID, "text": "This is terrible service, still no refund"},
         ],
     )
-    mention = f"<@{server.bot_user_id}> how is this one going?"
-    mention_ts = server.next_ts()
-    with server._lock:  # the mention is part of the thread, as in Slack
-        server._state.messages[CHANNEL].append(
-            {"type": "message", "ts": mention_ts, "user": LEAD_ID, "text": mention, "thread_ts": root}
-        )
+    mention_ts = server.seed_reply(
+        CHANNEL, root, {"user": LEAD_ID, "text": f"<@{server.bot_user_id}> how is this one going?"}
+    )
     return root, mention_ts
 
 

@@ -37,7 +37,7 @@ app = typer.Typer(
 review_app = typer.Typer(help="The review queue of flagged conversations.", no_args_is_help=True)
 app.add_typer(review_app, name="review")
 
-out = Console(soft_wrap=False)
+out = Console(soft_wrap=True)
 err = Console(stderr=True)
 T = TypeVar("T")
 
@@ -194,7 +194,9 @@ def serve(
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     err.print(f"sentibot on http://{host}:{port} · labeller: {_labeller_name(settings)} · db: {settings.db}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        create_app(settings, scheduler=True), host=host, port=port, log_level="info", proxy_headers=False
+    )
 
 
 @app.command()
@@ -237,6 +239,79 @@ def train(
         raise fail(str(exc), 2) from exc
     out.print(report.summary())
     out.print(f"model written to {out_path}; use it with SENTIBOT_OFFLINE_MODEL={out_path}")
+
+
+@app.command()
+def digest(
+    day: Annotated[
+        str | None, typer.Option("--date", help="Local day YYYY-MM-DD (default: yesterday).")
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send to SENTIBOT_DIGEST_TARGETS, once per target.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Print (and send) the digest of one day."""
+    import json
+    from datetime import date, timedelta
+
+    from adapters.notifiers import register_notifiers
+    from bot.digest import build_digest, digest_json, digest_lang, digest_reply, local_today
+    from bot.notify import parse_targets
+    from bot.scheduler import send_digest
+
+    settings = load_settings()
+    try:
+        the_day = date.fromisoformat(day) if day else local_today(settings) - timedelta(days=1)
+    except ValueError as exc:
+        raise fail(f"--date must be YYYY-MM-DD, got {day!r}", 2) from exc
+    targets = parse_targets(settings.digest_targets)
+    if send and not targets:
+        raise fail("--send needs SENTIBOT_DIGEST_TARGETS, e.g. slack:C0123ABCD,dingtalk-webhook,web", 2)
+
+    async def use(core: Sentibot) -> tuple[Any, list[Any]]:
+        lang = digest_lang(core.store, day=the_day, settings=settings)
+        report = await build_digest(
+            core.store, day=the_day, settings=settings, lang=lang, chart=fmt == "json"
+        )
+        if not send:
+            return report, []
+        register_notifiers(core)
+        results = await send_digest(
+            store=core.store,
+            settings=settings,
+            notifiers=core.notifiers,
+            day=the_day,
+            targets=targets,
+            lang=lang,
+        )
+        return report, results
+
+    report, results = with_core(settings, use)
+    if fmt == "json":
+        say(json.dumps(digest_json(report, public_url=settings.public_url), ensure_ascii=False, indent=2))
+    else:
+        say(digest_reply(report, public_url=settings.public_url).text)
+    for result in results:
+        say(f"{result.target}: {result.status} {result.error or result.detail or ''}".rstrip())
+    if any(result.status == "failed" for result in results):
+        raise fail("some targets failed; run the same command again to retry them")
+
+
+@app.command("eval")
+def evaluate_labels(
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """How far the labeller agrees with the labels humans gave when resolving reviews."""
+    import json
+
+    from bot.evaluation import eval_json, evaluate, format_eval
+
+    async def use(core: Sentibot) -> Any:
+        return evaluate(core.store)
+
+    report = with_core(load_settings(), use)
+    say(json.dumps(eval_json(report), indent=2) if fmt == "json" else format_eval(report))
 
 
 @review_app.command("list")

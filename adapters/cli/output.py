@@ -58,7 +58,7 @@ def _print_table(result: AnalysisResult, console: Console) -> None:
     table.add_column("label", no_wrap=True)
     table.add_column("conf", justify="right", no_wrap=True)
     table.add_column("text", ratio=3, overflow="fold")
-    table.add_column("keywords", ratio=1, overflow="fold")
+    table.add_column("keywords", ratio=1, min_width=10, overflow="fold")
     table.add_column("why", ratio=3, overflow="fold")
     for item in result.items:
         if item.status == "ok":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.background import BackgroundWork
+from adapters.notifiers import register_notifiers
 from adapters.web.deps import LoginRequired
 from adapters.web.routes import api, charts, health, pages
 from adapters.web.validation import describe_validation_error
@@ -31,7 +33,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, *, core: Sentibot | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, core: Sentibot | None = None, scheduler: bool = False
+) -> FastAPI:
     """The web chat, API and chart files. Pass `core` to share one (then the caller closes it)."""
 
     owned = core is None
@@ -39,11 +43,24 @@ def create_app(settings: Settings | None = None, *, core: Sentibot | None = None
     app_core = core or Sentibot(settings=settings or Settings())
     work = BackgroundWork()
 
+    register_notifiers(app_core)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        digests = None
+        if scheduler and app_core.settings.digest_targets:
+            from bot.scheduler import DigestScheduler
+
+            runner = DigestScheduler(
+                store=app_core.store, settings=app_core.settings, notifiers=app_core.notifiers
+            )
+            digests = asyncio.create_task(runner.run(), name="digest-scheduler")
         try:
             yield
         finally:
+            if digests:
+                digests.cancel()
+                await asyncio.gather(digests, return_exceptions=True)
             await work.drain()
             if owned:
                 await app_core.aclose()
@@ -78,13 +95,11 @@ def create_app(settings: Settings | None = None, *, core: Sentibot | None = None
 
 def _mount_chat_platforms(app: FastAPI, core: Sentibot, work: BackgroundWork) -> None:
     from adapters.dingtalk.callback import dingtalk_router
+    from adapters.slack.http import slack_router
 
-    # Always mounted: without DingTalk settings it answers 503 saying what to set.
+    # Always mounted: without their settings they answer 503 saying what to set.
     app.include_router(dingtalk_router(core, work))
-    if core.settings.slack_bot_token and core.settings.slack_signing_secret:
-        from adapters.slack.http import slack_router
-
-        app.include_router(slack_router(core, work))
+    app.include_router(slack_router(core, work=work))
 
 
 def _wants_html(request: Request) -> bool:

@@ -141,6 +141,15 @@ class StandinSlackServer:
                 self._state.messages.setdefault(channel, []).append(entry)
             return root_ts
 
+    def seed_reply(self, channel: str, root_ts: str, message: dict[str, Any]) -> str:
+        """One more message in an existing thread (e.g. the lead's @-mention). Returns its ts."""
+        with self._lock:
+            ts = self.next_ts()
+            self._state.messages.setdefault(channel, []).append(
+                {"type": "message", "ts": ts, "team": self.team_id, **message, "thread_ts": root_ts}
+            )
+            return ts
+
     def seed_message(self, channel: str, message: dict[str, Any]) -> str:
         """One message outside any thread. Returns its ts."""
         with self._lock:
