@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.errors import InputError
@@ -117,10 +118,10 @@ def test_bad_targets(entry: str, message: str) -> None:
         parse_target(entry)
 
 
-def test_bad_target_fails_at_start(store: Store) -> None:
-    settings = Settings(db=store.database.path, digest_targets="slack")
-    with pytest.raises(TargetError):
-        DigestScheduler(store=store, settings=settings, notifiers=Notifiers())
+def test_bad_target_is_refused_with_the_right_syntax(store: Store) -> None:
+    # Checked when the settings load, so `serve`/`digest` exit 2 before doing anything.
+    with pytest.raises(ValidationError, match=r"needs a channel id: slack:C0123ABCD"):
+        Settings(db=store.database.path, digest_targets="slack")
 
 
 # -- when -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.analysis import AnalysisResult
 from bot.replies import Reply, analysis_reply
@@ -21,6 +22,9 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         link = f"/reviews#review-{reply.review_id}" if reply.review_id else "/reviews"
     elif reply.run_id:
         link = f"/runs/{reply.run_id}"
+    elif reply.kind == "digest" and reply.link:
+        # The digest page on this site, whatever SENTIBOT_PUBLIC_URL says.
+        link = urlsplit(reply.link).path
     return {
         "kind": reply.kind,
         "lang": reply.lang,

@@ -263,7 +263,12 @@
     const parts = [el("h3", { class: "bot-title", text: reply.title })];
     const reviews = reply.reviews || [];
     // A review list replaces the plain-text lines that say the same thing.
-    if (!reviews.length) for (const line of reply.lines || []) parts.push(el("p", { text: line }));
+    if (!reviews.length) {
+      for (const line of reply.lines || []) {
+        // A digest's negative-rate alert ("🚨 …") stands out, as on the digest page.
+        parts.push(el("p", { text: line, class: line.startsWith("🚨") ? "alert-line" : null }));
+      }
+    }
     if (reviews.length) {
       parts.push(
         el(

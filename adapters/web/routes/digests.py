@@ -1,0 +1,256 @@
+"""The daily digest on the web: `/digests/{date}` (page) and `/api/digests/{date}` (JSON).
+
+The numbers come from `bot.digest` (the same `build_digest` every surface renders); this module
+only lays them out. The 7-day trend chart is drawn once per distinct trend and language and then
+reused (a small cache in app state), so reloading the page does not store a new PNG each time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from adapters.web.deps import ApiAuth, CoreDep, PageAuth
+from adapters.web.render import chart_path
+from adapters.web.routes.pages import page
+from adapters.web.schemas import ErrorOut
+from bot.core import Sentibot
+from bot.digest import (
+    Digest,
+    Section,
+    build_digest,
+    channel_name,
+    digest_json,
+    digest_lang,
+    digest_lines,
+    format_age,
+    format_pp,
+    local_today,
+)
+from bot.errors import InputError
+from bot.i18n import LABEL_EMOJI, LABEL_WORDS
+from bot.models import Lang
+from bot.notify import TargetError, parse_targets
+
+CHART_CACHE_SIZE = 64
+# How far back a digest can be asked for (the 7-day window reads a week more).
+MAX_DAYS_BACK = 3660
+
+page_router = APIRouter(dependencies=[PageAuth], include_in_schema=False)
+api_router = APIRouter(
+    prefix="/api",
+    dependencies=[ApiAuth],
+    responses={
+        400: {"model": ErrorOut, "description": "bad date; `error` says what to send"},
+        401: {"model": ErrorOut, "description": "SENTIBOT_WEB_TOKEN is set and was not sent"},
+    },
+)
+
+
+# -- shared -------------------------------------------------------------------------------------
+
+
+def parse_day(raw: str, core: Sentibot) -> date:
+    """A YYYY-MM-DD local day that has started; InputError (400) saying what to send otherwise."""
+    try:
+        day = date.fromisoformat(raw)
+        if len(raw) != 10:
+            raise ValueError(raw)
+    except ValueError:
+        raise InputError(f"the date must be YYYY-MM-DD (like 2024-05-10), got {raw!r}") from None
+    today = local_today(core.settings)
+    if day > today:
+        raise InputError(f"{day} has not started yet in {core.settings.timezone} (today is {today})")
+    if (today - day).days > MAX_DAYS_BACK:
+        raise InputError(f"{day} is too far back; ask for a day within the last {MAX_DAYS_BACK} days")
+    return day
+
+
+def _chart_cache(request: Request) -> OrderedDict[tuple[Any, ...], str]:
+    state = request.app.state
+    if not hasattr(state, "digest_charts"):
+        state.digest_charts = OrderedDict()
+    return state.digest_charts
+
+
+async def _with_chart(request: Request, core: Sentibot, digest: Digest) -> Digest:
+    """Give the digest its trend chart, drawing it only when this trend was not drawn before."""
+    if not any(m.labelled or m.failed for m in digest.trend):
+        return digest
+    key = (
+        digest.day,
+        digest.lang,
+        tuple((m.day, m.positive, m.neutral, m.negative, m.failed) for m in digest.trend),
+    )
+    cache = _chart_cache(request)
+    chart_id = cache.get(key)
+    if chart_id is None or core.store.charts.get(chart_id) is None:
+        from bot import charts  # matplotlib is slow to import; only when drawing
+
+        points = [
+            charts.DayCounts(
+                day=m.day, positive=m.positive, negative=m.negative, neutral=m.neutral, failed=m.failed
+            )
+            for m in digest.trend
+        ]
+        png = await asyncio.to_thread(charts.daily_trend_png, points, lang=digest.lang)
+        chart_id = core.store.charts.save(png, kind="digest")
+        cache[key] = chart_id
+        while len(cache) > CHART_CACHE_SIZE:
+            cache.popitem(last=False)
+    cache.move_to_end(key)
+    return digest.model_copy(update={"chart_id": chart_id})
+
+
+async def load_digest(
+    request: Request, core: Sentibot, raw_day: str, *, lang: Lang | None, chart: bool
+) -> Digest:
+    day = parse_day(raw_day, core)
+    lang = lang or digest_lang(core.store, day=day, settings=core.settings)
+    digest = await build_digest(core.store, day=day, settings=core.settings, lang=lang, chart=False)
+    return await _with_chart(request, core, digest) if chart else digest
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+
+@api_router.get("/digests/{day}", summary="The daily digest of one local day (SENTIBOT_TIMEZONE)")
+async def digest_api(
+    request: Request,
+    day: str,
+    core: CoreDep,
+    lang: Annotated[Literal["en", "zh"] | None, Query(description="chart language")] = None,
+    chart: Annotated[bool, Query(description="also draw the 7-day trend chart (chart_url)")] = False,
+) -> dict[str, Any]:
+    """Counts, shares, deltas against the day before and the 7-day average, the alert, themes,
+    reviews and the 7-day trend; `partial` is true for today (so far). `deliveries` says where
+    the digest was sent (one row per target of SENTIBOT_DIGEST_TARGETS)."""
+    digest = await load_digest(request, core, day, lang=lang, chart=chart)
+    data = digest_json(digest, public_url=core.settings.public_url)
+    data["deliveries"] = _deliveries(core, digest.day)
+    data["page_url"] = f"/digests/{digest.day}"
+    return data
+
+
+def _delivery(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row.get(k) for k in ("target", "status", "attempts", "sent_at", "claimed_at", "error")}
+
+
+def _deliveries(core: Sentibot, day: date) -> list[dict[str, Any]]:
+    """Each delivery row of that day, plus configured targets with no row yet (`not sent`)."""
+    rows = [_delivery(row) for row in core.store.digests.deliveries(date=day.isoformat())]
+    seen = {row["target"] for row in rows}
+    try:
+        configured = [str(t) for t in parse_targets(core.settings.digest_targets)]
+    except TargetError:
+        configured = []
+    rows += [
+        {"target": t, "status": "not sent", "attempts": 0, "sent_at": None, "claimed_at": None, "error": None}
+        for t in configured
+        if t not in seen
+    ]
+    return rows
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+
+@page_router.get("/digests")
+async def latest_digest(core: CoreDep) -> RedirectResponse:
+    """Yesterday: the last full day, the one the morning digest covers."""
+    yesterday = local_today(core.settings) - timedelta(days=1)
+    return RedirectResponse(f"/digests/{yesterday}", status_code=302)
+
+
+@page_router.get("/digests/{day}", response_class=HTMLResponse)
+async def digest_page(
+    request: Request,
+    day: str,
+    core: CoreDep,
+    lang: Annotated[Literal["en", "zh"] | None, Query()] = None,
+) -> HTMLResponse:
+    digest = await load_digest(request, core, day, lang=lang, chart=True)
+    today = local_today(core.settings)
+    lines = digest_lines(digest, digest.lang)
+    alerts = []
+    for line in lines:
+        if not line.startswith("🚨"):
+            break
+        alerts.append(line)
+    deliveries = _deliveries(core, digest.day)
+    tz = ZoneInfo(digest.timezone)
+    return page(
+        request,
+        "digest.html",
+        core,
+        d=digest,
+        lang=digest.lang,
+        words=LABEL_WORDS[digest.lang],
+        emoji=LABEL_EMOJI,
+        alerts=alerts,
+        threshold=f"{digest.threshold:.0%}",
+        total=_section_view(digest.total, digest.lang),
+        channels=[_section_view(s, digest.lang) for s in digest.channels],
+        trend=digest.trend,
+        chart=chart_path(digest.chart_id),
+        deliveries=deliveries,
+        prev_day=digest.day - timedelta(days=1),
+        next_day=digest.day + timedelta(days=1) if digest.day < today else None,
+        is_today=digest.day == today,
+        generated_local=_local(digest.generated_at, tz),
+        other_lang="en" if digest.lang == "zh" else "zh",
+        json_url=f"/api/digests/{digest.day}",
+    )
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _pct(share: float) -> str:
+    return f"{share:.0%}"
+
+
+def _section_view(s: Section, lang: Lang) -> dict[str, Any]:
+    """What the template shows of one section, already formatted (the core's formatting)."""
+    volume_vs_day_before = None
+    if s.day_before.total:
+        pct = s.volume_delta_day_before_pct
+        arrow = "▲" if s.volume_delta_day_before > 0 else "▼" if s.volume_delta_day_before < 0 else "±"
+        volume_vs_day_before = f"{arrow}{abs(s.volume_delta_day_before)}" + (
+            f" ({pct:+.0f}%)" if pct is not None else ""
+        )
+    reviews = None
+    if s.reviews:
+        r = s.reviews
+        reviews = {
+            "opened": r.opened,
+            "opened_still_open": r.opened_still_open,
+            "open": r.open,
+            "oldest_age": format_age(r.oldest_open_hours, lang) if r.oldest_open_hours is not None else None,
+            "oldest_at": r.oldest_open_at.isoformat(timespec="minutes") if r.oldest_open_at else None,
+        }
+    return {
+        "name": ("全部频道" if lang == "zh" else "All channels") if s.is_total else channel_name(s.channel, lang),
+        "slug": "total" if s.is_total else (s.channel or "no-channel"),
+        "alert": s.alert,
+        "counts": s.counts,
+        "labelled": s.labelled,
+        "failed": s.counts.failed,
+        "shares": {label: _pct(v) for label, v in s.shares.items()},
+        "share_values": s.shares,
+        "vs_day_before": {label: format_pp(v, lang) for label, v in s.delta_day_before_pp.items()},
+        "vs_week": {label: format_pp(v, lang) for label, v in s.delta_week_pp.items()},
+        "day_before_labelled": s.day_before.positive + s.day_before.neutral + s.day_before.negative,
+        "week_avg": f"{s.week_avg_labelled:g}",
+        "volume_vs_day_before": volume_vs_day_before,
+        "volume_vs_week": f"{s.volume_vs_week_pct:+.0f}%" if s.volume_vs_week_pct is not None else None,
+        "themes": s.themes,
+        "reviews": reviews,
+    }
