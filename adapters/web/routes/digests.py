@@ -217,6 +217,12 @@ def _pct(share: float) -> str:
     return f"{share:.0%}"
 
 
+def _section_name(s: Section, lang: Lang) -> str:
+    if s.is_total:
+        return "全部频道" if lang == "zh" else "All channels"
+    return channel_name(s.channel, lang)
+
+
 def _section_view(s: Section, lang: Lang) -> dict[str, Any]:
     """What the template shows of one section, already formatted (the core's formatting)."""
     volume_vs_day_before = None
@@ -237,7 +243,7 @@ def _section_view(s: Section, lang: Lang) -> dict[str, Any]:
             "oldest_at": r.oldest_open_at.isoformat(timespec="minutes") if r.oldest_open_at else None,
         }
     return {
-        "name": ("全部频道" if lang == "zh" else "All channels") if s.is_total else channel_name(s.channel, lang),
+        "name": _section_name(s, lang),
         "slug": "total" if s.is_total else (s.channel or "no-channel"),
         "alert": s.alert,
         "counts": s.counts,
