@@ -22,9 +22,9 @@ from adapters.web.schemas import (
     RunOut,
     StatsOut,
 )
-from bot.analysis import AnalysisRequest
+from bot.analysis import AnalysisRequest, AnalysisResult
 from bot.commands import parse_command
-from bot.core import MessageContext, message_request
+from bot.core import MessageContext, Sentibot, message_request
 from bot.errors import InputError
 from bot.models import Turn
 
@@ -57,6 +57,17 @@ def analysis_request(body: AnalyzeIn) -> AnalysisRequest:
     return AnalysisRequest(texts=texts, **common)
 
 
+async def complete_and_announce(
+    core: Sentibot, run_id: str, request: AnalysisRequest, context: MessageContext
+) -> AnalysisResult:
+    """Label the run; a conversation it newly flags is announced to SENTIBOT_REVIEW_TARGETS
+    (`core.reply_for`, which never raises), as for a Slack thread or a DingTalk message. Done
+    inside the run's background task, so shutdown's drain also finishes the announcement."""
+    result = await core.analysis.complete(run_id, request)
+    await core.reply_for(result, context=context)
+    return result
+
+
 @router.post("/analyze", response_model=AnalyzeOut, summary="Label a comment, a list or a conversation")
 async def analyze(body: AnalyzeIn, core: CoreDep, background: BackgroundDep) -> dict:
     """Validates, stores the run (items pending), labels it and answers the contract's JSON.
@@ -66,7 +77,8 @@ async def analyze(body: AnalyzeIn, core: CoreDep, background: BackgroundDep) -> 
     """
     request = analysis_request(body)
     run_id = core.analysis.submit(request)
-    task = background.spawn(core.analysis.complete(run_id, request), name=f"analyze:{run_id}")
+    context = MessageContext(source="api", channel=body.channel)
+    task = background.spawn(complete_and_announce(core, run_id, request, context), name=f"analyze:{run_id}")
     result = await asyncio.shield(task)
     return result.api_json(public_url=core.settings.public_url)
 
@@ -82,7 +94,7 @@ async def chat(body: ChatIn, core: CoreDep, background: BackgroundDep) -> dict:
         return {"reply": reply_json(reply)}
     request = message_request(body.text, context=context)
     run_id = core.analysis.submit(request)
-    task = background.spawn(core.analysis.complete(run_id, request), name=f"chat:{run_id}")
+    task = background.spawn(complete_and_announce(core, run_id, request, context), name=f"chat:{run_id}")
     await asyncio.wait({task}, timeout=QUICK_WAIT_S)
     return {"run": run_json(core.analysis.result(run_id), public_url=core.settings.public_url)}
 
