@@ -32,13 +32,20 @@ class BackgroundWork:
         return len(self._tasks)
 
     async def drain(self, *, timeout: float = 60.0) -> None:
-        """Wait for running work on shutdown; what is still running after `timeout` is cancelled."""
+        """Wait for running work on shutdown, including work it starts meanwhile.
+
+        What is still running after `timeout` is cancelled (and logged).
+        """
         if not self._tasks:
             return
         log.info("finishing %d background task(s) before shutdown", len(self._tasks))
-        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
-        for task in pending:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._tasks and (remaining := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=remaining)
+        leftovers = list(self._tasks)
+        for task in leftovers:
             log.warning("cancelling %s after %.0fs", task.get_name(), timeout)
             task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        if leftovers:
+            await asyncio.gather(*leftovers, return_exceptions=True)
