@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.config import Settings  # noqa: E402
 from bot.core import Sentibot  # noqa: E402
-from bot.digest import THEME_SAMPLE, build_digest  # noqa: E402
+from bot.digest import build_digest  # noqa: E402
 from storage import Store  # noqa: E402
 from storage.clock import iso  # noqa: E402
 
@@ -84,7 +84,6 @@ def rows(*, items: int, days: int, today: date, seed: int = 7) -> Iterator[tuple
 
 def fill(store: Store, *, items: int, days: int, today: date) -> float:
     started = time.perf_counter()
-    store.stats.ensure_indexes()
     run = {
         "id": "bench",
         "created_at": iso(),
@@ -98,7 +97,6 @@ def fill(store: Store, *, items: int, days: int, today: date) -> float:
         "failed": 0,
     }
     store.stats.bulk_insert_items_for_benchmark(run=run, rows=rows(items=items, days=days, today=today))
-    store.database.db.execute("ANALYZE")  # what a long-lived database has; the plans below hold either way
     return time.perf_counter() - started
 
 
@@ -138,26 +136,14 @@ async def main() -> None:
     day = today - timedelta(days=1)
 
     print("## Query plans\n")
-    first = (today - timedelta(days=7)).isoformat()
-    plans = {
-        "label mix (stats, digest)": (
-            "SELECT day, channel, label, status, count(*) AS n FROM items"
-            " WHERE day >= ? AND day <= ? AND status != 'pending' GROUP BY day, channel, label, status",
-            (first, today.isoformat()),
-        ),
-        "themes (one day's negatives)": (
-            "SELECT keywords FROM items WHERE day = ? AND label = 'negative' AND status = 'ok'"
-            " AND id % ? = 0 LIMIT ?",
-            (day.isoformat(), 3, THEME_SAMPLE),
-        ),
-        "themes per channel": (
-            "SELECT keywords FROM items WHERE day = ? AND label = 'negative' AND status = 'ok'"
-            " AND channel = ? AND id % ? = 0 LIMIT ?",
-            (day.isoformat(), "C0SUPPORT", 2, THEME_SAMPLE),
-        ),
-    }
-    for name, (sql, params) in plans.items():
-        print(f"- {name}: `{' / '.join(store.stats.explain(sql, params))}`")
+    plans = store.stats.query_plans(
+        first_day=(today - timedelta(days=7)).isoformat(),
+        last_day=today.isoformat(),
+        day=day.isoformat(),
+        channel="C0SUPPORT",
+    )
+    for name, plan in plans.items():
+        print(f"- {name}: `{plan}`")
 
     cases: list[tuple[str, Callable[[], Awaitable[object]]]] = [
         ("`core.stats(days=7)` numbers", lambda: core.stats(days=7, chart=False)),

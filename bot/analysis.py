@@ -7,8 +7,8 @@ import hashlib
 import logging
 import uuid
 from collections import Counter
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
@@ -21,10 +21,13 @@ from bot.labelers import ConversationJudge, Labeler, ProgressFn
 from bot.models import ConversationVerdict, LabeledItem, Lang, Summary, TextIn, Turn
 from bot.text import clean_text
 from storage import Store, cache_key
+from storage.clock import iso, utc_now
 
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 2000
+# A run still "running" after this long was left by a crash; relabel may take it over.
+RUNNING_STALE_AFTER = timedelta(hours=1)
 MAX_ITEM_CHARS = 20_000
 RunKind = Literal["text", "list", "conversation"]
 
@@ -150,23 +153,15 @@ class AnalysisService:
             else:
                 labelled, summary_text = await self._label(run_id, pending, on_progress)
                 verdict = None
+        except asyncio.CancelledError:  # shutdown: its pending items stay for `relabel --failed`
+            self._store.runs.finish(run_id, status="failed", error="interrupted")
+            raise
         except Exception as exc:  # the run must never be left half-done without a reason
             log.exception("labelling run %s failed", run_id)
             labelled = [_failed(item, f"internal error: {exc}") for item in pending]
             verdict, summary_text = None, ""
-        self._store.runs.save_results(run_id, labelled)
-        summary = Summary.of(labelled)
-        explanation = summary_text or explain(labelled, summary, verdict, lang)
-        chart_id = await self._chart(run["kind"], labelled, summary, lang)
-        review = self._flag(run_id, request, verdict, lang) if verdict else None
-        status = "failed" if summary.failed == summary.total else "done"
-        self._store.runs.finish(
-            run_id,
-            status=status,
-            explanation=explanation,
-            summary_text=summary_text,
-            conversation=verdict,
-            chart_id=chart_id,
+        review = await self._finish(
+            run_id, run, request, labelled, verdict=verdict, summary_text=summary_text
         )
         result = self.result(run_id)
         result.review = review
@@ -206,9 +201,13 @@ class AnalysisService:
     ) -> list[AnalysisResult]:
         """Label again every failed (or never finished) item, run by run, and refresh the runs."""
         results = []
-        for failed_run_id, items in self._store.runs.failed_items(run_id).items():
+        running_since = iso(utc_now() - RUNNING_STALE_AFTER)
+        for failed_run_id, items in self._store.runs.failed_items(
+            run_id, running_since=running_since
+        ).items():
             run = self._store.runs.get(failed_run_id)
             assert run is not None
+            self._store.runs.mark_running(failed_run_id)  # pages polling the run show it working
             if run["kind"] == "conversation":
                 # A verdict needs the whole conversation: judge it again in full.
                 request = AnalysisRequest(
@@ -216,18 +215,15 @@ class AnalysisService:
                 )
                 results.append(await self.complete(failed_run_id, request))
                 continue
-            labelled, _ = await self._label(failed_run_id, items, on_progress)
-            self._store.runs.save_results(failed_run_id, labelled)
-            everything = self._store.runs.items(failed_run_id)
-            summary = Summary.of(everything)
-            lang: Lang = run["lang"]
-            chart_id = await self._chart(run["kind"], everything, summary, lang)
-            self._store.runs.finish(
-                failed_run_id,
-                status="failed" if summary.failed == summary.total else "done",
-                explanation=explain(everything, summary, None, lang),
-                chart_id=chart_id,
-            )
+            request = AnalysisRequest(source=run["source"], channel=run["channel"])
+            try:
+                labelled, _ = await self._label(failed_run_id, items, on_progress)
+            except Exception as exc:
+                log.exception("relabelling run %s failed", failed_run_id)
+                labelled = [_failed(item, f"internal error: {exc}") for item in items]
+            by_id = {item.id: item for item in labelled}
+            everything = [by_id.get(item.id, item) for item in self._store.runs.items(failed_run_id)]
+            await self._finish(failed_run_id, run, request, everything)
             results.append(self.result(failed_run_id))
         return results
 
@@ -235,6 +231,37 @@ class AnalysisService:
         return datetime.now(ZoneInfo(self._settings.timezone)).date().isoformat()
 
     # -- steps ------------------------------------------------------------------------------
+
+    async def _finish(
+        self,
+        run_id: str,
+        run: dict[str, Any],
+        request: AnalysisRequest,
+        labelled: list[LabeledItem],
+        *,
+        verdict: ConversationVerdict | None = None,
+        summary_text: str = "",
+    ) -> ReviewRef | None:
+        """Store the labels, the explanation, the chart and the review; close the run."""
+        lang: Lang = run["lang"]
+        try:
+            self._store.runs.save_results(run_id, labelled)
+            summary = Summary.of(labelled)
+            chart_id = await self._chart(run["kind"], labelled, summary, lang)
+            review = self._flag(run_id, request, verdict, lang) if verdict else None
+            self._store.runs.finish(
+                run_id,
+                status="failed" if summary.failed == summary.total else "done",
+                explanation=summary_text or explain(labelled, summary, verdict, lang),
+                summary_text=summary_text,
+                conversation=verdict,
+                chart_id=chart_id,
+            )
+        except BaseException as exc:  # shutdown or a storage error: never leave it "running"
+            reason = "interrupted" if isinstance(exc, asyncio.CancelledError) else f"internal error: {exc}"
+            self._store.runs.finish(run_id, status="failed", error=reason)
+            raise
+        return review
 
     async def _label(
         self, run_id: str, items: list[LabeledItem], on_progress: ProgressFn | None
@@ -315,15 +342,20 @@ class AnalysisService:
         return labelled, verdict, batch.summary_text
 
     async def _chart(self, kind: str, items: list[LabeledItem], summary: Summary, lang: Lang) -> str | None:
+        """The run's chart, or None; a chart that cannot be drawn never costs the labels."""
         if kind == "text" or summary.failed == summary.total:
             return None
         from bot import charts  # matplotlib costs ~1 s to import; only pay it when drawing
 
-        if kind == "conversation":
-            points = [(item.role or "customer", item.label, item.confidence) for item in items]
-            png = await asyncio.to_thread(charts.conversation_png, points, lang=lang)
-        else:
-            png = await asyncio.to_thread(charts.label_distribution_png, summary, lang=lang)
+        try:
+            if kind == "conversation":
+                points = [(item.role or "customer", item.label, item.confidence) for item in items]
+                png = await asyncio.to_thread(charts.conversation_png, points, lang=lang)
+            else:
+                png = await asyncio.to_thread(charts.label_distribution_png, summary, lang=lang)
+        except Exception:
+            log.exception("drawing the %s chart failed", kind)
+            return None
         return self._store.charts.save(png, kind=kind)
 
     def _flag(

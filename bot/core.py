@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,6 @@ from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import parse_transcript
 from bot.errors import InputError, NotFound
-from bot.i18n import detect_lang
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.models import LABELS, Lang, Turn
 from bot.notify import Notifiers, Target, announce_review, parse_targets
@@ -26,8 +25,11 @@ from bot.replies import (
 )
 from bot.stats import StatsReport, build_stats
 from storage import ReviewNotFound, Store
+from storage.clock import iso, utc_now
 
 log = logging.getLogger(__name__)
+
+DELIVERY_MEMORY = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Sentibot:
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
+        # Delivery ids only guard against redeliveries, which come within minutes.
+        self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
     async def aclose(self) -> None:
         closer = getattr(self.labeler, "aclose", None)
@@ -192,7 +196,3 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
     if not lines:
         raise InputError("the message is empty: send a comment, a list (one per line) or `help`")
     return AnalysisRequest(texts=lines, **base)
-
-
-def reply_lang(text: str) -> Lang:
-    return detect_lang(text)

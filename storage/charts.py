@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 
 from storage.clock import iso
 from storage.db import Database
@@ -13,10 +13,17 @@ class ChartRepository:
         self._db = database
 
     def save(self, png: bytes, *, kind: str) -> str:
-        # Unguessable ids: chart URLs are handed to chat platforms without a token.
-        chart_id = secrets.token_urlsafe(16)
+        """Store a PNG once: the same picture (a dashboard polling stats) gets the same id.
+
+        The id is a hash of the bytes: unguessable without the picture itself, which matters
+        because chart URLs are handed to chat platforms without a token.
+        """
+        chart_id = hashlib.sha256(png).hexdigest()[:32]
         with self._db.write() as db:
-            db["charts"].insert({"id": chart_id, "created_at": iso(), "png": png, "kind": kind})
+            db.execute(
+                "INSERT OR IGNORE INTO charts (id, created_at, png, kind) VALUES (?, ?, ?, ?)",
+                (chart_id, iso(), png, kind),
+            )
         return chart_id
 
     def get(self, chart_id: str) -> bytes | None:

@@ -17,3 +17,8 @@ class ProcessedEvents:
                 "INSERT OR IGNORE INTO processed_events (key, at) VALUES (?, ?)", (key, iso())
             )
             return cursor.rowcount == 1
+
+    def forget_older_than(self, cutoff: str) -> int:
+        """Drop ids older than `cutoff`: platforms stop redelivering after minutes, not weeks."""
+        with self._db.write() as db:
+            return db.execute("DELETE FROM processed_events WHERE at < ?", (cutoff,)).rowcount

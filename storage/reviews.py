@@ -122,28 +122,6 @@ class ReviewRepository:
             _event(db, review_id, "reopened", actor, note, None)
         return self.get(review_id)
 
-    def counts(self, *, opened_from: str, opened_to: str) -> dict[str, Any]:
-        """Reviews opened in [from, to) and all still open, with the oldest open one's time."""
-        opened = self._db.query(
-            "SELECT count(*) AS n FROM reviews WHERE created_at >= ? AND created_at < ?",
-            (opened_from, opened_to),
-        )[0]["n"]
-        still_open = self._db.query(
-            "SELECT count(*) AS n, min(created_at) AS oldest FROM reviews"
-            " WHERE status = 'open' AND created_at < ?",
-            (opened_to,),
-        )[0]
-        return {"opened": opened, "open": still_open["n"], "oldest_open_at": still_open["oldest"]}
-
-    def corrections(self) -> list[dict[str, Any]]:
-        """Resolved reviews where a human gave the right label, with what the bot said."""
-        return self._db.query(
-            "SELECT r.id, r.label AS predicted, r.corrected_label AS corrected,"
-            " runs.labeler AS labeler, runs.prompt_version AS prompt_version"
-            " FROM reviews r LEFT JOIN runs ON runs.id = r.run_id"
-            " WHERE r.status = 'resolved' AND r.corrected_label IS NOT NULL"
-        )
-
 
 def _event(db: Any, review_id: int, action: str, actor: str, note: str | None, label: str | None) -> None:
     db["review_events"].insert(

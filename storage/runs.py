@@ -173,17 +173,31 @@ class RunRepository:
             (limit,),
         )
 
-    def failed_items(self, run_id: str | None = None) -> dict[str, list[LabeledItem]]:
-        """Items that failed (or were left pending by a crash), grouped by run."""
-        sql = "SELECT * FROM items WHERE status IN ('failed', 'pending')"
-        params: tuple = ()
+    def failed_items(
+        self, run_id: str | None = None, *, running_since: str | None = None
+    ) -> dict[str, list[LabeledItem]]:
+        """Items to label again, grouped by run: failed ones, and pending ones left by a crash.
+
+        With `running_since`, runs still marked `running` that started at or after it are being
+        labelled right now (by this or another process) and are left alone.
+        """
+        sql = (
+            "SELECT items.* FROM items JOIN runs ON runs.id = items.run_id"
+            " WHERE items.status IN ('failed', 'pending')"
+            " AND (runs.status != 'running' OR runs.created_at < ?)"
+        )
+        params: tuple = (running_since or "9999",)
         if run_id:
-            sql += " AND run_id = ?"
-            params = (run_id,)
+            sql += " AND items.run_id = ?"
+            params += (run_id,)
         grouped: dict[str, list[LabeledItem]] = {}
-        for row in self._db.query(sql + " ORDER BY run_id, idx", params):
+        for row in self._db.query(sql + " ORDER BY items.run_id, items.idx", params):
             grouped.setdefault(row["run_id"], []).append(row_to_item(row))
         return grouped
+
+    def mark_running(self, run_id: str) -> None:
+        with self._db.write() as db:
+            db.execute("UPDATE runs SET status = 'running', error = NULL WHERE id = ?", (run_id,))
 
     def set_progress(self, run_id: str, done: int) -> None:
         with self._db.write() as db:

@@ -27,25 +27,9 @@ class StatsRepository:
         """Rows of (day, channel, label, status, n) for days in [first_day, last_day].
 
         Answered from the covering index items(day, channel, label, status): a range scan of
-        the days asked for, no table rows read (see benchmarks/stats_digest.py for the plan).
+        the days asked for, no table rows read (see `query_plans`).
         """
-        sql = (
-            "SELECT day, channel, label, status, count(*) AS n FROM items"
-            " WHERE day >= ? AND day <= ? AND status != 'pending'"
-        )
-        params: tuple = (first_day, last_day)
-        if channel is not None:
-            sql += " AND channel = ?"
-            params += (channel,)
-        return self._db.query(sql + " GROUP BY day, channel, label, status", params)
-
-    def negative_keywords(self, *, day: str, channel: str | None = None, limit: int = 5000) -> Counter[str]:
-        """How often each keyword explains a negative label on a day."""
-        counts: Counter[str] = Counter()
-        for keywords in self.negative_keyword_lists(day=day, channel=channel, limit=limit):
-            for keyword in keywords:
-                counts[keyword.strip().lower()] += 1
-        return counts
+        return self._db.query(*_daily_counts_sql(first_day, last_day, channel))
 
     def negative_keyword_lists(
         self, *, day: str, channel: str | None = None, limit: int = 5000, expected: int | None = None
@@ -58,15 +42,7 @@ class StatsRepository:
         index entry, so the filter runs on the index and only the sampled rows are read.
         """
         step = -(-expected // limit) if expected and expected > limit else 1
-        sql = "SELECT keywords FROM items WHERE day = ? AND label = 'negative' AND status = 'ok'"
-        params: tuple = (day,)
-        if channel is not None:
-            sql += " AND channel = ?"
-            params += (channel,)
-        if step > 1:
-            sql += " AND id % ? = 0"
-            params += (step,)
-        rows = self._db.query(sql + " LIMIT ?", (*params, limit))
+        rows = self._db.query(*_negatives_sql(day, channel, step, limit))
         out: list[list[str]] = []
         for row in rows:
             try:
@@ -97,7 +73,7 @@ class StatsRepository:
         """Every resolved review with what the bot said and what the human said.
 
         `corrected` is NULL when the reviewer resolved it without giving a label, i.e. agreed
-        with the bot. (`ReviewRepository.corrections()` only returns the corrected ones.)
+        with the bot.
         """
         return self._db.query(
             "SELECT r.id, r.label AS predicted, r.corrected_label AS corrected,"
@@ -116,18 +92,19 @@ class StatsRepository:
 
     # -- benchmark helpers ------------------------------------------------------------------
 
-    def ensure_indexes(self) -> None:
-        """Indexes the digest relies on beyond storage/db.py's schema. Currently none.
-
-        The covering index items(day, channel, label, status) and items(day, label, status)
-        from db.py already answer every digest query (checked with EXPLAIN QUERY PLAN in
-        benchmarks/stats_digest.py). Kept as the one place to add one, so that the benchmark and
-        tests create it the same way until it moves into db.py's `_create_schema`.
-        """
-
-    def explain(self, sql: str, params: tuple = ()) -> list[str]:
-        """EXPLAIN QUERY PLAN lines for a query (the benchmark prints them)."""
-        return [str(row["detail"]) for row in self._db.query("EXPLAIN QUERY PLAN " + sql, params)]
+    def query_plans(self, *, first_day: str, last_day: str, day: str, channel: str) -> dict[str, str]:
+        """EXPLAIN QUERY PLAN of the stats and digest queries, for the benchmark to print."""
+        queries = {
+            "label mix (stats, digest)": _daily_counts_sql(first_day, last_day, None),
+            "themes (one day's negatives, sampled)": _negatives_sql(day, None, 3, 2000),
+            "themes per channel": _negatives_sql(day, channel, 2, 2000),
+        }
+        return {
+            name: " / ".join(
+                str(row["detail"]) for row in self._db.query("EXPLAIN QUERY PLAN " + sql, params)
+            )
+            for name, (sql, params) in queries.items()
+        }
 
     def bulk_insert_items_for_benchmark(
         self, *, run: dict[str, Any], rows: Iterable[tuple[Any, ...]], batch: int = 50_000
@@ -157,3 +134,27 @@ class StatsRepository:
                 db.conn.executemany(sql, chunk)
             total += len(chunk)
         return total
+
+
+def _daily_counts_sql(first_day: str, last_day: str, channel: str | None) -> tuple[str, tuple]:
+    sql = (
+        "SELECT day, channel, label, status, count(*) AS n FROM items"
+        " WHERE day >= ? AND day <= ? AND status != 'pending'"
+    )
+    params: tuple = (first_day, last_day)
+    if channel is not None:
+        sql += " AND channel = ?"
+        params += (channel,)
+    return sql + " GROUP BY day, channel, label, status", params
+
+
+def _negatives_sql(day: str, channel: str | None, step: int, limit: int) -> tuple[str, tuple]:
+    sql = "SELECT keywords FROM items WHERE day = ? AND label = 'negative' AND status = 'ok'"
+    params: tuple = (day,)
+    if channel is not None:
+        sql += " AND channel = ?"
+        params += (channel,)
+    if step > 1:
+        sql += " AND id % ? = 0"
+        params += (step,)
+    return sql + " LIMIT ?", (*params, limit)

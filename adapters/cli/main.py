@@ -133,8 +133,13 @@ def label(
     with progress_bar("labelling", enabled=len(comments) > 1) as update:
         result = with_core(settings, lambda core: core.analyze(request, on_progress=update))
     print_result(result, fmt=fmt, public_url=settings.public_url, console=out)
-    if result.error:
-        raise fail(f"{result.error} — run {result.run_id} is saved; `sentibot relabel --failed` completes it")
+    if result.summary.failed:
+        errors = {item.error or "unknown" for item in result.items if item.status != "ok"}
+        reasons = "; ".join(sorted(errors)[:3])
+        raise fail(
+            f"{result.summary.failed} of {result.summary.total} failed ({reasons}) — run {result.run_id} "
+            "is saved; `sentibot relabel --failed` completes it"
+        )
 
 
 @app.command()
