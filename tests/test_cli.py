@@ -157,3 +157,22 @@ def test_train_builds_a_model_the_labeller_then_uses(env: dict[str, str], tmp_pa
     bad.write_text("text,label\nfine,maybe\n", encoding="utf-8")
     refused = runner.invoke(app, ["train", "--data", str(bad)], env=env)
     assert refused.exit_code == 2 and "label" in refused.output
+
+
+def test_bad_time_zone_is_a_configuration_error(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["label", "hi"], env={**env, "SENTIBOT_TIMEZONE": "Mars/Olympus"})
+    assert result.exit_code == 2
+    assert "SENTIBOT_TIMEZONE" in result.output and "Asia/Shanghai" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_some_items_failing_exits_1_with_the_reasons(
+    env: dict[str, str], llm_server: StandinLLMServer
+) -> None:
+    llm_server.inject("garbage", times=100)
+    up = {**env, "SENTIBOT_LLM_BASE_URL": llm_server.base_url, "SENTIBOT_LLM_MAX_RETRIES": "0"}
+    result = runner.invoke(app, ["label", "--format", "json", "太慢了", "很好"], env=up)
+    assert result.exit_code == 1
+    assert "2 of 2 failed" in result.output and "relabel --failed" in result.output
+    doc = json.loads(result.stdout)
+    assert all(item["status"] == "failed" and item["label"] is None for item in doc["items"])

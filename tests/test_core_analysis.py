@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 import sqlite_utils
+import time_machine
 
 from bot.analysis import AnalysisRequest
 from bot.config import Settings
@@ -144,3 +146,57 @@ async def test_bad_input_is_refused_and_nothing_is_stored(
         await bot.analyze(AnalysisRequest(**request_kwargs))
     assert bot.store.runs.recent() == []
     await bot.aclose()
+
+
+async def test_items_are_filed_under_the_local_day(tmp_path: Path) -> None:
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db"), SENTIBOT_TIMEZONE="Asia/Shanghai"))
+    with time_machine.travel("2026-03-01T23:30:00+00:00", tick=False):  # 07:30 on 2 March in Shanghai
+        result = await bot.analyze(AnalysisRequest(texts=["great", "awful"]))
+    db = sqlite_utils.Database(tmp_path / "s.db")
+    days = {row["day"] for row in db.query("SELECT day FROM items WHERE run_id = ?", [result.run_id])}
+    await bot.aclose()
+    assert days == {"2026-03-02"}
+
+
+async def test_a_run_cut_short_by_shutdown_is_kept_and_relabelled_later(tmp_path: Path) -> None:
+    started = asyncio.Event()
+
+    class Stuck:
+        name, model, prompt_version = "stuck", None, None
+
+        async def label(self, items, *, on_progress=None):  # type: ignore[no-untyped-def]
+            started.set()
+            await asyncio.sleep(3600)
+
+    settings = Settings(SENTIBOT_DB=str(tmp_path / "s.db"))
+    bot = Sentibot(settings=settings, labeler=Stuck())  # type: ignore[arg-type]
+    task = asyncio.create_task(bot.analyze(AnalysisRequest(texts=["great", "awful"])))
+    await started.wait()
+    running = bot.store.runs.recent()[0]
+    assert running["status"] == "running"
+    # While it runs, relabel leaves it alone (another worker is on it).
+    assert await bot.analysis.relabel_failed() == []
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    interrupted = bot.store.runs.get(running["id"])
+    assert interrupted is not None
+    assert (interrupted["status"], interrupted["error"]) == ("failed", "interrupted")
+    await bot.aclose()
+
+    offline = Sentibot(settings=settings)
+    [recovered] = await offline.analysis.relabel_failed()
+    await offline.aclose()
+    assert recovered.run_id == running["id"] and recovered.status == "done"
+    assert [item.label for item in recovered.items] == ["positive", "negative"]
+
+
+async def test_the_same_chart_is_stored_once(tmp_path: Path) -> None:
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db")))
+    await bot.analyze(AnalysisRequest(texts=["great", "awful"]))
+    first = await bot.stats(days=7)
+    second = await bot.stats(days=7)  # a dashboard polling: no new picture each time
+    count = bot.store.database.query("SELECT count(*) AS n FROM charts WHERE kind = 'stats'")[0]["n"]
+    await bot.aclose()
+    assert first.chart_id == second.chart_id
+    assert count == 1
