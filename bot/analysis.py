@@ -39,8 +39,9 @@ class AnalysisRequest(BaseModel):
     conversation: list[Turn] | None = None
     source: str = "api"
     channel: str | None = None
-    # Identifies a conversation across analyses (a Slack thread, a DingTalk chat), so that
-    # analysing it again updates its review instead of opening another.
+    # Identifies a conversation across analyses (a Slack thread), so that
+    # analysing it again updates its review instead of opening another. A pasted transcript
+    # has no such id: it is keyed by its turns.
     thread_key: str | None = None
     title: str | None = None
     permalink: str | None = None

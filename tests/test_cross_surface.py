@@ -26,8 +26,10 @@ import time_machine
 from fastapi import FastAPI
 
 from adapters.web.main import create_app
+from bot import scheduler as scheduler_mod
 from bot.config import Settings
 from bot.core import Sentibot
+from bot.scheduler import DeliveryResult
 from storage import Store
 from tests.standins.slack_fixtures import (
     AGENT_ID,
@@ -222,15 +224,38 @@ async def test_web_flags_are_announced_once_to_the_review_channel(surfaces: Slac
 # -- the digest scheduler inside the app ----------------------------------------------------------
 
 
-async def _wait_for(predicate: Any, *, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
+@pytest.fixture
+def scheduler_passes(monkeypatch: pytest.MonkeyPatch) -> asyncio.Queue[list[DeliveryResult]]:
+    """The results of every `run_once` pass of the schedulers the app starts, as they end.
+
+    The app builds its `DigestScheduler` in its lifespan; this one reports each pass (or the
+    exception that ended it), so a test awaits the passes themselves instead of sleeping.
+    """
+    passes: asyncio.Queue[list[DeliveryResult]] = asyncio.Queue()
+
+    class ObservedScheduler(scheduler_mod.DigestScheduler):
+        async def run_once(self) -> list[DeliveryResult]:
+            try:
+                results = await super().run_once()
+            except BaseException as exc:
+                passes.put_nowait([DeliveryResult(D, "error", "failed", error=repr(exc))])
+                raise
+            passes.put_nowait(results)
+            return results
+
+    monkeypatch.setattr(scheduler_mod, "DigestScheduler", ObservedScheduler)
+    return passes
 
 
-async def test_app_scheduler_sends_yesterdays_web_digest_once(tmp_path: Path) -> None:
+async def _next_passes(passes: asyncio.Queue[list[DeliveryResult]], count: int) -> list[DeliveryResult]:
+    """The next `count` finished passes, flattened. The bound only turns a hang into a failure."""
+    done = await asyncio.wait_for(asyncio.gather(*(passes.get() for _ in range(count))), timeout=60)
+    return [result for results in done for result in results]
+
+
+async def test_app_scheduler_sends_yesterdays_web_digest_once(
+    tmp_path: Path, scheduler_passes: asyncio.Queue[list[DeliveryResult]]
+) -> None:
     db = tmp_path / "sentibot.db"
     store = Store(db)
     seed(store, day=D, channel="support", labels=["positive", "negative", "negative", "neutral"])
@@ -252,23 +277,29 @@ async def test_app_scheduler_sends_yesterdays_web_digest_once(tmp_path: Path) ->
             async with AsyncExitStack() as stack:
                 for app in apps:
                     await stack.enter_async_context(app.router.lifespan_context(app))
-                await _wait_for(lambda: (row() or {}).get("status") == "sent")
-                await asyncio.sleep(0.5)  # let the other scheduler finish its pass
+                # Both schedulers' start-up passes, to their end: one sent, the other stood aside.
+                both = await _next_passes(scheduler_passes, 2)
+            assert sorted((r.day, r.target, r.status) for r in both) == [
+                (D, "web", "sent"),
+                (D, "web", "skipped"),
+            ]
             sent = row()
             assert sent is not None and sent["status"] == "sent" and sent["attempts"] == 1
             # The day before was due yesterday, and sent by nobody: not today's business.
             assert store.digests.get(date=(D - timedelta(days=1)).isoformat(), target="web") is None
 
-            # A restart the same morning: nothing is sent again.
+            # A restart the same morning: its pass finds the digest sent and sends nothing.
             again = create_app(settings, scheduler=True)
             async with again.router.lifespan_context(again):
-                await asyncio.sleep(1.0)
+                [restarted] = await _next_passes(scheduler_passes, 1)
                 http = httpx.AsyncClient(transport=httpx.ASGITransport(app=again), base_url="http://t")
                 page = await http.get(f"/digests/{D}")
                 data = (await http.get(f"/api/digests/{D}")).json()
                 await http.aclose()
+            assert restarted.status == "skipped" and (restarted.detail or "").startswith("already sent")
             assert row() == sent
             assert [(d["target"], d["status"]) for d in data["deliveries"]] == [("web", "sent")]
             assert page.status_code == 200 and 'data-target="web" data-status="sent"' in page.text
+            assert scheduler_passes.empty()  # no other pass ran (the next one is tomorrow 09:00)
     finally:
         store.close()

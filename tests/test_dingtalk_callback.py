@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 
 from adapters.background import BackgroundWork
 from adapters.dingtalk.callback import dingtalk_router
+from adapters.notifiers import register_notifiers
 from bot.core import Sentibot
 from tests.standins import dingtalk_fixtures
 from tests.standins import dingtalk_server as standin_mod
@@ -34,6 +36,12 @@ dingtalk_core = dingtalk_fixtures.dingtalk_core
 SECRET = standin_mod.CLIENT_SECRET
 LIST_TEXT = "物流太慢了，非常失望\n质量很好，很满意\n包装一般"
 TRANSCRIPT = "客户: 我的快递三天了还没到，太差了\n客服: 您好，请提供订单号\n客户: 还是没有解决，非常失望"
+OTHER_TRANSCRIPT = (
+    "客户: 耳机收到就是坏的，要退款\n客服: 请拍照给我们看看\n客户: 等了一周还是没有解决，太失望了"
+)
+REVIEW_GROUP = "cidReviewRoom=="
+# Only turns a deadlock (an ack waiting on the model) into a failure; no test measures time.
+DEADLOCK_GUARD_S = 30
 
 
 class Harness:
@@ -105,6 +113,35 @@ async def test_signed_list_reaches_session_webhook_with_uploaded_chart(
     assert harness.core.labeler.calls == [["物流太慢了，非常失望", "质量很好，很满意", "包装一般"]]  # type: ignore[attr-defined]
 
 
+async def test_callback_is_acked_while_the_model_is_still_working(
+    tmp_path: Path, dingtalk_standin: DingTalkStandin
+) -> None:
+    """`{}` goes back to DingTalk while the labeller has not answered; the reply comes after."""
+    gate = asyncio.Event()
+    labeler = FakeLabeler(gate=gate)
+    core = Sentibot(settings=dingtalk_settings(tmp_path, dingtalk_standin), labeler=labeler)
+    h = Harness(core, dingtalk_standin)
+    try:
+        payload = robot_message(dingtalk_standin, text="SLOW 物流太慢了")
+        # Were the ack waiting for the model, this would never return (the gate is not set);
+        # the bound only turns such a deadlock into a failure.
+        response = await asyncio.wait_for(h.post(payload), timeout=DEADLOCK_GUARD_S)
+        assert response.status_code == 200 and response.json() == {}
+        await asyncio.wait_for(labeler.started.wait(), timeout=DEADLOCK_GUARD_S)
+        assert not gate.is_set()
+        assert webhook_texts(dingtalk_standin) == []
+
+        gate.set()
+        await h.settle()
+        [text] = webhook_texts(dingtalk_standin)
+        assert "负面" in text
+    finally:
+        gate.set()
+        await h.settle()
+        await h.http.aclose()
+        await core.aclose()
+
+
 async def test_chart_by_url_when_public_url_is_public(
     tmp_path: Path, dingtalk_standin: DingTalkStandin
 ) -> None:
@@ -141,6 +178,81 @@ async def test_pasted_conversation_gives_verdict_and_review_link(
         f"🚩 **在待审队列中**：[查看待审 #{review_id}](http://127.0.0.1:8000/reviews#review-{review_id})"
     )
     assert "![chart](@lADP" in text  # the conversation mood chart
+
+
+def _announced(standin: DingTalkStandin) -> list[str]:
+    """Review announcements sent to the review group (SENTIBOT_REVIEW_TARGETS)."""
+    return [
+        json.loads(call.json["msgParam"])["text"]
+        for call in standin.calls_to("/v1.0/robot/groupMessages/send")
+        if call.json["openConversationId"] == REVIEW_GROUP
+    ]
+
+
+@pytest.fixture
+async def announcing(tmp_path: Path, dingtalk_standin: DingTalkStandin) -> AsyncIterator[Harness]:
+    """A harness whose core announces new reviews to a DingTalk review group."""
+    settings = dingtalk_settings(
+        tmp_path, dingtalk_standin, SENTIBOT_REVIEW_TARGETS=f"dingtalk:{REVIEW_GROUP}"
+    )
+    core = Sentibot(settings=settings, labeler=FakeLabeler())
+    register_notifiers(core)
+    h = Harness(core, dingtalk_standin)
+    yield h
+    await h.settle()
+    await h.http.aclose()
+    await core.aclose()
+
+
+async def test_each_pasted_transcript_in_a_group_is_its_own_review(
+    announcing: Harness, dingtalk_standin: DingTalkStandin
+) -> None:
+    """A group is not a conversation: two transcripts pasted in one group are two reviews."""
+    core = announcing.core
+    await announcing.post(robot_message(dingtalk_standin, text=TRANSCRIPT))
+    await announcing.settle()
+    await announcing.post(robot_message(dingtalk_standin, text=OTHER_TRANSCRIPT))
+    await announcing.settle()
+
+    reviews = sorted(core.reviews(status="open"), key=lambda r: r["id"])
+    assert [r["title"][:4] for r in reviews] == ["我的快递", "耳机收到"]
+    assert {r["channel"] for r in reviews} == {"cidStandinGroup=="}
+    first, second = reviews
+    texts = webhook_texts(dingtalk_standin)
+    assert f"已加入待审队列（#{first['id']}）" in texts[0]
+    assert f"已加入待审队列（#{second['id']}）" in texts[1]
+    # Each new review is announced once to the review group.
+    announced = _announced(dingtalk_standin)
+    assert len(announced) == 2
+    assert f"新的待审对话 #{first['id']}" in announced[0]
+    assert f"新的待审对话 #{second['id']}" in announced[1]
+
+    # The same transcript pasted again is the same conversation: its review, not announced again.
+    await announcing.post(robot_message(dingtalk_standin, text=OTHER_TRANSCRIPT))
+    await announcing.settle()
+    assert sorted(r["id"] for r in core.reviews(status=None)) == [first["id"], second["id"]]
+    assert f"已加入待审队列（#{second['id']}）" in webhook_texts(dingtalk_standin)[2]
+    assert len(_announced(dingtalk_standin)) == 2
+
+
+async def test_another_transcript_in_the_group_leaves_a_resolved_review_alone(
+    announcing: Harness, dingtalk_standin: DingTalkStandin
+) -> None:
+    core = announcing.core
+    await announcing.post(robot_message(dingtalk_standin, text=TRANSCRIPT))
+    await announcing.settle()
+    [first] = core.reviews(status="open")
+    core.resolve_review(first["id"], reviewer="lead.anna")
+
+    await announcing.post(robot_message(dingtalk_standin, text=OTHER_TRANSCRIPT))
+    await announcing.settle()
+
+    resolved = core.review(first["id"])
+    assert resolved["status"] == "resolved" and resolved["run_id"] == first["run_id"]
+    assert resolved["title"] == first["title"]
+    [second] = core.reviews(status="open")
+    assert second["id"] != first["id"] and second["title"].startswith("耳机收到")
+    assert len(_announced(dingtalk_standin)) == 2
 
 
 async def test_one_line_and_commands(harness: Harness, dingtalk_standin: DingTalkStandin) -> None:

@@ -15,8 +15,9 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from adapters.background import BackgroundWork
+from adapters.slack import http as slack_http
 from adapters.slack.app import SlackNotConfigured, build_slack_app
-from adapters.slack.http import router
+from adapters.slack.http import slack_router
 from adapters.slack.socket_mode import build_socket_mode_handler
 from bot.config import Settings
 from bot.core import Sentibot
@@ -54,7 +55,7 @@ async def test_socket_mode_serves_the_same_app_and_answers_a_dm(
         assert handler.client.web_client is handler.app.client
         assert _listeners(handler.app) == _listeners(build_slack_app(core, work=work))
         assert _listeners(handler.app) == sorted(
-            ["on_app_mention", "on_message", "on_resolve", "on_wrong_label", "on_sentiment"]
+            ["on_app_mention", "on_message", "on_review_action", "on_review_action", "on_sentiment"]
         )
 
         ts = slack_server.next_ts()
@@ -104,8 +105,7 @@ def test_socket_mode_needs_an_app_token(tmp_path: Path) -> None:
 async def test_http_endpoint_says_what_to_set_when_slack_is_off(tmp_path: Path) -> None:
     core = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "db.sqlite")), labeler=KeywordLabeler())
     app = FastAPI()
-    app.state.core, app.state.background = core, BackgroundWork()
-    app.include_router(router)  # the module-level router: core and work come from app.state
+    app.include_router(slack_router(core, work=BackgroundWork()))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
         response = await http.post("/slack/events", content=b"{}")
     assert response.status_code == 503
@@ -113,22 +113,31 @@ async def test_http_endpoint_says_what_to_set_when_slack_is_off(tmp_path: Path) 
     await core.aclose()
 
 
-async def test_module_router_builds_one_slack_app_per_web_app(
-    tmp_path: Path, slack_server: StandinSlackServer
+async def test_router_builds_one_bolt_app_for_the_core_it_is_given(
+    tmp_path: Path, slack_server: StandinSlackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Like the web app's lifespan: the core lives in app.state; each app gets its own bolt app."""
-    handlers = []
+    """Each router serves the core and work it was built with; its bolt app is built once."""
+    built: list[tuple[Sentibot, BackgroundWork]] = []
+
+    def build(core: Sentibot, *, work: BackgroundWork) -> AsyncApp:
+        built.append((core, work))
+        return build_slack_app(core, work=work)
+
+    monkeypatch.setattr(slack_http, "build_slack_app", build)
+    cores = []
     for n in range(2):
         core = Sentibot(settings=slack_settings(tmp_path / str(n), slack_server), labeler=KeywordLabeler())
+        work = BackgroundWork()
         app = FastAPI()
-        app.state.core, app.state.background = core, BackgroundWork()
-        app.include_router(router)
-        body = json.dumps({"token": "t", "challenge": f"c{n}", "type": "url_verification"})
+        app.include_router(slack_router(core, work=work))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            response = await http.post(
-                "/slack/events", content=body, headers={"Content-Type": "application/json", **sign(body)}
-            )
-        assert response.status_code == 200 and response.json() == {"challenge": f"c{n}"}
-        handlers.append(app.state.slack_handler)
+            for attempt in range(2):
+                body = json.dumps({"token": "t", "challenge": f"c{n}{attempt}", "type": "url_verification"})
+                response = await http.post(
+                    "/slack/events", content=body, headers={"Content-Type": "application/json", **sign(body)}
+                )
+                assert response.status_code == 200 and response.json() == {"challenge": f"c{n}{attempt}"}
+        assert built[-1] == (core, work)
+        cores.append(core)
         await core.aclose()
-    assert handlers[0] is not handlers[1]
+    assert len(built) == 2 and built[0][0] is cores[0] and built[1][0] is cores[1]

@@ -17,6 +17,8 @@ from adapters.web.main import MAX_BODY_BYTES, create_app
 from adapters.web.security import COOKIE_NAME, check_bind
 from bot.config import Settings
 from bot.core import Sentibot
+from bot.labelers.qwen import QwenLabeler
+from tests.standins.llm_server import StandinLLMServer
 from tests.web_helpers import FLAGGED_CONVERSATION, DownLabeler, KeywordLabeler
 
 PUBLIC = "http://bot.example.test"
@@ -427,14 +429,13 @@ def _closed_port() -> int:
 
 async def test_real_labeller_with_server_down_then_standin_up(tmp_path):
     """The Qwen labeller against a closed port, then against the stand-in model server."""
-    pytest.importorskip("bot.labelers.qwen")
-    standin = pytest.importorskip("tests.standins.llm_server")
     down = {
         "SENTIBOT_LLM_BASE_URL": f"http://127.0.0.1:{_closed_port()}/v1",
         "SENTIBOT_LLM_MAX_RETRIES": 0,
         "SENTIBOT_LLM_TIMEOUT_S": 5,
     }
     core = Sentibot(settings=settings(tmp_path, **down))
+    assert isinstance(core.labeler, QwenLabeler)
     app = create_app(core=core)
     transport = httpx.ASGITransport(app)
     async with (
@@ -446,7 +447,7 @@ async def test_real_labeller_with_server_down_then_standin_up(tmp_path):
     assert body["summary"]["failed"] == 2
     assert all(i["status"] == "failed" and i["label"] is None and i["error"] for i in body["items"])
 
-    with standin.StandinLLMServer().start() as server:
+    with StandinLLMServer().start() as server:
         core = Sentibot(settings=settings(tmp_path, SENTIBOT_LLM_BASE_URL=server.base_url))
         try:
             (result,) = await core.analysis.relabel_failed(run_id=body["run_id"])

@@ -116,12 +116,10 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
         "group" if message.is_group else "one-to-one",
         message.sender_staff_id,
     )
-    context = MessageContext(
-        source="dingtalk",
-        channel=message.conversation_id,
-        user=message.sender_staff_id,
-        thread_key=f"dingtalk:{message.conversation_id}",
-    )
+    # No thread_key: a DingTalk chat is not one conversation, a pasted transcript is. The core
+    # keys the review of a transcript by its turns, so each transcript gets its own review and
+    # pasting the same one again refreshes that review.
+    context = MessageContext(source="dingtalk", channel=message.conversation_id, user=message.sender_staff_id)
     try:
         reply = await core.handle_message(message.text, context=context)
     except InputError as exc:

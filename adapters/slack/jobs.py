@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import (
     SlackMessage,
+    escape,
     outcome_line,
     render_reply,
     resolved_message,
@@ -135,7 +136,7 @@ async def _say_failure(
     client: AsyncWebClient, place: Place, exc: BaseException, lang: Lang, *, placeholder_ts: str | None
 ) -> None:
     """One line in the thread (in place of the "working on it" message, if there was one)."""
-    line = _oops_line(exc, lang)
+    line = escape(_oops_line(exc, lang))  # it quotes Slack's error code: shown as text
     message = SlackMessage(text=line, blocks=[section(line)])
     try:
         if placeholder_ts:
@@ -261,8 +262,6 @@ async def answer_text(
     text: str,
     place: Place,
     user: str | None,
-    team: str,
-    message_ts: str,
 ) -> None:
     """A DM or a mention outside a thread: label what was sent (or run the command) and answer."""
     lang: Lang = detect_lang(text) if text else "en"
@@ -273,12 +272,9 @@ async def answer_text(
             placeholder_ts = await post_message(
                 client, place, working_message(lang, count=count, conversation=False)
             )
-        context = MessageContext(
-            source="slack",
-            channel=place.channel,
-            user=user,
-            thread_key=f"slack:{team}:{place.channel}:{message_ts}",
-        )
+        # No thread_key: one message is not a conversation that is analysed again. A pasted
+        # transcript is keyed by its turns in the core, so pasting it again refreshes its review.
+        context = MessageContext(source="slack", channel=place.channel, user=user)
         reply = await _answer(core, text, context=context)
         await publish(client, core, place=place, reply=reply, placeholder_ts=placeholder_ts)
     except Exception as exc:
@@ -344,7 +340,8 @@ async def resolve_from_slack(
             )
             return
         if review["status"] == "resolved":
-            by = review.get("resolved_by") or "?"
+            # Free text typed on the web or in the CLI: escaped, so a name like <!channel> pings nobody.
+            by = escape(review.get("resolved_by") or "?")
             outcome = _t(
                 lang, f"ℹ️ #{review_id} 已由 {by} 审核", f"ℹ️ Review #{review_id} was already resolved by {by}"
             )

@@ -26,8 +26,8 @@ POSITIVE_WORDS = ("好", "满意", "谢谢", "great", "love", "thanks")
 class FakeLabeler:
     """Deterministic keyword labeller (the offline model may not be built in this checkout).
 
-    A text containing `slow_marker` waits for `gate` before it is labelled, to test that other
-    messages are handled meanwhile.
+    A text containing `slow_marker` waits for `gate` before it is labelled (after setting
+    `started`), to test what happens while the model has not answered yet.
     """
 
     name = "fake"
@@ -38,10 +38,12 @@ class FakeLabeler:
         self.gate = gate
         self.slow_marker = slow_marker
         self.calls: list[list[str]] = []
+        self.started = asyncio.Event()
 
     async def label(self, items: list[TextIn], *, on_progress: ProgressFn | None = None) -> LabelBatchResult:
         self.calls.append([item.text for item in items])
         if self.gate is not None and any(self.slow_marker in item.text for item in items):
+            self.started.set()
             await self.gate.wait()
         out = []
         for item in items:

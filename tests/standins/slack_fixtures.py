@@ -14,7 +14,7 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -46,23 +46,26 @@ _POSITIVE = ("thanks", "great", "love", "perfect", "good", "满意", "好", "谢
 class KeywordLabeler:
     """Deterministic stand-in for a model: a negative word wins, else a positive one, else neutral.
 
-    `delay` makes it as slow as a thinking model; `down` makes every item fail the way a real
-    labeller reports an unreachable server (failed items with one reason, never an exception).
+    With a `gate` it is a model that has not answered yet: each call sets `started`, then waits
+    until the test sets the gate. `down` makes every item fail the way a real labeller reports
+    an unreachable server (failed items with one reason, never an exception).
     """
 
     name = "fake-keywords"
     model: str | None = None
     prompt_version: str | None = None
 
-    def __init__(self, *, delay: float = 0.0, down: bool = False) -> None:
-        self.delay = delay
+    def __init__(self, *, gate: asyncio.Event | None = None, down: bool = False) -> None:
+        self.gate = gate
+        self.started = asyncio.Event()
         self.down = down
         self.calls = 0
 
     async def label(self, items: list[TextIn], *, on_progress: ProgressFn | None = None) -> LabelBatchResult:
         self.calls += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        self.started.set()
+        if self.gate is not None:
+            await self.gate.wait()
         out = [self._one(item) for item in items]
         if on_progress:
             on_progress(len(items), len(items))
@@ -133,7 +136,6 @@ class SlackHarness:
     app: FastAPI
     http: httpx.AsyncClient
     secret: str = SIGNING_SECRET
-    timings: list[float] = field(default_factory=list)
 
     @property
     def bot_user_id(self) -> str:
@@ -142,14 +144,11 @@ class SlackHarness:
     async def post(
         self, body: str, content_type: str, *, headers: dict[str, str] | None = None
     ) -> httpx.Response:
-        started = time.perf_counter()
-        response = await self.http.post(
+        return await self.http.post(
             "/slack/events",
             content=body.encode(),
             headers={"Content-Type": content_type, **sign(body, secret=self.secret), **(headers or {})},
         )
-        self.timings.append(time.perf_counter() - started)
-        return response
 
     async def post_event(
         self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None

@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import BackgroundWork
 from adapters.slack import jobs
+from adapters.slack.listeners import hand_off
 from adapters.slack.render import RESOLVE_ACTION, WRONG_ACTION
 from bot.core import Sentibot
 
@@ -21,61 +22,48 @@ def _reviewer(user: dict[str, Any]) -> str:
     return user.get("username") or user.get("name") or user.get("id") or "slack user"
 
 
+def review_choice(action: dict[str, Any]) -> tuple[int, str | None] | None:
+    """(review id, corrected label or None) from a review control; None when it is unreadable.
+
+    "Mark reviewed" is a button whose value is the review id; "Label was wrong" is a menu whose
+    chosen value is `<review id>:<label>`.
+    """
+    if action.get("action_id") == WRONG_ACTION:
+        review, _, label = ((action.get("selected_option") or {}).get("value") or "").partition(":")
+        return (int(review), label) if review.isdigit() and label else None
+    value = (action.get("value") or "").strip()
+    return (int(value), None) if value.isdigit() else None
+
+
 def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
-    def spawn(
-        *,
+    async def on_review_action(
+        ack: AsyncAck,
         body: dict[str, Any],
-        review_id: int,
-        label: str | None,
+        action: dict[str, Any],
         client: AsyncWebClient,
         respond: AsyncRespond,
     ) -> None:
+        await ack()
+        choice = review_choice(action)
+        if choice is None:
+            log.warning("review control %s with a bad value: %r", action.get("action_id"), action)
+            return
+        review_id, label = choice
         user = body.get("user") or {}
-        work.spawn(
-            jobs.resolve_from_slack(
-                core=core,
-                client=client,
-                respond=respond,
-                review_id=review_id,
-                label=label,
-                user_id=user.get("id") or "",
-                reviewer=_reviewer(user),
-                channel=(body.get("channel") or {}).get("id")
-                or (body.get("container") or {}).get("channel_id"),
-                message=body.get("message"),
-            ),
-            name=f"slack-review:{review_id}",
+        hand_off(
+            work,
+            jobs.resolve_from_slack,
+            name=f"review:{review_id}",
+            core=core,
+            client=client,
+            respond=respond,
+            review_id=review_id,
+            label=label,
+            user_id=user.get("id") or "",
+            reviewer=_reviewer(user),
+            channel=(body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id"),
+            message=body.get("message"),
         )
 
-    async def on_resolve(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        try:
-            review_id = int(action.get("value") or "")
-        except ValueError:
-            log.warning("review button with a bad value: %r", action.get("value"))
-            return
-        spawn(body=body, review_id=review_id, label=None, client=client, respond=respond)
-
-    async def on_wrong_label(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        value = ((action.get("selected_option") or {}).get("value")) or ""
-        review, _, label = value.partition(":")
-        if not review.isdigit() or not label:
-            log.warning("label menu with a bad value: %r", value)
-            return
-        spawn(body=body, review_id=int(review), label=label, client=client, respond=respond)
-
-    app.action(RESOLVE_ACTION)(on_resolve)
-    app.action(WRONG_ACTION)(on_wrong_label)
+    app.action(RESOLVE_ACTION)(on_review_action)
+    app.action(WRONG_ACTION)(on_review_action)

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import BackgroundWork
 from adapters.slack import jobs
+from adapters.slack.listeners import hand_off
 from adapters.slack.text import plain_text
 from bot.commands import parse_command
 from bot.core import Sentibot
@@ -28,16 +29,16 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
             await ack(text=working)
         else:
             await ack()
-        work.spawn(
-            jobs.answer_command(
-                core=core,
-                client=client,
-                respond=respond,
-                text=text,
-                channel=command["channel_id"],
-                user=command.get("user_id"),
-            ),
-            name=f"slack-command:{command['channel_id']}:{command.get('trigger_id', '')}",
+        hand_off(
+            work,
+            jobs.answer_command,
+            name=f"command:{command['channel_id']}:{command.get('trigger_id', '')}",
+            core=core,
+            client=client,
+            respond=respond,
+            text=text,
+            channel=command["channel_id"],
+            user=command.get("user_id"),
         )
 
     app.command(SLASH_COMMAND)(on_sentiment)

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import BackgroundWork
 from adapters.slack import jobs
+from adapters.slack.listeners import hand_off
 from adapters.slack.text import BotIdentity, plain_text
 from bot.commands import parse_command
 from bot.core import Sentibot
@@ -55,38 +56,35 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
         if not first_delivery(core, body=body, event=event, request=request):
             return
         bot = _identity(context)
-        team = body.get("team_id") or event.get("team") or context.team_id or "-"
         channel, ts = event["channel"], event["ts"]
         thread_ts = event.get("thread_ts")
         text = plain_text(event.get("text") or "", bot_user_id=bot.user_id)
         if thread_ts and thread_ts != ts and parse_command(text) is None:
-            work.spawn(
-                jobs.judge_thread(
-                    core=core,
-                    client=client,
-                    bot=bot,
-                    team=team,
-                    channel=channel,
-                    root_ts=thread_ts,
-                    mention_ts=ts,
-                    requester=event.get("user"),
-                    lang_hint=text,
-                ),
-                name=f"slack-thread:{channel}:{thread_ts}",
+            hand_off(
+                work,
+                jobs.judge_thread,
+                name=f"thread:{channel}:{thread_ts}",
+                core=core,
+                client=client,
+                bot=bot,
+                team=body.get("team_id") or event.get("team") or context.team_id or "-",
+                channel=channel,
+                root_ts=thread_ts,
+                mention_ts=ts,
+                requester=event.get("user"),
+                lang_hint=text,
             )
             return
         # Outside a thread the answer starts one under the mention, keeping the channel tidy.
-        work.spawn(
-            jobs.answer_text(
-                core=core,
-                client=client,
-                text=text,
-                place=jobs.Place(channel=channel, thread_ts=thread_ts or ts),
-                user=event.get("user"),
-                team=team,
-                message_ts=ts,
-            ),
-            name=f"slack-mention:{channel}:{ts}",
+        hand_off(
+            work,
+            jobs.answer_text,
+            name=f"mention:{channel}:{ts}",
+            core=core,
+            client=client,
+            text=text,
+            place=jobs.Place(channel=channel, thread_ts=thread_ts or ts),
+            user=event.get("user"),
         )
 
     async def on_message(
@@ -105,17 +103,15 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
         if not first_delivery(core, body=body, event=event, request=request):
             return
         channel, ts = event["channel"], event["ts"]
-        work.spawn(
-            jobs.answer_text(
-                core=core,
-                client=client,
-                text=plain_text(event.get("text") or "", bot_user_id=bot.user_id),
-                place=jobs.Place(channel=channel, thread_ts=event.get("thread_ts")),
-                user=event.get("user"),
-                team=body.get("team_id") or event.get("team") or context.team_id or "-",
-                message_ts=ts,
-            ),
-            name=f"slack-dm:{channel}:{ts}",
+        hand_off(
+            work,
+            jobs.answer_text,
+            name=f"dm:{channel}:{ts}",
+            core=core,
+            client=client,
+            text=plain_text(event.get("text") or "", bot_user_id=bot.user_id),
+            place=jobs.Place(channel=channel, thread_ts=event.get("thread_ts")),
+            user=event.get("user"),
         )
 
     app.event("app_mention")(on_app_mention)
