@@ -364,8 +364,11 @@ class AnalysisService:
     ) -> ReviewRef | None:
         key = request.thread_key or _transcript_key(self._store.runs.items(run_id))
         existing = self._store.reviews.by_thread(key)
-        if not verdict.flagged:
-            # A conversation that no longer needs a look keeps its review as it is: a human closes it.
+        unchanged = request.thread_key is None and existing and existing["status"] == "resolved"
+        if not verdict.flagged or unchanged:
+            # A conversation that no longer needs a look keeps its review as it is: a human closes
+            # it. The very same transcript pasted again says nothing new: a resolved review stays
+            # resolved (a thread that went on is different: it reopens).
             return (
                 ReviewRef(id=existing["id"], created=False, status=existing["status"]) if existing else None
             )

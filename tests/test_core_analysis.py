@@ -200,3 +200,22 @@ async def test_the_same_chart_is_stored_once(tmp_path: Path) -> None:
     await bot.aclose()
     assert first.chart_id == second.chart_id
     assert count == 1
+
+
+async def test_a_resolved_review_stays_resolved_when_the_same_transcript_comes_again(tmp_path: Path) -> None:
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db")))
+    transcript = "客户: 退款一直没到账，太差了\n客服: 请耐心等待\n客户: 我要投诉你们，太失望了"
+    first = await bot.handle_message(transcript, context=MessageContext(source="web"))
+    assert first.review_id is not None
+    bot.resolve_review(first.review_id, reviewer="amy", note="refunded")
+    again = await bot.handle_message(transcript, context=MessageContext(source="web"))
+    thread = [Turn(author="c", role="customer", text="还是没到账，太差了")]
+    context = MessageContext(source="slack", channel="C1", thread_key="slack:T:C1:9.0")
+    in_thread = await bot.judge_conversation(thread, context=context)
+    bot.resolve_review(in_thread.review_id or 0, reviewer="amy")
+    thread.append(Turn(author="c", role="customer", text="又坏了，太失望了"))
+    went_on = await bot.judge_conversation(thread, context=context)
+    statuses = {r["id"]: r["status"] for r in bot.reviews(status=None)}
+    await bot.aclose()
+    assert again.review_id == first.review_id and statuses[first.review_id] == "resolved"
+    assert went_on.review_id == in_thread.review_id and statuses[in_thread.review_id or 0] == "open"
