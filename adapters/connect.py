@@ -32,5 +32,5 @@ async def run_connect(settings: Settings) -> None:
     try:
         await asyncio.gather(*runners)
     finally:
-        await work.drain()
+        await work.drain(timeout=settings.llm_timeout_s + 30)
         await core.aclose()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from bot.labelers.offline import SHIPPED_MODEL_PATH, OfflineLabeler
 from bot.labelers.offline_train import read_labelled_csv, train
 from bot.models import TextIn
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+SUPPORT_EVAL = REPO / "benchmarks" / "data" / "support_eval.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +79,85 @@ def test_url_and_mentions_are_not_keywords(labeler: OfflineLabeler) -> None:
     item = labeler.predict("@badguy awful awful service https://bad.example.com/terrible")
     assert item.label == "negative"
     assert all("http" not in k and "@" not in k and "badguy" not in k for k in item.keywords)
+
+
+# --- customer-support messages -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请问什么时候发货？",
+        "请问怎么申请退款",
+        "我想修改收货地址",
+        "你好，在吗",
+        "麻烦问一下，这款有现货吗？",
+        "我的订单号是5531",
+        "发票可以开公司抬头吗",
+        "How do I reset my password?",
+        "Can I change my delivery address?",
+        "Where is my order #5531?",
+        "What are your opening hours on Sunday?",
+    ],
+)
+def test_support_questions_and_statements_are_neutral(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "neutral", (item.label, item.confidence, item.keywords)
+    assert item.keywords == []  # no sentiment cue: none is named
+    assert "没有发现明显的情感词" in item.explanation or "no strong sentiment cue" in item.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("客服态度很好，问题解决了", "positive"),
+        ("退款已经到账了，谢谢", "positive"),
+        ("等了一个星期还没发货，太慢了", "negative"),
+        ("客服一直不回复，我要投诉", "negative"),
+        ("退款一直没到账，差评", "negative"),
+        ("Thanks, that fixed it!", "positive"),
+        ("Great support, problem solved quickly.", "positive"),
+        ("The app keeps crashing", "negative"),
+        ("Still not working, this is ridiculous.", "negative"),
+        ("My refund never arrived and nobody replies.", "negative"),
+    ],
+)
+def test_support_complaints_and_praise(labeler: OfflineLabeler, text: str, label: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == label, (item.label, item.confidence, item.keywords)
+    assert item.keywords
+
+
+@pytest.mark.parametrize(
+    "text", ["请问什么时候发货？", "发票什么时候开", "你好，在吗", "客服态度很好，问题解决了"]
+)
+def test_keywords_are_not_function_word_fragments(labeler: OfflineLabeler, text: str) -> None:
+    fragments = {"了", "吗", "你", "请问", "什么", "请问什么", "什么时候", "你好"}
+    assert not set(labeler.predict(text).keywords) & fragments
+
+
+def test_support_eval_set_accuracy(labeler: OfflineLabeler) -> None:
+    """The hand-written support set (test-only; benchmarks/offline_accuracy.py reports it fully)."""
+    from bot.i18n import detect_lang
+
+    by_lang: dict[str, list[bool]] = {"zh": [], "en": []}
+    for line in SUPPORT_EVAL.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            gold, _, text = line.partition("\t")
+            by_lang[detect_lang(text)].append(labeler.predict(text).label == gold)
+    for lang, hits in by_lang.items():
+        assert len(hits) >= 150
+        assert sum(hits) / len(hits) >= 0.80, lang
+
+
+def test_model_build_cannot_read_benchmark_data() -> None:
+    code = (
+        "from scripts.build_offline_model import forbid_benchmark_data\n"
+        "forbid_benchmark_data()\n"
+        f"open({str(SUPPORT_EVAL)!r})\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode != 0 and "must not read evaluation data" in run.stderr
 
 
 async def test_label_preserves_ids_roles_and_reports_progress(labeler: OfflineLabeler) -> None:

@@ -61,7 +61,8 @@ def create_app(
             if digests:
                 digests.cancel()
                 await asyncio.gather(digests, return_exceptions=True)
-            await work.drain()
+            # Long enough for a model request in flight to finish: acked work is not dropped.
+            await work.drain(timeout=app_core.settings.llm_timeout_s + 30)
             if owned:
                 await app_core.aclose()
 

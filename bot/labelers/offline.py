@@ -164,6 +164,9 @@ class SubModel:
     p_min: float
     lexicon: Lexicon | None = None
     norm_floor: float = 0.0  # TF-IDF vectors are divided by max(L2 norm, this)
+    # Inquiry rule (shipped model only): a question or request is called neutral unless its best
+    # polar probability reaches this. None: off (models built by `sentibot train`).
+    inquiry_p: float | None = None
 
     @property
     def binary(self) -> bool:
@@ -246,6 +249,7 @@ class OfflineModel:
                 p_min=float(sub["p_min"]),
                 lexicon=lex,
                 norm_floor=float(sub.get("norm_floor", 0.0)),
+                inquiry_p=float(sub["inquiry_p"]) if sub.get("inquiry_p") is not None else None,
             )
 
     @classmethod
@@ -283,6 +287,126 @@ _MAX_KEYWORDS = 5
 _READABLE = re.compile(r"[^\W\d_]|[!?]|[:;=]")  # a keyword needs a letter (or is an emoticon/!)
 _MAX_SPAN = {"char": 6, "word": 24}  # merged keyword length cap (characters)
 _MIN_CUE = 0.3  # a cue must move the score by at least this much (logit units) to be named
+# Function characters/words: a keyword made only of these is a fragment, not a sentiment cue.
+_ZH_FUNCTION = frozenset(
+    "了吗呢吧啊呀哦哈嘛的地得是我你您他她它们这那个些在有和与及就都也还又"
+    "把被给让将从到对向请问什么怎么如何为哪里儿多少几时候一下能会可以要想已经过着之其"
+)
+_EN_FUNCTION = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "they",
+        "them",
+        "their",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "by",
+        "from",
+        "about",
+        "as",
+        "into",
+        "over",
+        "after",
+        "before",
+        "so",
+        "just",
+        "also",
+        "then",
+        "there",
+        "here",
+        "and",
+        "or",
+        "if",
+        "than",
+        "too",
+        "very",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "such",
+    ]
+)
+# Questions and requests: end with a question mark/particle or open with a request frame.
+_ZH_INQUIRY = re.compile(
+    r"(?:[?？]|[吗呢么嘛][?？。.!！~～]*)\s*$"
+    r"|^\s*(?:请问|麻烦|能不能|能否|可不可以|怎么|如何|想问|想咨询|咨询|问一下|问下|我想|帮我|帮忙)"
+)
+_EN_INQUIRY = re.compile(
+    r"\?\s*\W*$|^\W*(?:(?:hi|hello|hey)\W+)?(?:how|can|could|where|when|what|which|who|is|are|do|does"
+    r"|will|would|should|may|please|i'd like|i would like|i want to|i need to|is there|is it)\b"
+)
+_EN_COMPLAINT_Q = re.compile(r"\b(?:why|how come|seriously|again)\b")  # rhetorical questions
+_ZH_COMPLAINT_Q = re.compile(r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又")
+
+
+def is_inquiry(lower: str, kind: str) -> bool:
+    """A question or request that is not an obviously rhetorical complaint."""
+    if kind == "char":
+        return bool(_ZH_INQUIRY.search(lower)) and not _ZH_COMPLAINT_Q.search(lower)
+    return bool(_EN_INQUIRY.search(lower)) and not _EN_COMPLAINT_Q.search(lower)
+
+
+def _is_cue(word: str, kind: str) -> bool:
+    """A readable keyword: has a letter (or is an emoticon/!) and is not only function words."""
+    if not _READABLE.search(word):
+        return False
+    if kind == "char":
+        return any(ch not in _ZH_FUNCTION for ch in word if not ch.isspace() and ch.isalnum())
+    return any(w not in _EN_FUNCTION for w in re.findall(r"[a-z0-9']+|[!?:;=()<3]+", word))
 
 
 def score(sub: SubModel, text: str) -> Scored:
@@ -351,7 +475,13 @@ def score(sub: SubModel, text: str) -> Scored:
     lang: Lang = "zh" if sub.kind == "char" else "en"
     pos_kw = _keywords(lower, spans, +1, sub.kind)
     neg_kw = _keywords(lower, spans, -1, sub.kind)
-    if best_polar is not None and best == best_polar and probs[best_polar] >= sub.p_min:
+    inquiry = (
+        sub.inquiry_p is not None
+        and best_polar is not None
+        and probs[best_polar] < sub.inquiry_p
+        and is_inquiry(lower, sub.kind)
+    )
+    if best_polar is not None and best == best_polar and probs[best_polar] >= sub.p_min and not inquiry:
         label: Label = best_polar  # type: ignore[assignment]
         kws = pos_kw if label == "positive" else neg_kw
         return Scored(label, round(probs[best_polar], 4), [w for w, _ in kws], "decisive", lang, probs)
@@ -361,8 +491,12 @@ def score(sub: SubModel, text: str) -> Scored:
         conf = probs["neutral"]
     else:
         top = probs[best_polar] if best_polar else 0.5
-        span = max(sub.p_min - 0.5, 1e-6)
-        conf = 1.0 - 0.5 * min(max(top - 0.5, 0.0) / span, 1.0)
+        bar = sub.inquiry_p if inquiry and sub.inquiry_p is not None else sub.p_min
+        conf = 1.0 - 0.5 * min(max(top - 0.5, 0.0) / max(bar - 0.5, 1e-6), 1.0)
+    if best == "neutral" or inquiry:
+        # The model (or the inquiry rule) says neutral outright: the polar cues are not the reason.
+        cues = "inquiry" if sub.inquiry_p is not None and is_inquiry(lower, sub.kind) else "none"
+        return Scored("neutral", round(conf, 4), [], cues, lang, probs)
     strong_pos = [w for w, s in pos_kw if s >= _MIN_CUE]
     strong_neg = [w for w, s in neg_kw if s >= _MIN_CUE]
     if strong_pos and strong_neg:
@@ -403,7 +537,7 @@ def _keywords(
     seen: set[str] = set()
     for w, s, e in sorted(merged, reverse=True):
         word = lower[int(s) : int(e)].strip()
-        if _READABLE.search(word) and word not in seen and not any(word in other for other in seen):
+        if _is_cue(word, kind) and word not in seen and not any(word in other for other in seen):
             seen.add(word)
             out.append((word, w))
         if len(out) >= _MAX_KEYWORDS:
@@ -425,6 +559,8 @@ def explain(scored: Scored) -> str:
             return f"判为中性：{quoted}等正负线索相互抵消，没有明显倾向。"
         if scored.cues == "weak":
             return f"判为中性：只有{quoted}等较弱的情感线索，不足以判断倾向。"
+        if scored.cues == "inquiry":
+            return "判为中性：像是询问、请求或陈述事实，没有发现明显的情感词。"
         return "判为中性：没有发现明显的情感词。"
     quoted = ", ".join(f'"{k}"' for k in kws)
     if scored.label == "positive":
@@ -435,6 +571,8 @@ def explain(scored: Scored) -> str:
         return f"Neutral: the sentiment cues were mixed ({quoted})."
     if scored.cues == "weak":
         return f"Neutral: only weak sentiment cues ({quoted}) were found."
+    if scored.cues == "inquiry":
+        return "Neutral: a question, request or statement of fact with no strong sentiment cue."
     return "Neutral: no strong sentiment cue was found."
 
 

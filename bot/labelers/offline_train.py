@@ -349,6 +349,7 @@ def fit_language(
     p_min: float = DEFAULT_P_MIN,
     lexicon: Lexicon | None = None,
     extra: Sequence[tuple[str, str]] = (),
+    inquiry_p: float | None = None,
     progress: Progress | None = None,
 ) -> tuple[dict, LangReport]:
     """Fit, calibrate on data not fitted on, and export one language's sub-model.
@@ -397,6 +398,8 @@ def fit_language(
     sub = fitter.export()
     sub["calibration"] = calib
     sub["p_min"] = p_min
+    if inquiry_p is not None:
+        sub["inquiry_p"] = inquiry_p
     report = LangReport(
         lang=lang,
         rows=len(texts),
@@ -422,6 +425,7 @@ def train(
     max_features: int | None = 60_000,
     p_min: float = DEFAULT_P_MIN,
     extra: dict[str, Sequence[tuple[str, str]]] | None = None,
+    inquiry_p: float | None = None,
 ) -> TrainReport:
     """Build an offline model from (text, label) rows and write it to `out_path` (gzip JSON).
 
@@ -429,8 +433,10 @@ def train(
     by language; each language with at least `MIN_ROWS_PER_LANG` rows and two classes gets its own
     sub-model (the others are listed in `TrainReport.skipped` and served by the shipped model).
     `progress` receives one short message per step. Raises ValueError if nothing can be trained.
-    `c` (inverse regularisation, optionally per language) and `extra` (per-language rows added to
-    fitting only) are for the shipped-model build; the defaults suit users' own data.
+    `c` (inverse regularisation, optionally per language), `extra` (per-language rows added to
+    fitting only) and `inquiry_p` (questions/requests are neutral unless the best polar probability
+    reaches it; see `bot.labelers.offline.is_inquiry`) are for the shipped-model build; the
+    defaults suit users' own data.
     """
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -464,6 +470,7 @@ def train(
             max_features=max_features,
             p_min=p_min,
             extra=[(t, normalize_label(y)) for t, y in (extra or {}).get(lang, ())],
+            inquiry_p=inquiry_p,
             progress=say,
         )
         langs[lang] = sub
