@@ -83,14 +83,14 @@ def _reason(*, flagged: bool, last: str, negatives: int, total: int, lang: Lang)
         if flagged and last == "negative":
             return f"客户最后一条发言仍是负面（{negatives}/{total} 条客户发言为负面），需要人工跟进。"
         if flagged:
-            return f"多数客户发言为负面（{negatives}/{total}），需要人工查看。"
+            return f"至少一半的客户发言为负面（{negatives}/{total}），且结尾没有好转，需要人工查看。"
         if negatives:
             return f"客户起初不满（{negatives}/{total} 条负面），但结尾情绪已好转。"
         return "客户情绪平稳，没有负面发言。"
     if flagged and last == "negative":
         return f"The customer's last message is still negative ({negatives}/{total} customer turns negative)."
     if flagged:
-        return f"Most customer turns are negative ({negatives}/{total}); a human should look."
+        return f"At least half the customer turns are negative ({negatives}/{total}); it did not end well."
     if negatives:
         return f"The customer was unhappy at first ({negatives}/{total} negative) but ended on a better note."
     return "The customer stayed calm; no negative turn."
