@@ -13,6 +13,7 @@ the text they came from and merged, so they read as whole words or phrases of th
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import math
@@ -28,6 +29,8 @@ from bot.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
 
 MODEL_FORMAT = "sentibot-offline/1"
 SHIPPED_MODEL_PATH = Path(__file__).resolve().parent / "data" / "offline_model.json.gz"
+# Items scored per worker-thread hop: ~30 ms of work, so the event loop is never held long.
+CHUNK = 200
 
 # ---------------------------------------------------------------------------------------------
 # Features (shared with training: `offline_train` calls these exact functions, so the numbers
@@ -632,15 +635,22 @@ class OfflineLabeler:
     async def label(
         self, items: list[TextIn], *, on_progress: Callable[[int, int], None] | None = None
     ) -> LabelBatchResult:
-        """Label a batch; CPU-bound and fast (thousands per second), so it simply loops."""
+        """Label a batch in worker-thread chunks, so a long list never stalls the event loop
+        (Slack and DingTalk acks, other web requests) and progress is reported as it goes."""
         out: list[LabeledItem] = []
         total = len(items)
-        for done, item in enumerate(items, 1):
-            labelled = self.predict(item.text)
-            labelled.id, labelled.role, labelled.author = item.id, item.role, item.author
-            out.append(labelled)
-            if on_progress is not None and (done % 100 == 0 or done == total):
-                on_progress(done, total)
+        for start in range(0, total, CHUNK):
+            out += await asyncio.to_thread(self._label_chunk, items[start : start + CHUNK])
+            if on_progress is not None:
+                on_progress(len(out), total)
         if on_progress is not None and total == 0:
             on_progress(0, 0)
         return LabelBatchResult(items=out)
+
+    def _label_chunk(self, chunk: list[TextIn]) -> list[LabeledItem]:
+        labelled = []
+        for item in chunk:
+            one = self.predict(item.text)
+            one.id, one.role, one.author = item.id, item.role, item.author
+            labelled.append(one)
+        return labelled
