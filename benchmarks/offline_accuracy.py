@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.labelers import offline  # noqa: E402
 from bot.labelers.offline import OfflineLabeler, score  # noqa: E402
-from bot.labelers.offline_train import read_sst2, sst2_split  # noqa: E402
+from bot.labelers.offline_train import read_label_tsv, sst2_split  # noqa: E402
 
 LABELS = ("positive", "negative", "neutral")
 SUPPORT_EVAL = REPO / "benchmarks" / "data" / "support_eval.tsv"
@@ -57,16 +57,6 @@ def generated_overlap(rows: list[tuple[str, str]]) -> int:
 def read_waimai(path: Path) -> list[tuple[str, str]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return [(r["review"], "positive" if r["label"] == "1" else "negative") for r in csv.DictReader(fh)]
-
-
-def read_tsv(path: Path) -> list[tuple[str, str]]:
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        next(fh)
-        for line in fh:
-            label, _, text = line.rstrip("\n").partition("\t")
-            rows.append((text, label))
-    return rows
 
 
 def macro_f1(gold: list[str], pred: list[str]) -> float:
@@ -114,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     sets: dict[str, list[tuple[str, str]]] = {}
     if not missing:
         sets["waimai_10k (zh, binary)"] = read_waimai(files["waimai"])
-        sets["SST-2 held-out split (en, binary)"] = sst2_split(read_sst2(files["sst2"]))[1]
-        sets["tweeteval sentiment val (en, 3-class)"] = read_tsv(files["tweets"])
+        sets["SST-2 held-out split (en, binary)"] = sst2_split(read_label_tsv(files["sst2"]))[1]
+        sets["tweeteval sentiment val (en, 3-class)"] = read_label_tsv(files["tweets"])
     support = read_support_eval()
     for lang, rows in support.items():
         sets[f"support_eval (hand-written support messages, {lang}, 3-class)"] = rows

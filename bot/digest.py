@@ -32,7 +32,6 @@ When no item of the day has a channel, only the all-channels total is shown.
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -46,7 +45,7 @@ from bot.config import Settings
 from bot.i18n import LABEL_EMOJI
 from bot.models import LABELS, Lang, Summary
 from bot.replies import Reply, summary_line
-from bot.stats import DayMix
+from bot.stats import DayMix, trend_chart
 from storage import Store
 from storage.clock import iso
 
@@ -185,18 +184,8 @@ async def build_digest(
             channels.append(section)
 
     trend = [_day_mix(day - timedelta(days=offset), by_day) for offset in range(WEEK - 1, -1, -1)]
-    chart_id = None
-    if chart and any(mix.labelled or mix.failed for mix in trend):
-        from bot import charts  # matplotlib is slow to import; only when drawing
-
-        points = [
-            charts.DayCounts(
-                day=m.day, positive=m.positive, negative=m.negative, neutral=m.neutral, failed=m.failed
-            )
-            for m in trend
-        ]
-        png = await asyncio.to_thread(charts.daily_trend_png, points, lang=lang)
-        chart_id = store.charts.save(png, kind="digest")
+    has_data = any(mix.labelled or mix.failed for mix in trend)
+    chart_id = await trend_chart(store, trend, lang=lang, kind="digest") if chart and has_data else None
 
     return Digest(
         day=day,

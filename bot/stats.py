@@ -83,18 +83,7 @@ async def build_stats(
         failed=sum(d.failed for d in per_day),
     )
     summary.total = summary.positive + summary.negative + summary.neutral + summary.failed
-    chart_id = None
-    if chart:
-        from bot import charts  # matplotlib is slow to import; only when drawing
-
-        points = [
-            charts.DayCounts(
-                day=d.day, positive=d.positive, negative=d.negative, neutral=d.neutral, failed=d.failed
-            )
-            for d in per_day
-        ]
-        png = await asyncio.to_thread(charts.daily_trend_png, points, lang=lang)
-        chart_id = store.charts.save(png, kind="stats")
+    chart_id = await trend_chart(store, per_day, lang=lang, kind="stats") if chart else None
     return StatsReport(
         days=days,
         first_day=first,
@@ -104,3 +93,17 @@ async def build_stats(
         summary=summary,
         chart_id=chart_id,
     )
+
+
+async def trend_chart(store: Store, per_day: list[DayMix], *, lang: Lang, kind: str) -> str:
+    """Draw the stacked daily trend (off the event loop) and store it; returns the chart id."""
+    from bot import charts  # matplotlib is slow to import; only when drawing
+
+    points = [
+        charts.DayCounts(
+            day=d.day, positive=d.positive, negative=d.negative, neutral=d.neutral, failed=d.failed
+        )
+        for d in per_day
+    ]
+    png = await asyncio.to_thread(charts.daily_trend_png, points, lang=lang)
+    return store.charts.save(png, kind=kind)

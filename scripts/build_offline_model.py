@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from bot.labelers.offline import SHIPPED_MODEL_PATH  # noqa: E402
 from bot.labelers.offline_train import (  # noqa: E402
     lexicon_rows,
-    read_sst2,
+    read_label_tsv,
     sst2_split,
     train,
     vader_lexicon,
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     t0 = time.perf_counter()
     zh_rows = read_online_shopping(shopping)
-    sst2_train, sst2_held = sst2_split(read_sst2(sst2))
+    sst2_train, sst2_held = sst2_split(read_label_tsv(sst2))
     neutral = {lang: support_phrases.neutral_rows(lang) for lang in NEUTRAL_LANGS}
     domain = {lang: support_phrases.lexicon_rows(lang) for lang in ("zh", "en")}
     print(f"online_shopping_10_cats: {len(zh_rows)} rows; SST-2: {len(sst2_train)} train, "

@@ -8,6 +8,7 @@ import json
 from bot.models import LabeledItem
 from storage.clock import iso
 from storage.db import Database
+from storage.runs import label_fields
 
 
 def cache_key(clean_text: str, model: str, prompt_version: str) -> str:
@@ -44,18 +45,7 @@ class LabelCache:
         """Only successful labels are cached: a failure must be retried, not remembered."""
         now = iso()
         rows = [
-            {
-                "key": key,
-                "label": item.label,
-                "confidence": item.confidence,
-                "keywords": json.dumps(item.keywords, ensure_ascii=False),
-                "explanation": item.explanation,
-                "reasoning": item.reasoning,
-                "labeler": item.labeler,
-                "model": item.model,
-                "prompt_version": item.prompt_version,
-                "created_at": now,
-            }
+            {"key": key, **label_fields(item), "created_at": now}
             for key, item in entries.items()
             if item.status == "ok"
         ]

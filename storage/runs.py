@@ -10,7 +10,8 @@ from storage.clock import iso
 from storage.db import Database
 
 
-def item_to_row(item: LabeledItem) -> dict[str, Any]:
+def label_fields(item: LabeledItem) -> dict[str, Any]:
+    """The columns a label is stored in, shared by items and the label cache."""
     return {
         "label": item.label,
         "confidence": item.confidence,
@@ -20,6 +21,12 @@ def item_to_row(item: LabeledItem) -> dict[str, Any]:
         "labeler": item.labeler,
         "model": item.model,
         "prompt_version": item.prompt_version,
+    }
+
+
+def item_to_row(item: LabeledItem) -> dict[str, Any]:
+    return {
+        **label_fields(item),
         "latency_ms": item.latency_ms,
         "status": item.status,
         "error": item.error,

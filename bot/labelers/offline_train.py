@@ -510,7 +510,8 @@ def write_model(langs: dict[str, dict], meta: dict, out_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def read_sst2(path: Path) -> list[tuple[str, str]]:
+def read_label_tsv(path: Path) -> list[tuple[str, str]]:
+    """(text, label) rows of a `label<TAB>text` file with a header (SST-2, tweeteval)."""
     rows = []
     with open(path, encoding="utf-8") as fh:
         next(fh)
