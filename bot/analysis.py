@@ -117,10 +117,15 @@ class AnalysisService:
         lang = detect_lang(*(item.text for item in inputs[:50]))
         pending = []
         for item in inputs:
-            cleaned, _note = clean_text(item.text)
+            cleaned, note = clean_text(item.text)
             pending.append(
                 LabeledItem(
-                    id=item.id, text=item.text, clean_text=cleaned, role=item.role, author=item.author
+                    id=item.id,
+                    text=item.text,
+                    clean_text=cleaned,
+                    note=note,
+                    role=item.role,
+                    author=item.author,
                 )
             )
         run_id = uuid.uuid4().hex[:12]
@@ -315,6 +320,7 @@ class AnalysisService:
                         "id": item.id,
                         "text": item.text,
                         "clean_text": item.clean_text,
+                        "note": item.note,
                         "role": item.role,
                         "author": item.author,
                     }
@@ -333,7 +339,13 @@ class AnalysisService:
         answered = {item.id: item for item in batch.items}
         labelled = [
             (answered.get(t.id) or _failed(t, "the labeller returned no answer")).model_copy(
-                update={"text": t.text, "clean_text": t.clean_text, "role": t.role, "author": t.author}
+                update={
+                    "text": t.text,
+                    "clean_text": t.clean_text,
+                    "note": t.note,
+                    "role": t.role,
+                    "author": t.author,
+                }
             )
             for t in turns
         ]

@@ -35,6 +35,8 @@ class LabeledItem(BaseModel):
     labeler: str = "offline"
     status: ItemStatus = "ok"
     error: str | None = None
+    # Set when the text was cut for the model (e.g. "truncated from 30000 to 2000 characters").
+    note: str | None = None
     # Not in the public item JSON, but stored and shown where useful.
     role: Role | None = None
     author: str | None = None
@@ -60,6 +62,8 @@ class LabeledItem(BaseModel):
                 "error",
             }
         )
+        if self.note:
+            data["note"] = self.note
         if self.role:
             data["role"] = self.role
             data["author"] = self.author

@@ -115,6 +115,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
             "status": str,
             "error": str,
             "cached": int,
+            "note": str,
         },
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
@@ -193,6 +194,9 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk=("date", "target"),
         if_not_exists=True,
     )
+    # Columns added after the first release: older files get them on open.
+    if "note" not in db["items"].columns_dict:
+        db["items"].add_column("note", str)
     # Indexes chosen for the queries the product runs: a run's items, failed items for
     # relabel, and the per-day label mix behind stats and digests (covering index).
     db["items"].create_index(["run_id", "idx"], if_not_exists=True)

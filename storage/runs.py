@@ -53,6 +53,7 @@ def row_to_item(row: dict[str, Any]) -> LabeledItem:
         prompt_version=row["prompt_version"],
         latency_ms=row["latency_ms"],
         cached=bool(row["cached"]),
+        note=row.get("note"),
     )
 
 
@@ -107,6 +108,7 @@ class RunRepository:
                     "author": item.author,
                     "text": item.text,
                     "clean_text": item.clean_text,
+                    "note": item.note,
                     "status": "pending",
                     "keywords": "[]",
                     "cached": 0,

@@ -219,3 +219,19 @@ async def test_a_resolved_review_stays_resolved_when_the_same_transcript_comes_a
     await bot.aclose()
     assert again.review_id == first.review_id and statuses[first.review_id] == "resolved"
     assert went_on.review_id == in_thread.review_id and statuses[in_thread.review_id or 0] == "open"
+
+
+async def test_an_oversized_comment_is_truncated_with_a_note_not_dropped(
+    tmp_path: Path, llm_server: StandinLLMServer
+) -> None:
+    bot = Sentibot(settings=llm_settings(tmp_path, llm_server))
+    long_text = "物流太慢了。" + "这是很长的一段描述。" * 800
+    result = await bot.analyze(AnalysisRequest(texts=[long_text, "很好"]))
+    await bot.aclose()
+    sent = llm_server.requests[0]["messages"][-1]["content"]
+    first = result.items[0]
+    assert first.status == "ok" and first.label == "negative"
+    assert first.text == long_text  # the original is kept whole
+    assert first.note == f"truncated from {len(long_text)} to 2000 characters"
+    assert first.public()["note"] == first.note
+    assert long_text[:2000] in sent and long_text[:2001] not in sent

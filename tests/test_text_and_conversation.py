@@ -95,3 +95,23 @@ def test_shared_conversations_parse(shared_data: Path) -> None:
         turns = parse_transcript((shared_data / "conversations" / name).read_text(encoding="utf-8"))
         assert turns is not None, name
         assert turns[0].role == "customer"
+
+
+async def test_offline_verdicts_on_the_shared_conversations(shared_data: Path, tmp_path: Path) -> None:
+    """The offline labeller + rule agree with the expected flag and resolved on the sample set."""
+    from bot.config import Settings
+    from bot.core import MessageContext, Sentibot
+
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "c.db")))
+    with (shared_data / "conversations.tsv").open(encoding="utf-8") as handle:
+        expected = list(csv.DictReader(handle, delimiter="\t"))
+    agree = 0
+    for row in expected:
+        text = (shared_data / "conversations" / row["file"]).read_text(encoding="utf-8")
+        reply = await bot.handle_message(text, context=MessageContext(source="web"))
+        verdict = reply.conversation
+        assert verdict is not None, row["file"]
+        agree += (verdict.flagged, verdict.resolved) == (row["flag"] == "yes", row["resolved"] == "yes")
+        assert (reply.review_id is not None) == verdict.flagged  # every flag lands in the queue
+    await bot.aclose()
+    assert agree >= len(expected) - 1, f"{agree}/{len(expected)} conversations judged as expected"

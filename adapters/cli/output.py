@@ -64,7 +64,7 @@ def _print_table(result: AnalysisResult, console: Console) -> None:
         if item.status == "ok":
             label = f"[{LABEL_STYLE[item.label]}]{item.label}[/]"
             conf = f"{item.confidence:.2f}" if item.confidence is not None else ""
-            why = item.explanation
+            why = f"{item.explanation} ({item.note})" if item.note else item.explanation
         else:
             label, conf, why = "[yellow]failed[/]", "", item.error or ""
         table.add_row(str(item.id), label, conf, Text(item.text), Text(", ".join(item.keywords)), Text(why))
