@@ -459,16 +459,26 @@ def explain(
         word for item in items if item.label == "negative" for word in item.keywords[:3]
     ).most_common(3)
     labelled = summary.total - summary.failed
-    top = max(("negative", "positive", "neutral"), key=lambda label: getattr(summary, label))
-    share = getattr(summary, top) / labelled if labelled else 0
+    best = max(summary.positive, summary.negative, summary.neutral)
+    tops = [label for label in ("negative", "positive", "neutral") if getattr(summary, label) == best]
+    share = best / labelled if labelled else 0
     if lang == "zh":
-        text = f"{labelled} 条中以{label_word(top, lang)}为主（{getattr(summary, top)} 条，{share:.0%}）。"
+        words = "与".join(label_word(label, lang) for label in tops)
+        text = (
+            f"{labelled} 条中以{words}为主（{best} 条，{share:.0%}）。"
+            if len(tops) == 1
+            else f"{labelled} 条中{words}各占 {best} 条。"
+        )
         if negative_words:
             text += "负面评价主要集中在：" + "、".join(f"“{w}”" for w, _ in negative_words) + "。"
         if summary.failed:
             text += f"另有 {summary.failed} 条标注失败，可稍后重新标注。"
         return text
-    text = f"Mostly {top}: {getattr(summary, top)} of {labelled} ({share:.0%})."
+    text = (
+        f"Mostly {tops[0]}: {best} of {labelled} ({share:.0%})."
+        if len(tops) == 1
+        else f"Evenly split: {' and '.join(tops)}, {best} each of {labelled}."
+    )
     if negative_words:
         text += " Negative comments centre on " + ", ".join(f'"{w}"' for w, _ in negative_words) + "."
     if summary.failed:

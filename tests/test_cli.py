@@ -48,7 +48,7 @@ def test_label_stdin_lines_as_csv(env: dict[str, str]) -> None:
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("id,text,label")
+    assert lines[0].startswith("id,role,author,text,label")
     assert len(lines) == 3
 
 

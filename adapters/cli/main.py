@@ -133,6 +133,8 @@ def label(
     with progress_bar("labelling", enabled=len(comments) > 1) as update:
         result = with_core(settings, lambda core: core.analyze(request, on_progress=update))
     print_result(result, fmt=fmt, public_url=settings.public_url, console=out)
+    if fmt == "csv":  # stdout stays pure CSV; the summary goes where the progress went
+        print_summary(result, err)
     if result.summary.failed:
         errors = {item.error or "unknown" for item in result.items if item.status != "ok"}
         reasons = "; ".join(sorted(errors)[:3])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from typing import Literal
@@ -12,12 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from adapters.csv_export import write_items_csv
 from bot.analysis import AnalysisResult
 from bot.i18n import LABEL_EMOJI
 
 OutputFormat = Literal["table", "json", "csv"]
 LABEL_STYLE = {"positive": "green", "negative": "red", "neutral": "bright_black", None: "yellow"}
-CSV_FIELDS = ["id", "text", "label", "confidence", "keywords", "explanation", "labeler", "status", "error"]
 
 
 def print_result(result: AnalysisResult, *, fmt: OutputFormat, public_url: str, console: Console) -> None:
@@ -26,12 +25,7 @@ def print_result(result: AnalysisResult, *, fmt: OutputFormat, public_url: str, 
             json.dumps(result.api_json(public_url=public_url), ensure_ascii=False, indent=2) + "\n"
         )
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        for item in result.items:
-            row = item.public()
-            row["keywords"] = "; ".join(item.keywords)
-            writer.writerow(row)
+        write_items_csv(result.items, sys.stdout)
     elif result.kind == "text":
         _print_one(result, console)
     else:

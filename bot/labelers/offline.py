@@ -566,10 +566,11 @@ def explain(scored: Scored) -> str:
             return "判为中性：像是询问、请求或陈述事实，没有发现明显的情感词。"
         return "判为中性：没有发现明显的情感词。"
     quoted = ", ".join(f'"{k}"' for k in kws)
+    verb = "signals" if len(kws) == 1 else "signal"
     if scored.label == "positive":
-        return f"Positive: {quoted} signal satisfaction." if kws else "Positive overall tone."
+        return f"Positive: {quoted} {verb} satisfaction." if kws else "Positive overall tone."
     if scored.label == "negative":
-        return f"Negative: {quoted} signal dissatisfaction." if kws else "Negative overall tone."
+        return f"Negative: {quoted} {verb} dissatisfaction." if kws else "Negative overall tone."
     if scored.cues == "mixed":
         return f"Neutral: the sentiment cues were mixed ({quoted})."
     if scored.cues == "weak":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import importlib.resources
 import io
 from pathlib import Path
@@ -14,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from adapters.csv_export import write_items_csv
 from adapters.web.deps import CoreDep, PageAuth, SettingsDep
 from adapters.web.render import chart_path, review_json
 from adapters.web.security import COOKIE_MAX_AGE, COOKIE_NAME, safe_next, session_value, token_matches
@@ -59,36 +59,13 @@ async def reviews_page(request: Request, core: CoreDep) -> HTMLResponse:
 async def run_csv(run_id: str, core: CoreDep) -> Response:
     result = core.analysis.result(run_id)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["id", "role", "author", "text", "label", "confidence", "keywords", "explanation", "status", "error"]
-    )
-    for item in result.items:
-        writer.writerow(
-            [
-                item.id,
-                item.role or "",
-                _cell(item.author or ""),
-                _cell(item.text),
-                item.label or "",
-                "" if item.confidence is None else f"{item.confidence:.3f}",
-                _cell("; ".join(item.keywords)),
-                _cell(item.explanation),
-                item.status,
-                _cell(item.error or ""),
-            ]
-        )
+    write_items_csv(result.items, out)
     # BOM so that spreadsheet apps read the Chinese correctly.
     return Response(
         "\ufeff" + out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="sentibot-run-{run_id}.csv"'},
     )
-
-
-def _cell(value: str) -> str:
-    """No spreadsheet formulas from comment text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
