@@ -15,10 +15,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 __all__ = ["CONVERSATION_PROMPT_VERSION", "PROMPT_VERSION", "escape_item_text", "render"]
 
-PROMPT_VERSION = "label-v1"
+PROMPT_VERSION = "label-v2"
 """Version of the list-labelling prompt (`label_items.j2` + `system.j2`)."""
 
-CONVERSATION_PROMPT_VERSION = "judge-v1"
+CONVERSATION_PROMPT_VERSION = "judge-v2"
 """Version of the conversation quality-check prompt (`judge_conversation.j2` + `system.j2`)."""
 
 _DIR = Path(__file__).resolve().parent
