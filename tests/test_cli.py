@@ -176,3 +176,11 @@ def test_some_items_failing_exits_1_with_the_reasons(
     assert "2 of 2 failed" in result.output and "relabel --failed" in result.output
     doc = json.loads(result.stdout)
     assert all(item["status"] == "failed" and item["label"] is None for item in doc["items"])
+
+
+def test_serve_and_connect_refuse_unsafe_or_empty_configuration(env: dict[str, str]) -> None:
+    exposed = runner.invoke(app, ["serve", "--host", "0.0.0.0"], env=env)
+    assert exposed.exit_code == 2 and "SENTIBOT_WEB_TOKEN" in exposed.output
+    nothing = runner.invoke(app, ["connect"], env=env)
+    assert nothing.exit_code == 2
+    assert "SLACK_APP_TOKEN" in nothing.output and "DINGTALK_CLIENT_ID" in nothing.output
