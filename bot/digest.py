@@ -308,10 +308,58 @@ def _review_stats(rows: list[dict[str, Any]], *, now: datetime) -> ReviewStats:
 # -- themes -----------------------------------------------------------------------------------
 
 
+# A keyword made only of these says how strongly, not what about ("没有", "都不", "not really"):
+# a lead cannot act on it as a theme.
+_ZH_FILLER = frozenset("不没有无别都也还又就才很太挺真好是了的得地着过吧吗呢啊呀么这那个些我你他她它们在")
+_EN_FILLER = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nothing",
+        "don't",
+        "doesn't",
+        "didn't",
+        "isn't",
+        "wasn't",
+        "can't",
+        "won't",
+        "very",
+        "too",
+        "so",
+        "really",
+        "just",
+        "at",
+        "all",
+        "the",
+        "a",
+        "an",
+        "is",
+        "was",
+        "are",
+        "it",
+        "this",
+        "that",
+        "i",
+        "you",
+        "we",
+        "they",
+        "my",
+        "your",
+        "even",
+        "still",
+    ]
+)
+
+
 def normalise_keyword(keyword: str) -> str:
-    """NFKC (full-width → ASCII), case folded, whitespace collapsed, punctuation trimmed."""
-    text = unicodedata.normalize("NFKC", keyword).casefold()
-    return " ".join(text.split()).strip(_PUNCT)
+    """NFKC (full-width → ASCII), case folded, whitespace collapsed, punctuation trimmed; empty
+    when the keyword is only negation, degree or function words (no theme in it)."""
+    text = " ".join(unicodedata.normalize("NFKC", keyword).casefold().split()).strip(_PUNCT)
+    if _has_cjk(text):
+        return "" if set(text.replace(" ", "")) <= _ZH_FILLER else text
+    return "" if set(text.split()) <= _EN_FILLER else text
 
 
 def _has_cjk(text: str) -> bool:

@@ -359,3 +359,10 @@ async def test_themes_sampled_on_a_busy_day(
     (theme,) = digest.total.themes
     assert (theme.keyword, theme.count, theme.estimated, theme.share) == ("物流", 6, True, 1.0)
     assert "Top negative themes: 物流 ≈6" in digest_reply(digest).lines
+
+
+def test_themes_leave_out_keywords_that_name_no_topic() -> None:
+    themes = group_themes(
+        [["没有", "物流太慢"], ["都不", "物流"], ["not", "refund"], ["Refund "], ["太慢了"]]
+    )
+    assert [(t.keyword, t.count) for t in themes] == [("refund", 2), ("物流", 2), ("太慢了", 1)]
