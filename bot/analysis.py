@@ -18,7 +18,7 @@ from bot.conversation import rule_verdict
 from bot.errors import InputError, NotFound
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
-from bot.models import ConversationVerdict, LabeledItem, Lang, Summary, TextIn, Turn
+from bot.models import ConversationVerdict, LabeledItem, Lang, Role, Summary, TextIn, Turn
 from bot.text import clean_text
 from storage import Store, cache_key
 from storage.clock import iso, utc_now
@@ -400,6 +400,7 @@ class AnalysisService:
 
 
 def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:
+    entries: list[tuple[str, Role | None, str | None]]
     if request.conversation is not None:
         if request.texts is not None:
             raise InputError("send either `texts` or `conversation`, not both")

@@ -23,23 +23,27 @@ import io
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib import font_manager, patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.models import Lang, Summary
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +196,7 @@ def cjk_font_path() -> Path | None:
 def _chart_style() -> Iterator[None]:
     family = ensure_cjk_font()
     families = [family, _FALLBACK_FAMILY] if family else [_FALLBACK_FAMILY]
-    rc: dict[str, Any] = {
+    rc: dict[RcKeyType, Any] = {
         "font.family": families,
         "font.size": 13,
         # Every weight stays "normal": the bundled CJK font has only a Regular face, and asking
@@ -229,13 +233,21 @@ def _render(draw: Callable[[Figure], None]) -> bytes:
     with _chart_style():
         fig = Figure(figsize=_FIGSIZE_IN, dpi=_DPI, layout="constrained")
         FigureCanvasAgg(fig)
-        fig.get_layout_engine().set(w_pad=0.15, h_pad=0.12)
+        _layout(fig).set(w_pad=0.15, h_pad=0.12)
         draw(fig)
         buf = io.BytesIO()
         # No bbox_inches="tight": it would change the pixel size. No "Software" tag: the bytes
         # then depend only on the data, so identical charts are byte-identical.
         fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
     return buf.getvalue()
+
+
+def _layout(fig: Figure) -> ConstrainedLayoutEngine:
+    """The figure's constrained layout engine (every chart is built with `layout="constrained"`)."""
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, ConstrainedLayoutEngine):
+        raise TypeError(f"expected a constrained layout, got {engine!r}")
+    return engine
 
 
 def _header(fig: Figure, title: str, subtitle: str | None) -> None:
@@ -263,7 +275,7 @@ def _plot_area(fig: Figure, top: float = 0.80) -> Axes:
     ax = fig.add_subplot()
     # The title and subtitle are kept out of the layout (`in_layout=False`) and sit in a fixed
     # band at the top; constrained layout arranges the axes, tick labels and legend below it.
-    fig.get_layout_engine().set(rect=(0, 0, 1, top))
+    _layout(fig).set(rect=(0, 0, 1, top))
     return ax
 
 
@@ -356,7 +368,7 @@ def _score(label: str | None, confidence: float | None) -> float | None:
 
 
 def conversation_png(
-    points: list[tuple[str, str | None, float | None]], *, lang: Lang, title: str | None = None
+    points: Sequence[tuple[str, str | None, float | None]], *, lang: Lang, title: str | None = None
 ) -> bytes:
     """Sentiment over the turns of a conversation.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.models import ConversationVerdict, LabeledItem, Lang, Turn
+from bot.models import ConversationVerdict, Label, LabeledItem, Lang, Turn
 
 _CUSTOMER = ("客户", "顾客", "用户", "买家", "customer", "client", "user")
 _AGENT = ("客服", "坐席", "卖家", "商家", "agent", "support", "staff", "rep")
@@ -55,18 +55,21 @@ def rule_verdict(items: list[LabeledItem], *, lang: Lang) -> ConversationVerdict
     - agent issue `unhelpful`/`rude`: an agent turn the labeller calls negative.
     Failed turns are left out; with no customer turn labelled, nothing is concluded.
     """
-    customer = [i for i in items if i.role == "customer" and i.status == "ok" and i.label]
+    customer: list[Label] = [
+        i.label for i in items if i.role == "customer" and i.status == "ok" and i.label is not None
+    ]
     agent_negative = [i for i in items if i.role == "agent" and i.status == "ok" and i.label == "negative"]
     if not customer:
         reason = "没有可判定的客户发言" if lang == "zh" else "no customer turn could be labelled"
         return ConversationVerdict(label="neutral", resolved=False, flagged=False, reason=reason)
-    last = customer[-1].label
-    negatives = sum(1 for i in customer if i.label == "negative")
-    counts = {label: sum(1 for i in customer if i.label == label) for label in ("positive", "negative")}
+    last = customer[-1]
+    negatives = customer.count("negative")
+    positives = customer.count("positive")
+    overall: Label
     if last != "neutral":
         overall = last
-    elif counts["positive"] != counts["negative"]:
-        overall = max(counts, key=lambda label: counts[label])
+    elif positives != negatives:
+        overall = "positive" if positives > negatives else "negative"
     else:
         overall = "neutral"
     flagged = last == "negative" or (negatives * 2 >= len(customer) and negatives > 0 and last != "positive")

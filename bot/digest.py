@@ -141,7 +141,7 @@ async def build_digest(
     by_day: dict[date, Summary] = {}
     for row in rows:
         row_day = date.fromisoformat(str(row["day"]))
-        channel = row["channel"] if row["channel"] not in (None, "") else None
+        channel = str(row["channel"]) if row["channel"] not in (None, "") else None
         field = "failed" if row["status"] != "ok" or not row["label"] else str(row["label"])
         n = int(row["n"])  # type: ignore[call-overload]
         channel_days = by_channel.setdefault(channel, {})

@@ -51,4 +51,4 @@ class LabelCache:
         ]
         if rows:
             with self._db.write() as db:
-                db["label_cache"].upsert_all(rows, pk="key")
+                db.table("label_cache").upsert_all(rows, pk="key")

@@ -64,7 +64,7 @@ class Database:
 
 
 def _create_schema(db: sqlite_utils.Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": str,
             "created_at": str,
@@ -91,7 +91,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         not_null={"created_at", "source", "kind", "status"},
         if_not_exists=True,
     )
-    db["items"].create(
+    db.table("items").create(
         {
             "id": int,
             "run_id": str,
@@ -122,7 +122,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         not_null={"run_id", "idx", "text", "status"},
         if_not_exists=True,
     )
-    db["label_cache"].create(
+    db.table("label_cache").create(
         {
             "key": str,
             "label": str,
@@ -138,10 +138,10 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk="key",
         if_not_exists=True,
     )
-    db["charts"].create(
+    db.table("charts").create(
         {"id": str, "created_at": str, "png": bytes, "kind": str}, pk="id", if_not_exists=True
     )
-    db["reviews"].create(
+    db.table("reviews").create(
         {
             "id": int,
             "thread_key": str,
@@ -165,7 +165,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         not_null={"thread_key", "status", "created_at"},
         if_not_exists=True,
     )
-    db["review_events"].create(
+    db.table("review_events").create(
         {
             "id": int,
             "review_id": int,
@@ -179,8 +179,8 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("review_id", "reviews", "id")],
         if_not_exists=True,
     )
-    db["processed_events"].create({"key": str, "at": str}, pk="key", if_not_exists=True)
-    db["digests"].create(
+    db.table("processed_events").create({"key": str, "at": str}, pk="key", if_not_exists=True)
+    db.table("digests").create(
         {
             "date": str,
             "target": str,
@@ -195,15 +195,15 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     # Columns added after the first release: older files get them on open.
-    if "note" not in db["items"].columns_dict:
-        db["items"].add_column("note", str)
+    if "note" not in db.table("items").columns_dict:
+        db.table("items").add_column("note", str)
     # Indexes chosen for the queries the product runs: a run's items, failed items for
     # relabel, and the per-day label mix behind stats and digests (covering index).
-    db["items"].create_index(["run_id", "idx"], if_not_exists=True)
-    db["items"].create_index(["status"], if_not_exists=True)
-    db["items"].create_index(["day", "channel", "label", "status"], if_not_exists=True)
-    db["items"].create_index(["day", "label", "status"], if_not_exists=True)
-    db["reviews"].create_index(["thread_key"], unique=True, if_not_exists=True)
-    db["reviews"].create_index(["status", "created_at"], if_not_exists=True)
-    db["runs"].create_index(["created_at"], if_not_exists=True)
+    db.table("items").create_index(["run_id", "idx"], if_not_exists=True)
+    db.table("items").create_index(["status"], if_not_exists=True)
+    db.table("items").create_index(["day", "channel", "label", "status"], if_not_exists=True)
+    db.table("items").create_index(["day", "label", "status"], if_not_exists=True)
+    db.table("reviews").create_index(["thread_key"], unique=True, if_not_exists=True)
+    db.table("reviews").create_index(["status", "created_at"], if_not_exists=True)
+    db.table("runs").create_index(["created_at"], if_not_exists=True)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

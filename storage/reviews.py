@@ -58,15 +58,18 @@ class ReviewRepository:
             if rows:
                 review_id = rows[0]["id"]
                 reopened = rows[0]["status"] != "open"
-                db["reviews"].update(review_id, {**fields, "status": "open"})
+                db.table("reviews").update(review_id, {**fields, "status": "open"})
                 _event(db, review_id, "reopened" if reopened else "updated", "sentibot", reason, label)
                 created = False
             else:
-                review_id = (
-                    db["reviews"]
+                inserted = (
+                    db.table("reviews")
                     .insert({**fields, "thread_key": thread_key, "status": "open", "created_at": now})
                     .last_pk
                 )
+                if inserted is None:  # never: an insert into a rowid table always reports its id
+                    raise RuntimeError("insert into reviews reported no id")
+                review_id = inserted
                 _event(db, review_id, "flagged", "sentibot", reason, label)
                 created = True
         return self.get(review_id), created
@@ -100,7 +103,7 @@ class ReviewRepository:
         with self._db.write() as db:
             if not list(db.query("SELECT id FROM reviews WHERE id = ?", (review_id,))):
                 raise ReviewNotFound(f"no review #{review_id}")
-            db["reviews"].update(
+            db.table("reviews").update(
                 review_id,
                 {
                     "status": "resolved",
@@ -118,12 +121,12 @@ class ReviewRepository:
         with self._db.write() as db:
             if not list(db.query("SELECT id FROM reviews WHERE id = ?", (review_id,))):
                 raise ReviewNotFound(f"no review #{review_id}")
-            db["reviews"].update(review_id, {"status": "open", "updated_at": iso()})
+            db.table("reviews").update(review_id, {"status": "open", "updated_at": iso()})
             _event(db, review_id, "reopened", actor, note, None)
         return self.get(review_id)
 
 
 def _event(db: Any, review_id: int, action: str, actor: str, note: str | None, label: str | None) -> None:
-    db["review_events"].insert(
+    db.table("review_events").insert(
         {"review_id": review_id, "at": iso(), "action": action, "actor": actor, "note": note, "label": label}
     )

@@ -79,7 +79,7 @@ class RunRepository:
         """Store a run and its items as `pending` in one transaction, before any labelling."""
         now = iso()
         with self._db.write() as db:
-            db["runs"].insert(
+            db.table("runs").insert(
                 {
                     "id": run_id,
                     "created_at": now,
@@ -97,7 +97,7 @@ class RunRepository:
                     "thread_key": thread_key,
                 }
             )
-            db["items"].insert_all(
+            db.table("items").insert_all(
                 {
                     "run_id": run_id,
                     "idx": item.id,
@@ -148,7 +148,7 @@ class RunRepository:
         error: str | None = None,
     ) -> None:
         with self._db.write() as db:
-            db["runs"].update(
+            db.table("runs").update(
                 run_id,
                 {
                     "status": status,

@@ -115,7 +115,7 @@ class StatsRepository:
         the normal `RunRepository.create` + `save_results` path makes.
         """
         with self._db.write() as db:
-            db["runs"].insert(run)
+            db.table("runs").insert(run)
         sql = (
             f"INSERT INTO items ({', '.join(BENCH_ITEM_COLUMNS)}, cached)"
             f" VALUES ({', '.join('?' for _ in BENCH_ITEM_COLUMNS)}, 0)"

@@ -53,7 +53,9 @@ def is_authorized(request: Request, settings: Settings) -> bool:
     if scheme.lower() == "bearer" and credentials and token_matches(credentials.strip(), token):
         return True
     cookie = request.cookies.get(COOKIE_NAME)
-    return bool(cookie) and secrets.compare_digest(cookie.encode(), session_value(token).encode())
+    if not cookie:
+        return False
+    return secrets.compare_digest(cookie.encode(), session_value(token).encode())
 
 
 def safe_next(target: str | None) -> str:

@@ -13,9 +13,14 @@ ProgressFn = Callable[[int, int], None]
 @runtime_checkable
 class Labeler(Protocol):
     name: str
+
+    # Read-only in the protocol so a labeller may narrow them to `str` (the Qwen3 one does).
     # None for the offline labeller: its answers are not cached (it is faster than the cache).
-    model: str | None
-    prompt_version: str | None
+    @property
+    def model(self) -> str | None: ...
+
+    @property
+    def prompt_version(self) -> str | None: ...
 
     async def label(
         self, items: list[TextIn], *, on_progress: ProgressFn | None = None

@@ -54,20 +54,26 @@ class RequestOptions:
 def request_options(*, flavor: Flavor, thinking: bool, max_tokens: int) -> RequestOptions:
     """The per-request options for `flavor` with thinking on or off."""
     sampling = THINKING_SAMPLING if thinking else NON_THINKING_SAMPLING
-    common = {"temperature": sampling["temperature"], "top_p": sampling["top_p"], "max_tokens": max_tokens}
+    temperature, top_p, top_k = sampling["temperature"], sampling["top_p"], sampling["top_k"]
     if flavor == "dashscope":
         return RequestOptions(
-            **common,
-            extra_body={"enable_thinking": thinking, "top_k": sampling["top_k"]},
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+            extra_body={"enable_thinking": thinking, "top_k": top_k},
             streaming=thinking,
         )
     if flavor == "ollama":
         return RequestOptions(
-            **common,
-            extra_body={"top_k": sampling["top_k"]},
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+            extra_body={"top_k": top_k},
             reasoning_effort="medium" if thinking else "none",
         )
     return RequestOptions(
-        **common,
-        extra_body={"chat_template_kwargs": {"enable_thinking": thinking}, "top_k": sampling["top_k"]},
+        temperature=temperature,
+        top_p=top_p,
+        max_tokens=max_tokens,
+        extra_body={"chat_template_kwargs": {"enable_thinking": thinking}, "top_k": top_k},
     )

@@ -538,11 +538,11 @@ def _keywords(
             merged.append([w, s, e])
     out: list[tuple[str, float]] = []
     seen: set[str] = set()
-    for w, s, e in sorted(merged, reverse=True):
-        word = lower[int(s) : int(e)].strip()
+    for weight, start, end in sorted(merged, reverse=True):
+        word = lower[int(start) : int(end)].strip()
         if _is_cue(word, kind) and word not in seen and not any(word in other for other in seen):
             seen.add(word)
-            out.append((word, w))
+            out.append((word, weight))
         if len(out) >= _MAX_KEYWORDS:
             break
     return out

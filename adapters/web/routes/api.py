@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -31,13 +31,15 @@ from bot.models import Turn
 # How long `POST /api/chat` waits for a run before answering "running, poll it".
 QUICK_WAIT_S = 1.0
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad input; `error` says what to fix"},
     401: {"model": ErrorOut, "description": "SENTIBOT_WEB_TOKEN is set and was not sent"},
     413: {"model": ErrorOut, "description": "request body too large"},
     422: {"model": ErrorOut, "description": "wrong JSON shape or types; `error` says which field"},
 }
-NOT_FOUND = {404: {"model": ErrorOut, "description": "no such run or review"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "no such run or review"}
+}
 
 router = APIRouter(prefix="/api", dependencies=[ApiAuth], responses=ERRORS)
 
