@@ -175,8 +175,8 @@ def _conversation_reply(result: AnalysisResult, *, link: str, public_url: str) -
         lines.append(
             _t(
                 lang,
-                f"🚩 已加入待审队列（#{result.review.id}）：{verdict.reason}",
-                f"🚩 Flagged for review (#{result.review.id}): {verdict.reason}",
+                f"🚩 已加入待审队列（#{result.review.id}），请主管查看。",
+                f"🚩 Flagged for review (#{result.review.id}): a lead should take a look.",
             )
         )
         review_link = f"{public_url.rstrip('/')}/reviews#review-{result.review.id}"
