@@ -263,3 +263,11 @@ def test_waimai_sample_accuracy(labeler: OfflineLabeler) -> None:
     decided = [(p, y) for p, y in calls if p != "neutral"]
     assert len(decided) >= 700
     assert sum(p == y for p, y in decided) / len(decided) >= 0.85
+
+
+def test_chinese_keywords_read_as_phrases_not_fragments(labeler: OfflineLabeler) -> None:
+    item = labeler.predict("快递员态度很好")
+    assert item.label == "positive"
+    assert item.keywords == ["快递员态度很好"]  # not "员态度很好" or "快"
+    many = labeler.predict("很快，好吃，味道足，量大")
+    assert all(len(k) > 1 for k in many.keywords)

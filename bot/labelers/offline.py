@@ -538,14 +538,35 @@ def _keywords(
             merged.append([w, s, e])
     out: list[tuple[str, float]] = []
     seen: set[str] = set()
+    clauses = [m.span() for m in _ZH_RUN.finditer(lower)] if kind == "char" else []
     for weight, start, end in sorted(merged, reverse=True):
-        word = lower[int(start) : int(end)].strip()
+        start, end = _snap_to_clause(int(start), int(end), clauses)
+        word = lower[start:end].strip()
+        if kind == "char" and len(word) == 1 and end - start < _clause_len(start, clauses):
+            continue  # one character cut out of a longer phrase ("快" of "快递员") misleads
+
         if _is_cue(word, kind) and word not in seen and not any(word in other for other in seen):
             seen.add(word)
             out.append((word, weight))
         if len(out) >= _MAX_KEYWORDS:
             break
     return out
+
+
+_SNAP_MAX = 10  # a Chinese clause this short reads better whole than as an n-gram cut out of it
+
+
+def _snap_to_clause(start: int, end: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
+    """Widen a Chinese n-gram to its whole clause when the clause is short (`员态度很好` →
+    `快递员态度很好`), so keywords read as words rather than fragments."""
+    for lo, hi in clauses:
+        if lo <= start < hi:
+            return (lo, hi) if hi - lo <= _SNAP_MAX and end <= hi else (start, end)
+    return start, end
+
+
+def _clause_len(start: int, clauses: list[tuple[int, int]]) -> int:
+    return next((hi - lo for lo, hi in clauses if lo <= start < hi), 0)
 
 
 def explain(scored: Scored) -> str:
