@@ -14,7 +14,6 @@ log = logging.getLogger(__name__)
 
 
 async def run_connect(settings: Settings) -> None:
-    logging.getLogger().setLevel(logging.INFO)
     core = Sentibot(settings=settings)
     register_notifiers(core)
     work = BackgroundWork()

@@ -218,6 +218,7 @@ def connect() -> None:
             "and/or DINGTALK_CLIENT_ID + DINGTALK_CLIENT_SECRET (Stream mode)",
             2,
         )
+    logging.getLogger().setLevel(logging.INFO)  # a long-running process: say what it connects to
     try:
         asyncio.run(run_connect(settings))
     except KeyboardInterrupt:
