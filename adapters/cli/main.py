@@ -200,6 +200,7 @@ def serve(
         check_bind(host, settings)
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
+    logging.getLogger().setLevel(logging.INFO)  # digests sent, reviews announced, platform errors
     err.print(f"sentibot on http://{host}:{port} · labeller: {_labeller_name(settings)} · db: {settings.db}")
     uvicorn.run(
         create_app(settings, scheduler=True), host=host, port=port, log_level="info", proxy_headers=False
