@@ -12,7 +12,7 @@ from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
 from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import parse_transcript
-from bot.errors import InputError, NotFound
+from bot.errors import Conflict, InputError, NotFound
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.models import LABELS, Lang, Turn
 from bot.notify import Notifiers, Target, announce_review, parse_targets
@@ -24,7 +24,7 @@ from bot.replies import (
     stats_reply,
 )
 from bot.stats import StatsReport, build_stats
-from storage import ReviewNotFound, Store
+from storage import ReviewNotFound, ReviewStateError, Store
 from storage.clock import iso, utc_now
 
 log = logging.getLogger(__name__)
@@ -168,12 +168,18 @@ class Sentibot:
             return self.store.reviews.resolve(review_id, reviewer=reviewer.strip(), note=note, label=label)
         except ReviewNotFound as exc:
             raise NotFound(str(exc)) from exc
+        except ReviewStateError as exc:
+            raise Conflict(str(exc)) from exc
 
     def reopen_review(self, review_id: int, *, actor: str, note: str = "") -> dict[str, Any]:
+        if not actor.strip():
+            raise InputError("reviewer is required: say who reopens it")
         try:
-            return self.store.reviews.reopen(review_id, actor=actor, note=note)
+            return self.store.reviews.reopen(review_id, actor=actor.strip(), note=note)
         except ReviewNotFound as exc:
             raise NotFound(str(exc)) from exc
+        except ReviewStateError as exc:
+            raise Conflict(str(exc)) from exc
 
     def first_delivery(self, *, platform: str, delivery_id: str) -> bool:
         """True the first time a platform delivers this event/message id; False on redelivery."""

@@ -7,3 +7,7 @@ class InputError(ValueError):
 
 class NotFound(LookupError):
     """A run, review or chart that does not exist."""
+
+
+class Conflict(InputError):
+    """The request does not fit the current state (e.g. resolving a review already resolved)."""

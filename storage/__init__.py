@@ -9,11 +9,11 @@ from storage.charts import ChartRepository
 from storage.db import Database, StorageError
 from storage.digests import DigestLog
 from storage.events import ProcessedEvents
-from storage.reviews import ReviewNotFound, ReviewRepository
+from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.stats import StatsRepository
 
-__all__ = ["ReviewNotFound", "StorageError", "Store", "cache_key"]
+__all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache_key"]
 
 
 class Store:

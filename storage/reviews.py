@@ -13,6 +13,11 @@ class ReviewNotFound(LookupError):
     pass
 
 
+class ReviewStateError(ValueError):
+    """The review is not in the state the change needs (checked inside the write transaction,
+    so two people pressing "resolve" at once cannot both succeed)."""
+
+
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
     row["agent_issues"] = json.loads(row.get("agent_issues") or "[]")
     return row
@@ -101,8 +106,7 @@ class ReviewRepository:
     def resolve(self, review_id: int, *, reviewer: str, note: str, label: str | None) -> dict[str, Any]:
         now = iso()
         with self._db.write() as db:
-            if not list(db.query("SELECT id FROM reviews WHERE id = ?", (review_id,))):
-                raise ReviewNotFound(f"no review #{review_id}")
+            _require_status(db, review_id, "open")
             db.table("reviews").update(
                 review_id,
                 {
@@ -119,11 +123,22 @@ class ReviewRepository:
 
     def reopen(self, review_id: int, *, actor: str, note: str = "") -> dict[str, Any]:
         with self._db.write() as db:
-            if not list(db.query("SELECT id FROM reviews WHERE id = ?", (review_id,))):
-                raise ReviewNotFound(f"no review #{review_id}")
+            _require_status(db, review_id, "resolved")
             db.table("reviews").update(review_id, {"status": "open", "updated_at": iso()})
             _event(db, review_id, "reopened", actor, note, None)
         return self.get(review_id)
+
+
+def _require_status(db: Any, review_id: int, wanted: str) -> None:
+    rows = list(db.query("SELECT status, resolved_by FROM reviews WHERE id = ?", (review_id,)))
+    if not rows:
+        raise ReviewNotFound(f"no review #{review_id}")
+    if rows[0]["status"] != wanted:
+        if rows[0]["status"] == "resolved":
+            raise ReviewStateError(
+                f"review #{review_id} is already resolved by {rows[0]['resolved_by']}; reopen it first"
+            )
+        raise ReviewStateError(f"review #{review_id} is already open")
 
 
 def _event(db: Any, review_id: int, action: str, actor: str, note: str | None, label: str | None) -> None:

@@ -235,3 +235,23 @@ async def test_an_oversized_comment_is_truncated_with_a_note_not_dropped(
     assert first.note == f"truncated from {len(long_text)} to 2000 characters"
     assert first.public()["note"] == first.note
     assert long_text[:2000] in sent and long_text[:2001] not in sent
+
+
+async def test_a_review_cannot_be_resolved_twice_or_reopened_while_open(tmp_path: Path) -> None:
+    from bot.errors import Conflict
+
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db")))
+    reply = await bot.handle_message(
+        "客户: 退款一直没到账，太差了\n客服: 请耐心等待\n客户: 我要投诉你们，太失望了",
+        context=MessageContext(source="web"),
+    )
+    review_id = reply.review_id or 0
+    with pytest.raises(Conflict, match="already open"):
+        bot.reopen_review(review_id, actor="bob")
+    bot.resolve_review(review_id, reviewer="ann", note="called back")
+    with pytest.raises(Conflict, match="already resolved by ann; reopen it first"):
+        bot.resolve_review(review_id, reviewer="bob", note="me too")
+    bot.reopen_review(review_id, actor="bob", note="customer wrote again")
+    history = [(e["action"], e["actor"]) for e in bot.review(review_id)["events"]]
+    await bot.aclose()
+    assert history == [("flagged", "sentibot"), ("resolved", "ann"), ("reopened", "bob")]

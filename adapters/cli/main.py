@@ -24,7 +24,7 @@ from adapters.cli.output import OutputFormat, print_result, print_summary
 from bot.analysis import AnalysisRequest
 from bot.config import Settings
 from bot.core import Sentibot
-from bot.errors import InputError, NotFound
+from bot.errors import Conflict, InputError, NotFound
 from storage import StorageError
 
 app = typer.Typer(
@@ -77,6 +77,8 @@ def with_core(settings: Settings, use: Callable[[Sentibot], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
+    except Conflict as exc:  # valid request, wrong moment (e.g. already resolved)
+        raise fail(str(exc), 1) from exc
     except InputError as exc:
         raise fail(str(exc), 2) from exc
     except (NotFound, StorageError) as exc:

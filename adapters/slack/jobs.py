@@ -27,7 +27,7 @@ from adapters.slack.render import (
 from adapters.slack.text import BotIdentity, thread_turns
 from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot
-from bot.errors import InputError, NotFound
+from bot.errors import Conflict, InputError, NotFound
 from bot.i18n import detect_lang
 from bot.models import Lang, Turn
 from bot.replies import Reply, error_reply
@@ -339,17 +339,17 @@ async def resolve_from_slack(
                 replace_original=False,
             )
             return
-        if review["status"] == "resolved":
-            # Free text typed on the web or in the CLI: escaped, so a name like <!channel> pings nobody.
-            by = escape(review.get("resolved_by") or "?")
-            outcome = _t(
-                lang, f"ℹ️ #{review_id} 已由 {by} 审核", f"ℹ️ Review #{review_id} was already resolved by {by}"
-            )
-        else:
+        try:
             note = _t(lang, "在 Slack 中处理", "via Slack")
             core.resolve_review(review_id, reviewer=reviewer, note=note, label=label)
             outcome = outcome_line(
                 lang, user_id=user_id, review_id=review_id, label=label, previous=review.get("label")
+            )
+        except Conflict:  # resolved meanwhile (on the web, or by someone pressing at the same time)
+            # Free text typed on the web or in the CLI: escaped, so a name like <!channel> pings nobody.
+            by = escape(core.review(review_id).get("resolved_by") or "?")
+            outcome = _t(
+                lang, f"ℹ️ #{review_id} 已由 {by} 审核", f"ℹ️ Review #{review_id} was already resolved by {by}"
             )
         updated = resolved_message(
             (message or {}).get("blocks") or [], text, review_id=review_id, outcome=outcome
