@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     def _hh_mm(cls, value: str) -> str:
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValueError("SENTIBOT_DIGEST_TIME must be HH:MM, e.g. 09:00")
+            raise ValueError("must be HH:MM, e.g. 09:00")
         return f"{int(hours):02d}:{int(minutes):02d}"
 
     @cached_property

@@ -50,6 +50,7 @@ def test_serve_answers_the_api_and_stops_cleanly(tmp_path: Path) -> None:
         assert answer.status_code == 200
         doc = answer.json()
         assert [item["label"] for item in doc["items"]] == ["negative", "positive"]
+        assert doc["chart_url"].startswith(f"{base}/charts/")
         chart = httpx.get(doc["chart_url"], timeout=10)
         assert chart.headers["content-type"] == "image/png" and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
         assert httpx.get(f"{base}/", timeout=10).status_code == 200

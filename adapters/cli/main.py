@@ -38,7 +38,7 @@ review_app = typer.Typer(help="The review queue of flagged conversations.", no_a
 app.add_typer(review_app, name="review")
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line
 T = TypeVar("T")
 
 
@@ -57,7 +57,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
         )
         raise fail(f"bad configuration: {problems}", 2) from exc
 
@@ -189,9 +190,11 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to bind; non-loopback needs SENTIBOT_WEB_TOKEN.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
 ) -> None:
     """Web chat, API, Slack and DingTalk HTTP endpoints, chart files and the digest scheduler."""
+    import socket
+
     import uvicorn
 
     from adapters.web.main import create_app
@@ -202,11 +205,24 @@ def serve(
         check_bind(host, settings)
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
+    if "public_url" not in settings.model_fields_set:
+        # Chart links must point where this server really is, not at the default port.
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        settings = settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
+    try:  # fail here with one line rather than inside uvicorn with a traceback
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc} (pick another --port)") from exc
     logging.getLogger().setLevel(logging.INFO)  # digests sent, reviews announced, platform errors
     err.print(f"sentibot on http://{host}:{port} · labeller: {_labeller_name(settings)} · db: {settings.db}")
-    uvicorn.run(
-        create_app(settings, scheduler=True), host=host, port=port, log_level="info", proxy_headers=False
-    )
+    try:
+        uvicorn.run(
+            create_app(settings, scheduler=True), host=host, port=port, log_level="info", proxy_headers=False
+        )
+    except SystemExit as exc:  # uvicorn exits 3 when it cannot start; the contract says 1
+        if exc.code not in (0, None):
+            raise fail(f"the server stopped: exit {exc.code}") from exc
 
 
 @app.command()
