@@ -192,7 +192,7 @@ async def build_digest(
         timezone=settings.timezone,
         lang=lang,
         generated_at=now,
-        partial=now < datetime.fromisoformat(end),
+        partial=datetime.fromisoformat(start) <= now < datetime.fromisoformat(end),  # today, so far
         threshold=settings.negative_alert_ratio,
         empty=total.counts.total == 0,
         total=total,

@@ -292,6 +292,8 @@ def digest(
         the_day = date.fromisoformat(day) if day else local_today(settings) - timedelta(days=1)
     except ValueError as exc:
         raise fail(f"--date must be YYYY-MM-DD, got {day!r}", 2) from exc
+    if the_day > local_today(settings):
+        raise fail(f"{the_day} has not started yet in {settings.timezone}", 2)
     targets = parse_targets(settings.digest_targets)
     if send and not targets:
         raise fail("--send needs SENTIBOT_DIGEST_TARGETS, e.g. slack:C0123ABCD,dingtalk-webhook,web", 2)
