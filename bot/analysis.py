@@ -136,6 +136,10 @@ class AnalysisService:
             lang=lang,
             channel=request.channel,
             thread_key=request.thread_key,
+            # One key per conversation: the platform's thread, or the transcript's own turns.
+            conversation_key=(request.thread_key or _transcript_key(pending))
+            if kind == "conversation"
+            else None,
             labeler=self._labeler.name,
             model=self._labeler.model,
             prompt_version=self._labeler.prompt_version,
@@ -180,7 +184,7 @@ class AnalysisService:
         items = self._store.runs.items(run_id)
         review = None
         if run["conversation"] and run["conversation"].flagged:
-            key = run["thread_key"] or _transcript_key(items)
+            key = run["conversation_key"] or run["thread_key"] or _transcript_key(items)
             found = self._store.reviews.by_thread(key)
             if found:
                 review = ReviewRef(id=found["id"], created=False, status=found["status"])
@@ -254,7 +258,9 @@ class AnalysisService:
             self._store.runs.save_results(run_id, labelled)
             summary = Summary.of(labelled)
             chart_id = await self._chart(run["kind"], labelled, summary, lang)
-            review = self._flag(run_id, request, verdict, lang) if verdict else None
+            review = self._flag(run_id, run, request, verdict, lang) if verdict else None
+            if run["conversation_key"]:
+                self._store.runs.supersede_conversation(run["conversation_key"], latest_run_id=run_id)
             self._store.runs.finish(
                 run_id,
                 status="failed" if summary.failed == summary.total else "done",
@@ -372,9 +378,14 @@ class AnalysisService:
         return self._store.charts.save(png, kind=kind)
 
     def _flag(
-        self, run_id: str, request: AnalysisRequest, verdict: ConversationVerdict, lang: Lang
+        self,
+        run_id: str,
+        run: dict[str, Any],
+        request: AnalysisRequest,
+        verdict: ConversationVerdict,
+        lang: Lang,
     ) -> ReviewRef | None:
-        key = request.thread_key or _transcript_key(self._store.runs.items(run_id))
+        key = run["conversation_key"] or request.thread_key or _transcript_key(self._store.runs.items(run_id))
         existing = self._store.reviews.by_thread(key)
         unchanged = request.thread_key is None and existing and existing["status"] == "resolved"
         if not verdict.flagged or unchanged:

@@ -197,6 +197,8 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     # Columns added after the first release: older files get them on open.
     if "note" not in db.table("items").columns_dict:
         db.table("items").add_column("note", str)
+    if "conversation_key" not in db.table("runs").columns_dict:
+        db.table("runs").add_column("conversation_key", str)
     # Indexes chosen for the queries the product runs: a run's items, failed items for
     # relabel, and the per-day label mix behind stats and digests (covering index).
     db.table("items").create_index(["run_id", "idx"], if_not_exists=True)
@@ -206,4 +208,5 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     db.table("reviews").create_index(["thread_key"], unique=True, if_not_exists=True)
     db.table("reviews").create_index(["status", "created_at"], if_not_exists=True)
     db.table("runs").create_index(["created_at"], if_not_exists=True)
+    db.table("runs").create_index(["conversation_key"], if_not_exists=True)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

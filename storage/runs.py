@@ -35,6 +35,8 @@ def item_to_row(item: LabeledItem) -> dict[str, Any]:
 
 
 def row_to_item(row: dict[str, Any]) -> LabeledItem:
+    # A superseded item (an earlier analysis of the same conversation) still shows its label.
+    labelled = row["status"] in ("ok", "superseded") and row["label"] is not None
     return LabeledItem(
         id=row["idx"],
         text=row["text"],
@@ -44,8 +46,8 @@ def row_to_item(row: dict[str, Any]) -> LabeledItem:
         keywords=json.loads(row["keywords"] or "[]"),
         reasoning=row["reasoning"],
         labeler=row["labeler"] or "",
-        status="ok" if row["status"] == "ok" else "failed",
-        error=row["error"] if row["status"] != "pending" else "not labelled yet",
+        status="ok" if labelled else "failed",
+        error=None if labelled else row["error"] if row["status"] != "pending" else "not labelled yet",
         role=row["role"],
         author=row["author"],
         clean_text=row["clean_text"],
@@ -70,6 +72,7 @@ class RunRepository:
         lang: str,
         channel: str | None,
         thread_key: str | None,
+        conversation_key: str | None = None,
         labeler: str,
         model: str | None,
         prompt_version: str | None,
@@ -95,6 +98,7 @@ class RunRepository:
                     "done": 0,
                     "failed": 0,
                     "thread_key": thread_key,
+                    "conversation_key": conversation_key,
                 }
             )
             db.table("items").insert_all(
@@ -203,6 +207,19 @@ class RunRepository:
         for row in self._db.query(sql + " ORDER BY items.run_id, items.idx", params):
             grouped.setdefault(row["run_id"], []).append(row_to_item(row))
         return grouped
+
+    def supersede_conversation(self, conversation_key: str, *, latest_run_id: str) -> int:
+        """Earlier analyses of the same conversation stop counting in stats and digests.
+
+        Their items keep their labels (the runs stay readable) but are marked `superseded`, so a
+        thread analysed three times is counted once, as it is now.
+        """
+        with self._db.write() as db:
+            return db.execute(
+                "UPDATE items SET status = 'superseded' WHERE status IN ('ok', 'failed') AND run_id IN"
+                " (SELECT id FROM runs WHERE conversation_key = ? AND id != ?)",
+                (conversation_key, latest_run_id),
+            ).rowcount
 
     def mark_running(self, run_id: str) -> None:
         with self._db.write() as db:

@@ -255,3 +255,18 @@ async def test_a_review_cannot_be_resolved_twice_or_reopened_while_open(tmp_path
     history = [(e["action"], e["actor"]) for e in bot.review(review_id)["events"]]
     await bot.aclose()
     assert history == [("flagged", "sentibot"), ("resolved", "ann"), ("reopened", "bob")]
+
+
+async def test_a_conversation_analysed_again_is_counted_once_in_stats(tmp_path: Path) -> None:
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db")))
+    transcript = "客户: 退款一直没到账，太差了\n客服: 请耐心等待\n客户: 我要投诉你们，太失望了"
+    first = await bot.handle_message(transcript, context=MessageContext(source="web"))
+    for _ in range(2):
+        await bot.handle_message(transcript, context=MessageContext(source="web"))
+    await bot.handle_message("great service", context=MessageContext(source="web"))
+    stats = await bot.stats(days=1, chart=False)
+    earlier = bot.analysis.result(first.run_id or "")
+    await bot.aclose()
+    assert stats.summary.total == 3 + 1  # one conversation of three turns, one comment
+    assert [item.label for item in earlier.items] == [item.label for item in first.items]  # still readable
+    assert all(item.status == "ok" for item in earlier.items)
