@@ -12,6 +12,9 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # Slack's <@U123> / <#C1|name> / <!here>, and plain @handles (Twitter, DingTalk, WeChat).
 _SLACK_REF = re.compile(r"<[@#!][^>\s]*>")
 _MENTION = re.compile(r"(?<![\w.])@[\w\-.\u4e00-\u9fff]{1,32}")
+# HTML/XML tags pasted with a comment (<br>, <script>…</script>, <img onerror=…>): markup is not
+# sentiment. Text between tags is kept; "<3" and "a < b" are not tags and stay.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
@@ -34,6 +37,7 @@ def clean_text(text: str, *, limit: int = MAX_LABEL_CHARS) -> tuple[str, str | N
     """Return (cleaned text, note). The note says what was cut when the text was truncated."""
     cleaned = unicodedata.normalize("NFC", text)
     cleaned = _SLACK_REF.sub(" ", cleaned)
+    cleaned = _TAG.sub(" ", cleaned)
     cleaned = _URL.sub(" ", cleaned)
     cleaned = _MENTION.sub(" ", cleaned)
     cleaned = _drop_control(cleaned)

@@ -115,3 +115,9 @@ async def test_offline_verdicts_on_the_shared_conversations(shared_data: Path, t
         assert (reply.review_id is not None) == verdict.flagged  # every flag lands in the queue
     await bot.aclose()
     assert agree >= len(expected) - 1, f"{agree}/{len(expected)} conversations judged as expected"
+
+
+def test_markup_is_not_sentiment_but_hearts_are_kept() -> None:
+    assert clean_text("<img src=x onerror=alert(2)>great<br/>service")[0] == "great service"
+    assert clean_text("<b>太差了</b>")[0] == "太差了"
+    assert clean_text("I <3 this, a < b")[0] == "I <3 this, a < b"
