@@ -51,6 +51,10 @@ class Reply(BaseModel):
         return "\n".join([self.title, *self.lines])
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _t(lang: Lang, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
@@ -220,7 +224,8 @@ def stats_reply(report: StatsReport, lang: Lang) -> Reply:
     title = _t(
         lang,
         f"近 {report.days} 天情感统计（{report.first_day} 至 {report.last_day}）",
-        f"Sentiment, last {report.days} days ({report.first_day} – {report.last_day})",
+        f"Sentiment, {'today' if report.days == 1 else f'last {report.days} days'} "
+        f"({report.first_day} – {report.last_day})",
     )
     if s.total == 0:
         return Reply(
@@ -255,7 +260,11 @@ def reviews_reply(reviews: list[dict[str, Any]], lang: Lang, *, public_url: str)
             title=_t(lang, "✅ 没有待审对话", "✅ No conversation waiting for review"),
             link=link,
         )
-    title = _t(lang, f"🚩 {len(reviews)} 个对话待审", f"🚩 {len(reviews)} conversations waiting for review")
+    title = _t(
+        lang,
+        f"🚩 {len(reviews)} 个对话待审",
+        f"🚩 {_plural(len(reviews), 'conversation')} waiting for review",
+    )
     lines = [
         f"#{r['id']} · {r['title']} — {r['reason']} ({r['created_at'][:16].replace('T', ' ')} UTC)"
         for r in reviews[:10]

@@ -126,9 +126,14 @@ def label(
     comments = list(texts or [])
     if file:
         try:
-            comments += read_comments(file)
+            from_file = read_comments(file)
         except InputFileError as exc:
             raise fail(str(exc), 2) from exc
+        if not from_file:
+            raise fail(
+                f"{'stdin' if file == '-' else file} has no comments (one per line, or a `text` column)", 2
+            )
+        comments += from_file
     if not comments:
         raise fail("nothing to label: give TEXT arguments or --file PATH (- for stdin)", 2)
     settings = load_settings()
