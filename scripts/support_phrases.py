@@ -10,8 +10,10 @@ teach the model what support chat looks like:
   frames × service objects × endings; order numbers, dates, addresses, greetings, acknowledgements).
   They make the Chinese and English sub-models three-class.
 - `lexicon_rows(lang)`: a small hand-written domain lexicon of clear support sentiment
-  (解决了, 退款一直没到账, keeps crashing, thanks that fixed it), as short positive/negative
-  training rows, plus service objects combined with clearly positive or negative predicates.
+  (解决了, 退款一直没到账, keeps crashing, thanks that fixed it) and plain review praise (好评,
+  五星, 满意, 量大, 够吃), as short positive/negative training rows, plus service objects combined
+  with clearly positive or negative predicates; for Chinese also mild verdicts (还行, 还可以, 凑合)
+  as neutral rows.
 
 Everything is generated from the lists in this file with a fixed seed: no data is read, and in
 particular nothing under benchmarks/ (the support evaluation set there is test-only).
@@ -89,6 +91,18 @@ ZH_POSITIVE = ["解决了", "问题解决了", "已经解决了", "很满意", "
                "帮大忙了", "下次还来", "推荐", "非常感谢", "谢谢，很满意", "服务周到", "售后很好",
                "客服很负责", "问题处理得很好", "很快就到了", "发货很快", "物流很快", "包装很好",
                "质量很好", "和描述一样", "超出预期", "很喜欢", "体验很好", "耐心", "热情"]  # fmt: skip
+# Plain review praise. Alone these are one or two words, which the TF-IDF norm floor shrinks toward
+# the neutral band, so they are repeated (`PRAISE_REPEAT`) to get weights large enough to count.
+PRAISE_REPEAT = 6
+ZH_PRAISE = ["好评", "好评！", "给好评", "给个好评", "必须好评", "必须给好评", "五星", "五星！", "五星好评！",
+             "点赞", "赞", "点个赞", "必须点赞", "满意", "满意！", "挺满意", "挺好", "挺好的", "很好",
+             "不错", "很不错", "实惠", "性价比高", "物美价廉", "会回购", "还会再买", "还会再点",
+             # portions: "a lot of food" is praise in food reviews ("量太大" is not a complaint)
+             "量大", "量很大", "量足", "量很足", "分量足", "分量很足", "份量足", "份量很足",
+             "量大实惠", "够吃", "很够吃", "量太大了", "量太大，吃不完", "一个人吃不完",
+             "两个人吃都够", "一个菜够两个人吃", "够2人吃", "分量多"]  # fmt: skip
+# Mild verdicts: neither praise nor complaint (neutral rows; the Chinese model is three-class).
+ZH_MILD = ["还行", "还行吧", "还可以", "还可以吧", "凑合", "凑合吧", "马马虎虎", "过得去", "中规中矩"]
 ZH_NEGATIVE = ["太慢了", "没人回复", "没人理", "投诉", "差评", "退款一直没到账", "钱还没到账",
                "一直没发货", "迟迟不发货", "没解决", "还是没解决", "问题没解决", "等了好久",
                "等了半天", "催了好几次", "骗人", "虚假宣传", "坏了", "破损", "漏发", "发错了",
@@ -197,7 +211,8 @@ EN_POSITIVE = ["thanks, that fixed it", "that fixed it", "it works now", "works 
                "much appreciated", "resolved quickly", "perfect, thanks", "amazing support team",
                "glad it's fixed", "thanks for your patience", "love it", "five stars", "well done",
                "above and beyond", "really helpful", "everything works", "fixed, thank you",
-               "brilliant"]  # fmt: skip
+               "brilliant", "satisfied", "very satisfied", "highly recommend", "thumbs up",
+               "good job", "5 stars", "kudos to the team"]  # fmt: skip
 EN_NEGATIVE = ["keeps crashing", "crashing", "app crashing", "it crashed", "crashes", "broken",
                "still not working", "not working", "doesn't work", "refund never arrived",
                "never received my order", "still waiting", "no response", "nobody replied",
@@ -264,11 +279,14 @@ def neutral_rows(lang: str, n: int | None = None) -> list[tuple[str, str]]:
 
 
 def lexicon_rows(lang: str) -> list[tuple[str, str]]:
-    """The domain lexicon plus service objects with clear predicates, as positive/negative rows."""
+    """The domain lexicon plus service objects with clear predicates, as positive/negative rows
+    (and, for Chinese, mild verdicts as neutral rows)."""
     rng = random.Random(f"{SEED}-{lang}-lexicon")
     rows: list[tuple[str, str]] = []
     if lang == "zh":
         rows += [(w, "positive") for w in ZH_POSITIVE] + [(w, "negative") for w in ZH_NEGATIVE]
+        rows += [(w, "positive") for w in ZH_PRAISE] * PRAISE_REPEAT
+        rows += [(w, "neutral") for w in ZH_MILD]
         for obj in ZH_OBJECTS:
             rows.append((obj + rng.choice(ZH_NEG_PREDS), "negative"))
             rows.append((obj + rng.choice(ZH_POS_PREDS), "positive"))

@@ -271,3 +271,105 @@ def test_chinese_keywords_read_as_phrases_not_fragments(labeler: OfflineLabeler)
     assert item.keywords == ["快递员态度很好"]  # not "员态度很好" or "快"
     many = labeler.predict("很快，好吃，味道足，量大")
     assert all(len(k) > 1 for k in many.keywords)
+
+
+# --- QA findings: short praise, weak single words, keyword spans, rare labels ----------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["好评", "给好评", "必须好评", "五星好评", "五星", "点赞", "满意", "量太大，一个菜绝对够2人吃"]
+)
+def test_plain_review_praise_is_positive(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "positive", (item.label, item.confidence, item.keywords)
+
+
+@pytest.mark.parametrize("text", ["还行", "还可以", "凑合", "挺好", "量大", "分量足", "够吃"])
+def test_mild_or_portion_phrases_are_not_negative(labeler: OfflineLabeler, text: str) -> None:
+    assert labeler.predict(text).label != "negative"
+
+
+@pytest.mark.parametrize(
+    "text", ["ok", "OK", "fine", "meh", "alert", "sure", "满意", "好评", "great", "terrible"]
+)
+def test_a_single_word_is_never_fully_confident(labeler: OfflineLabeler, text: str) -> None:
+    assert (labeler.predict(text).confidence or 0) <= 0.8
+
+
+def test_support_ambiguous_vader_words_are_not_sentiment(labeler: OfflineLabeler) -> None:
+    for text in ("alert", "alert(1)"):  # the lead strips HTML tags separately (bot/text.py)
+        assert labeler.predict(text).label == "neutral", text
+
+
+def test_short_text_cap_grows_with_length() -> None:
+    from bot.labelers.offline import _short_text_cap
+
+    assert _short_text_cap("ok", "word") == 0.8
+    assert _short_text_cap("don't like it", "word") == 0.9  # "don't" is one word
+    assert _short_text_cap("this is a really long complaint", "word") == 1.0
+    assert _short_text_cap("好评", "char") == 0.8
+    assert _short_text_cap("量太大，一个菜绝对够2人吃", "char") == 1.0
+
+
+def test_english_keyword_spans_snap_to_whole_words() -> None:
+    from bot.labelers.offline import _snap_to_words
+
+    text = "it doesn't work, i don’t have it"
+    start = text.index("n't work")
+    assert text[slice(*_snap_to_words(start, start + len("n't work"), text))] == "doesn't work"
+    start = text.index("t have")
+    assert text[slice(*_snap_to_words(start, start + len("t have"), text))] == "don’t have"
+    start = text.index("work")
+    assert _snap_to_words(start + 1, start + 3, text) == (start, start + 4)  # "or" of "work"
+    assert _snap_to_words(0, 2, text) == (0, 2)  # already whole
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't have my order and it doesn't work",
+        "It don't work at all, I can't log in",
+        "This isn't good and they won't help",
+    ],
+)
+def test_english_keywords_are_whole_words_of_the_text(labeler: OfflineLabeler, text: str) -> None:
+    import re
+
+    item = labeler.predict(text)
+    assert item.keywords
+    lower = text.lower()
+    for kw in item.keywords:
+        assert not kw.startswith(("n't", "'", "t ")), kw
+        at = [m.start() for m in re.finditer(re.escape(kw), lower)]
+        assert at, kw
+        # the keyword neither starts nor ends inside a word of the original text
+        assert any(
+            (s == 0 or not (lower[s - 1].isalnum() or lower[s - 1] in "'’"))
+            and (
+                s + len(kw) == len(lower) or not (lower[s + len(kw)].isalnum() or lower[s + len(kw)] in "'’")
+            )
+            for s in at
+        ), kw
+
+
+def test_train_leaves_out_a_label_with_too_few_rows(tmp_path: Path) -> None:
+    """198 negative, 103 positive and 1 neutral Chinese rows: train zh on the two usable labels."""
+    rng = random.Random(3)
+    rows = [(f"这家店{rng.choice(_NEG_ZH)}，{rng.choice(_NEG_ZH)}{i}", "negative") for i in range(198)]
+    rows += [(f"这家店{rng.choice(_POS_ZH)}，{rng.choice(_POS_ZH)}{i}", "positive") for i in range(103)]
+    rows += [("请问几点发货", "neutral")]
+    messages: list[str] = []
+    out = tmp_path / "m.json.gz"
+    report = train(rows, out, progress=messages.append)
+    assert set(report.langs) == {"zh"} and not report.skipped
+    assert report.langs["zh"].classes == {"negative": 198, "positive": 103}
+    assert len(report.warnings) == 1 and "neutral (1 row)" in report.warnings[0]
+    assert any("neutral (1 row)" in m for m in messages)
+    assert "warning: zh: left out neutral" in report.summary()
+    mine = OfflineLabeler(model_path=out)
+    assert mine.predict("这家店非常失望，态度恶劣").label == "negative"
+
+    # Fewer than two usable labels: still refused, saying why.
+    lonely = [(t, y) for t, y in rows if y == "negative"] + [("这家店非常满意", "positive")]
+    with pytest.raises(ValueError, match=r"nothing to train on.*at least two labels"):
+        train(lonely, tmp_path / "x.json.gz")

@@ -138,9 +138,32 @@ async def test_conversation_verdict_and_review(api):
     done = (await client.get("/api/reviews?status=resolved")).json()["reviews"]
     assert [(r["id"], r["resolved_by"], r["note"]) for r in done] == [(review_id, "Mia", "called back")]
 
-    reopened = await client.post(f"/api/reviews/{review_id}/reopen", json={"actor": "Mia"})
+    reopened = await client.post(f"/api/reviews/{review_id}/reopen", json={"reviewer": "Mia"})
     assert reopened.status_code == 200 and reopened.json()["status"] == "open"
     assert core.review(review_id)["events"][-1]["action"] == "reopened"
+    assert core.review(review_id)["events"][-1]["actor"] == "Mia"
+    # `actor`, the old name, is still accepted.
+    await client.post(f"/api/reviews/{review_id}/resolve", json={"reviewer": "Mia"})
+    reopened = await client.post(f"/api/reviews/{review_id}/reopen", json={"actor": "Bo"})
+    assert reopened.status_code == 200 and core.review(review_id)["events"][-1]["actor"] == "Bo"
+    r = await client.post(f"/api/reviews/{review_id}/reopen", json={"reviewer": " "})
+    assert r.status_code == 400 and "reviewer" in r.json()["error"]
+    schema = (await client.get("/openapi.json")).json()
+    assert set(schema["components"]["schemas"]["ReopenIn"]["properties"]) == {"reviewer", "note"}
+    assert "409" in schema["paths"]["/api/reviews/{review_id}/reopen"]["post"]["responses"]
+
+
+async def test_review_state_conflicts_are_409(api, monkeypatch):
+    from bot.errors import Conflict
+
+    client, core = api
+
+    def already(*_args: Any, **_kwargs: Any) -> dict:
+        raise Conflict("review #7 is already resolved")
+
+    monkeypatch.setattr(core, "resolve_review", already)
+    r = await client.post("/api/reviews/7/resolve", json={"reviewer": "Mia"})
+    assert r.status_code == 409 and r.json() == {"error": "review #7 is already resolved"}
 
 
 async def test_review_errors(api):
@@ -240,6 +263,41 @@ async def test_not_json_and_oversized_bodies(api):
     r = await client.post("/api/analyze", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413 and r.json()["error"]
     assert run_count(core) == runs
+
+
+async def test_json_sent_as_text_plain_says_which_content_type(api):
+    client, core = api
+    runs = run_count(core)
+    for content_type in ("text/plain", "text/plain; charset=utf-8", None):
+        headers = {"content-type": content_type} if content_type else {}
+        r = await client.post("/api/analyze", content=b'{"text": "great"}', headers=headers)
+        assert r.status_code == 422 and "send Content-Type: application/json" in r.json()["error"]
+    r = await client.post("/api/analyze", content=b"[1]", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "Content-Type" not in r.json()["error"]
+    assert run_count(core) == runs
+
+
+async def test_cjk_font_is_cached_for_good(api):
+    client, _ = api
+    r = await client.get("/fonts/cjk.otf")
+    if r.status_code == 404:
+        pytest.skip("no CJK font installed (mplfonts)")
+    assert r.status_code == 200 and r.headers["content-type"] == "font/otf"
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    css = (await client.get("/static/app.css")).text
+    face = css[css.index("@font-face") : css.index("}", css.index("@font-face"))]
+    assert "font-display: swap" in face and "U+4E00-9FFF" in face and "/fonts/cjk.otf" in face
+
+
+async def test_chat_page_lists_recent_runs_with_a_preview(api):
+    client, _ = api
+    await client.post("/api/analyze", json={"texts": ["<b>bold</b> terrible " + "x" * 200, "great"]})
+    page = (await client.get("/")).text
+    sidebar = page[page.index('class="sidebar"') :]
+    assert "&lt;b&gt;bold&lt;/b&gt; terrible" in sidebar and "<b>bold</b>" not in sidebar
+    shown = sidebar.split('class="recent-preview"', 1)[1].split(">", 1)[1].split("</span>", 1)[0]
+    assert shown.endswith("…") and len(shown) < 100  # shortened; the title attribute has more
+    assert "1 negative" in sidebar and "1 positive" in sidebar and "2 items" in sidebar
 
 
 async def test_chat_message_too_long_is_rejected(api):

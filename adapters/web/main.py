@@ -24,7 +24,7 @@ from adapters.web.routes import api, charts, digests, health, pages
 from adapters.web.validation import describe_validation_error
 from bot.config import Settings
 from bot.core import Sentibot
-from bot.errors import InputError, NotFound
+from bot.errors import Conflict, InputError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -129,13 +129,19 @@ def _exception_handlers(app: FastAPI) -> None:
     async def input_error(request: Request, exc: InputError) -> Response:
         return _error(request, 400, str(exc))
 
+    # A subclass of InputError: Starlette picks the handler of the closest class, so this wins.
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> Response:
+        return _error(request, 409, str(exc))
+
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         return _error(request, 404, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        return _error(request, 422, describe_validation_error(exc.errors()))
+        content_type = request.headers.get("content-type")
+        return _error(request, 422, describe_validation_error(exc.errors(), content_type=content_type))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

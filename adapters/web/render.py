@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,6 +10,41 @@ from bot.analysis import AnalysisResult
 from bot.replies import Reply, analysis_reply
 
 PAGE_REVIEW_FIELDS = ("id", "title", "reason", "label", "created_at", "status")
+
+# Status emoji in reply text (kept for Slack, DingTalk and the CLI) and the CSS mark the web draws
+# instead: machines without an emoji font show the emoji as empty boxes.
+STATUS_MARKS = {
+    "🔴": "negative",
+    "🟢": "positive",
+    "⚪": "neutral",
+    "⚠️": "warn",
+    "⚠": "warn",
+    "🚩": "flag",
+    "🚨": "alert",
+    "✅": "ok",
+    "📊": "info",
+    "📨": "info",
+}
+# Longest first so that "⚠️" (with its variation selector) wins over "⚠"; the space after goes too.
+_MARK_RE = re.compile(
+    "(" + "|".join(re.escape(e) for e in sorted(STATUS_MARKS, key=len, reverse=True)) + ")\ufe0f? ?"
+)
+
+
+def status_marks(text: str | None) -> list[tuple[str | None, str]]:
+    """`🚩 2 open` → [("flag", ""), (None, "2 open")]: the text in parts, each status emoji as a mark
+    name (the page draws a CSS dot or badge for it)."""
+    text = text or ""
+    parts: list[tuple[str | None, str]] = []
+    at = 0
+    for found in _MARK_RE.finditer(text):
+        if found.start() > at:
+            parts.append((None, text[at : found.start()]))
+        parts.append((STATUS_MARKS[found.group(1)], ""))
+        at = found.end()
+    if at < len(text):
+        parts.append((None, text[at:]))
+    return parts
 
 
 def chart_path(chart_id: str | None) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 Label = Literal["positive", "negative", "neutral"]
 
@@ -58,7 +58,12 @@ class ResolveIn(Strict):
 
 
 class ReopenIn(Strict):
-    actor: str = Field(max_length=200)
+    # Named as in `ResolveIn`; `actor`, the old name, is still accepted.
+    reviewer: str = Field(
+        max_length=200,
+        validation_alias=AliasChoices("reviewer", "actor"),
+        description="who reopens it",
+    )
     note: str = Field("", max_length=5000)
 
 

@@ -51,7 +51,12 @@ def _got(value: Any) -> str:
     return type(value).__name__
 
 
-def describe_error(error: dict[str, Any]) -> str:
+def _is_json(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def describe_error(error: dict[str, Any], *, content_type: str | None = None) -> str:
     kind = error.get("type", "")
     where = _where(error.get("loc", ()))
     if kind == "json_invalid":
@@ -71,15 +76,20 @@ def describe_error(error: dict[str, Any]) -> str:
         return f"`{where}` is out of range ({error.get('msg', '')})"
     if kind in _TYPE_WORDS:
         if where == "the body":
+            if not _is_json(content_type):
+                # FastAPI only reads the body as JSON when the request says it is JSON.
+                media = (content_type or "").split(";", 1)[0].strip()
+                sent = f"not {media}" if media else "none was sent"
+                return f"the body must be a JSON object: send Content-Type: application/json ({sent})"
             return f"the body must be a JSON object: {ANALYZE_HINT}"
         return f"`{where}` must be {_TYPE_WORDS[kind]}, not {_got(error.get('input'))}"
     return f"`{where}`: {error.get('msg', 'invalid value')}"
 
 
-def describe_validation_error(errors: Sequence[dict[str, Any]]) -> str:
+def describe_validation_error(errors: Sequence[dict[str, Any]], *, content_type: str | None = None) -> str:
     seen: list[str] = []
     for error in errors:
-        message = describe_error(error)
+        message = describe_error(error, content_type=content_type)
         if message not in seen:
             seen.append(message)
     if not seen:

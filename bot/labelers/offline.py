@@ -484,10 +484,12 @@ def score(sub: SubModel, text: str) -> Scored:
         and probs[best_polar] < sub.inquiry_p
         and is_inquiry(lower, sub.kind)
     )
+    cap = _short_text_cap(lower, sub.kind)
     if best_polar is not None and best == best_polar and probs[best_polar] >= sub.p_min and not inquiry:
         label: Label = best_polar  # type: ignore[assignment]
         kws = pos_kw if label == "positive" else neg_kw
-        return Scored(label, round(probs[best_polar], 4), [w for w, _ in kws], "decisive", lang, probs)
+        conf_polar = round(min(probs[best_polar], cap), 4)
+        return Scored(label, conf_polar, [w for w, _ in kws], "decisive", lang, probs)
     # Unsure (or the model says neutral): neutral. Confidence is highest when evidence is absent or
     # balanced and falls to 0.5 at the decision threshold.
     if best == "neutral":
@@ -496,6 +498,7 @@ def score(sub: SubModel, text: str) -> Scored:
         top = probs[best_polar] if best_polar else 0.5
         bar = sub.inquiry_p if inquiry and sub.inquiry_p is not None else sub.p_min
         conf = 1.0 - 0.5 * min(max(top - 0.5, 0.0) / max(bar - 0.5, 1e-6), 1.0)
+    conf = min(conf, cap)
     if best == "neutral" or inquiry:
         # The model (or the inquiry rule) says neutral outright: the polar cues are not the reason.
         cues = "inquiry" if sub.inquiry_p is not None and is_inquiry(lower, sub.kind) else "none"
@@ -509,6 +512,49 @@ def score(sub: SubModel, text: str) -> Scored:
     else:
         cues, kws2 = "none", []
     return Scored("neutral", round(conf, 4), kws2, cues, lang, probs)
+
+
+_EN_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_LETTER = re.compile(r"[^\W\d_]")
+_SHORT_UNITS = 5  # texts with fewer words than this (Chinese: two characters a word) are capped
+
+
+def _short_text_cap(lower: str, kind: str) -> float:
+    """The highest confidence a text this short may get: one word is thin evidence, however strong
+    the word ("ok", "满意" alone are 0.80 at most; 0.95 at four words; five or more: no cap)."""
+    masked = _masked(lower)
+    units = len(_LETTER.findall(masked)) / 2 if kind == "char" else len(_EN_WORD.findall(masked))
+    if units >= _SHORT_UNITS:
+        return 1.0
+    return 0.75 + 0.05 * max(math.ceil(units), 1)
+
+
+_JOINERS = "'’-"
+
+
+def _inside_word(text: str, i: int) -> bool:
+    """True when position `i` (between text[i-1] and text[i]) falls inside a word; an apostrophe or
+    hyphen between letters is part of the word ("don't", "check-in")."""
+    if i <= 0 or i >= len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if a.isalnum() and b.isalnum():
+        return True
+    if a in _JOINERS and b.isalnum():
+        return i >= 2 and text[i - 2].isalnum()
+    if b in _JOINERS and a.isalnum():
+        return i + 1 < len(text) and text[i + 1].isalnum()
+    return False
+
+
+def _snap_to_words(start: int, end: int, text: str) -> tuple[int, int]:
+    """Widen an English span so it neither starts nor ends inside a word of `text` (the tokenizer
+    splits "don't" into "do" + "n't": a keyword must read "don't work", not "n't work")."""
+    while _inside_word(text, start):
+        start -= 1
+    while _inside_word(text, end):
+        end += 1
+    return start, end
 
 
 def _keywords(
@@ -539,8 +585,12 @@ def _keywords(
     out: list[tuple[str, float]] = []
     seen: set[str] = set()
     clauses = [m.span() for m in _ZH_RUN.finditer(lower)] if kind == "char" else []
+    masked = _masked(lower) if kind == "word" else lower
     for weight, start, end in sorted(merged, reverse=True):
-        start, end = _snap_to_clause(int(start), int(end), clauses)
+        if kind == "word":
+            start, end = _snap_to_words(int(start), int(end), masked)
+        else:
+            start, end = _snap_to_clause(int(start), int(end), clauses)
         word = lower[start:end].strip()
         if kind == "char" and len(word) == 1 and end - start < _clause_len(start, clauses):
             continue  # one character cut out of a longer phrase ("快" of "快递员") misleads

@@ -42,6 +42,7 @@ LABEL_ALIASES: dict[str, str] = {
 TEXT_COLUMNS = ("text", "review", "comment")
 LABEL_COLUMNS = ("label", "sentiment")
 MIN_ROWS_PER_LANG = 10  # fewer rows than this in a language: that language is not trained
+MIN_ROWS_PER_CLASS = 2  # a label with fewer rows in a language is left out of that language's model
 CV_LIMIT = 20_000  # up to this many rows: 5-fold cross-validated calibration; above: a 10 % split
 NORM_FLOOR_PERCENTILE = 20  # texts with less evidence than the thinnest fifth of training rows shrink
 DEFAULT_P_MIN = 0.70  # neutral when the calibrated probability of the best polar label is below this
@@ -132,6 +133,7 @@ class TrainReport:
     seconds: float
     langs: dict[str, LangReport] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # lang -> why it was not trained
+    warnings: list[str] = field(default_factory=list)  # e.g. a label left out for too few rows
 
     def summary(self) -> str:
         """Human-readable lines for the CLI."""
@@ -145,6 +147,7 @@ class TrainReport:
             )
         for lang, why in self.skipped.items():
             lines.append(f"  {lang}: not trained ({why}); the shipped model serves it")
+        lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -184,15 +187,28 @@ def lexicon_rows(lexicon: Lexicon, min_abs: float = 1.0) -> list[tuple[str, str]
     ]
 
 
+# VADER entries whose valence is weak or ambiguous in customer-support chat, where they are mostly
+# answers, requests or service words ("ok", "sure", "yes please", "can you help", "customer care",
+# "I'd like to", "security alert"). They are left out of the baked lexicon (no rule score) and so
+# out of the one-word training rows; the n-gram model still learns them from real sentences.
+SUPPORT_AMBIGUOUS = frozenset({
+    "alert", "alarm", "warning", "ok", "okay", "alright", "fine", "sure", "yes", "yeah", "yep", "no",
+    "please", "help", "support", "care", "like", "kind", "pretty", "well", "certain", "clear", "ready",
+    "free", "interested", "dear", "share", "join", "allow", "agree", "accept", "want", "matter",
+    "important", "urgent", "cancel",
+})  # fmt: skip
+
+
 def vader_lexicon() -> Lexicon:
-    """VADER's lexicon and rules (vaderSentiment, MIT licence), baked into English sub-models."""
+    """VADER's lexicon and rules (vaderSentiment, MIT licence), baked into English sub-models,
+    without the support-ambiguous entries (`SUPPORT_AMBIGUOUS`)."""
     from vaderSentiment import vaderSentiment as vs
 
     lex_path = Path(vs.__file__).with_name("vader_lexicon.txt")
     valence: dict[str, float] = {}
     for line in lex_path.read_text(encoding="utf-8").splitlines():
         parts = line.strip().split("\t")
-        if len(parts) >= 2:
+        if len(parts) >= 2 and parts[0] not in SUPPORT_AMBIGUOUS:
             valence[parts[0]] = float(parts[1])
     negations = {w.replace("'", "") for w in vs.NEGATE} | set(vs.NEGATE) | {"no"}
     boosters = {w: float(v) for w, v in vs.BOOSTER_DICT.items() if " " not in w}
@@ -432,6 +448,8 @@ def train(
     Labels may be positive/negative/neutral, 1/0, pos/neg/neu or 正面/负面/中性. Rows are split
     by language; each language with at least `MIN_ROWS_PER_LANG` rows and two classes gets its own
     sub-model (the others are listed in `TrainReport.skipped` and served by the shipped model).
+    A label with fewer than `MIN_ROWS_PER_CLASS` rows in a language is left out of that language's
+    model, with a warning in `TrainReport.warnings` and to `progress`.
     `progress` receives one short message per step. Raises ValueError if nothing can be trained.
     `c` (inverse regularisation, optionally per language), `extra` (per-language rows added to
     fitting only) and `inquiry_p` (questions/requests are neutral unless the best polar probability
@@ -456,12 +474,25 @@ def train(
         if not texts:
             continue
         counts = Counter(labels)
-        if len(texts) < MIN_ROWS_PER_LANG or len(counts) < 2 or min(counts.values()) < 2:
+        rare = sorted(k for k, n in counts.items() if n < MIN_ROWS_PER_CLASS)
+        usable = {k: n for k, n in counts.items() if k not in rare}
+        if sum(usable.values()) < MIN_ROWS_PER_LANG or len(usable) < 2:
             report.skipped[lang] = (
-                f"{len(texts)} rows, labels {dict(counts)}; "
-                f"need ≥{MIN_ROWS_PER_LANG} rows and ≥2 of each of two labels"
+                f"{len(texts)} rows, labels {dict(counts)}; need ≥{MIN_ROWS_PER_LANG} rows "
+                f"with ≥{MIN_ROWS_PER_CLASS} of each of at least two labels"
             )
             continue
+        if rare:
+            # A label with a single row cannot be fitted and calibrated; train the others.
+            dropped = ", ".join(f"{k} ({counts[k]} row{'s' if counts[k] != 1 else ''})" for k in rare)
+            warning = (
+                f"{lang}: left out {dropped}: fewer than {MIN_ROWS_PER_CLASS} rows; "
+                f"the {lang} model predicts only {'/'.join(sorted(usable))}"
+            )
+            report.warnings.append(warning)
+            say(f"warning: {warning}")
+            keep = [i for i, y in enumerate(labels) if y not in rare]
+            texts, labels = [texts[i] for i in keep], [labels[i] for i in keep]
         sub, lang_report = fit_language(
             lang,
             texts,
@@ -469,7 +500,11 @@ def train(
             c=c.get(lang, 4.0) if isinstance(c, dict) else c,
             max_features=max_features,
             p_min=p_min,
-            extra=[(t, normalize_label(y)) for t, y in (extra or {}).get(lang, ())],
+            extra=[
+                (t, y)
+                for t, y in ((t, normalize_label(y)) for t, y in (extra or {}).get(lang, ()))
+                if y in usable
+            ],
             inquiry_p=inquiry_p,
             progress=say,
         )

@@ -40,6 +40,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "no such run or review"}
 }
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorOut, "description": "the review is already in that state (resolved, or open)"}
+}
 
 router = APIRouter(prefix="/api", dependencies=[ApiAuth], responses=ERRORS)
 
@@ -149,7 +152,10 @@ async def review(review_id: int, core: CoreDep) -> dict:
 
 
 @router.post(
-    "/reviews/{review_id}/resolve", response_model=ReviewOut, responses=NOT_FOUND, summary="Mark reviewed"
+    "/reviews/{review_id}/resolve",
+    response_model=ReviewOut,
+    responses={**NOT_FOUND, **CONFLICT},
+    summary="Mark reviewed",
 )
 async def resolve(review_id: int, body: ResolveIn, core: CoreDep) -> dict:
     return review_json(
@@ -157,8 +163,15 @@ async def resolve(review_id: int, body: ResolveIn, core: CoreDep) -> dict:
     )
 
 
-@router.post("/reviews/{review_id}/reopen", response_model=ReviewOut, responses=NOT_FOUND, summary="Reopen")
+@router.post(
+    "/reviews/{review_id}/reopen",
+    response_model=ReviewOut,
+    responses={**NOT_FOUND, **CONFLICT},
+    summary="Reopen",
+)
 async def reopen(review_id: int, body: ReopenIn, core: CoreDep) -> dict:
-    if not body.actor.strip():
-        raise InputError("actor is required: say who reopens it")
-    return review_json(core.reopen_review(review_id, actor=body.actor.strip(), note=body.note))
+    """Back to the open queue. Send `reviewer` (who reopens it), as for resolve."""
+    reviewer = body.reviewer.strip()
+    if not reviewer:
+        raise InputError("reviewer is required: say who reopens it")
+    return review_json(core.reopen_review(review_id, actor=reviewer, note=body.note))

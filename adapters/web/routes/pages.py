@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from adapters.csv_export import write_items_csv
 from adapters.web.deps import CoreDep, PageAuth, SettingsDep
-from adapters.web.render import chart_path, review_json
+from adapters.web.render import STATUS_MARKS, chart_path, review_json, status_marks
 from adapters.web.security import COOKIE_MAX_AGE, COOKIE_NAME, safe_next, session_value, token_matches
 from bot.core import Sentibot
 from bot.errors import NotFound
@@ -25,6 +25,9 @@ from bot.replies import analysis_reply
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 # Autoescape on for every template: comment and model text always render as text.
 templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True))
+templates.env.globals["status_marks"] = status_marks
+
+FONT_CACHE = "public, max-age=31536000, immutable"
 
 router = APIRouter(dependencies=[PageAuth], include_in_schema=False)
 open_router = APIRouter(include_in_schema=False)
@@ -36,14 +39,61 @@ def page(request: Request, name: str, core: Sentibot, status_code: int = 200, **
         "token_required": bool(core.settings.web_token),
         "open_reviews": len(core.reviews(status="open", limit=500)),
         "label_words": LABEL_WORDS,
+        "status_mark_names": STATUS_MARKS,
         "nav": name.removesuffix(".html"),
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
 
+PREVIEW_CHARS = 70
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def recent_runs(core: Sentibot, limit: int) -> list[dict[str, Any]]:
+    """The latest runs for the sidebar, each with its first comment (shortened) and label counts.
+
+    Two small reads over the `(run_id, idx)` index; a `RunStore` method would be the better home.
+    """
+    runs = core.store.runs.recent(limit)
+    if not runs:
+        return []
+    ids = tuple(run["id"] for run in runs)
+    marks = ", ".join("?" * len(ids))
+    db = core.store.database
+    # SQLite takes the bare columns of a min() aggregate from the row holding the minimum.
+    first = {
+        row["run_id"]: row["text"]
+        for row in db.query(
+            f"SELECT run_id, text, min(idx) AS idx FROM items WHERE run_id IN ({marks}) GROUP BY run_id", ids
+        )
+    }
+    counts: dict[str, dict[str, int]] = {}
+    for row in db.query(
+        f"SELECT run_id, label, count(*) AS n FROM items WHERE run_id IN ({marks}) AND status = 'ok'"
+        " GROUP BY run_id, label",
+        ids,
+    ):
+        counts.setdefault(row["run_id"], {})[row["label"]] = row["n"]
+    langs = {row["id"]: row["lang"] for row in db.query(f"SELECT id, lang FROM runs WHERE id IN ({marks})", ids)}
+    return [
+        {
+            **run,
+            "preview": _shorten(first.get(run["id"]) or "", PREVIEW_CHARS),
+            "preview_title": _shorten(first.get(run["id"]) or "", 300),
+            "counts": counts.get(run["id"], {}),
+            "lang": langs.get(run["id"]) if langs.get(run["id"]) in LABEL_WORDS else "en",
+        }
+        for run in runs
+    ]
+
+
 @router.get("/", response_class=HTMLResponse)
 async def chat_page(request: Request, core: CoreDep) -> HTMLResponse:
-    return page(request, "chat.html", core, recent=core.store.runs.recent(8))
+    return page(request, "chat.html", core, recent=recent_runs(core, 8))
 
 
 @router.get("/reviews", response_class=HTMLResponse)
@@ -153,9 +203,11 @@ def _cjk_font() -> Path | None:
 
 @open_router.get("/fonts/cjk.otf")
 async def cjk_font() -> Response:
-    """Last-resort CJK font for browsers on machines without one (the CSS lists local fonts first,
-    so browsers only download this when nothing local can draw Chinese)."""
+    """Last-resort CJK font for browsers on machines without one (the CSS lists local fonts first
+    and limits it to CJK with unicode-range, so browsers only download it when nothing local can
+    draw the Chinese on the page)."""
     path = _cjk_font()
     if path is None:
         raise NotFound("no CJK font installed")
-    return FileResponse(path, media_type="font/otf", headers={"Cache-Control": "public, max-age=2592000"})
+    # The same font file for as long as the URL exists: let browsers keep it for a year unchecked.
+    return FileResponse(path, media_type="font/otf", headers={"Cache-Control": FONT_CACHE})

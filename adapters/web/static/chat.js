@@ -4,6 +4,17 @@
 (function () {
   const { el, api } = window.sb;
   const WORDS = JSON.parse(document.getElementById("label-words").textContent);
+  // Status emoji in reply text → the CSS mark drawn instead (no emoji font needed): {"🔴": "negative", …}.
+  const MARKS = JSON.parse(document.getElementById("status-marks").textContent);
+  const MARK_RE = new RegExp(
+    "(" +
+      Object.keys(MARKS)
+        .sort((a, b) => b.length - a.length)
+        .map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join("|") +
+      ")\uFE0F? ?",
+    "gu"
+  );
   const thread = document.getElementById("thread");
   const welcome = document.getElementById("welcome");
   const form = document.getElementById("composer");
@@ -33,6 +44,13 @@
     }
   }
 
+  // The server's language rule (bot.i18n.detect_lang), for when an answer does not say `lang`.
+  function guessLang(text) {
+    const cjk = (text.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g) || []).length;
+    const words = (text.match(/[A-Za-z]+/g) || []).length;
+    return cjk && cjk * 4 >= words ? "zh" : "en";
+  }
+
   function preview(text) {
     const lines = text.split("\n");
     const head = lines.slice(0, 8).join("\n");
@@ -40,6 +58,24 @@
   }
 
   // ---- small renderers ---------------------------------------------------------------------------
+
+  // Reply text with each status emoji (🔴 🟢 ⚪ 🚩 ⚠️ 🚨 …) as a CSS mark, the rest as text nodes.
+  function marked(text) {
+    const str = String(text || "");
+    const out = [];
+    let at = 0;
+    for (const found of str.matchAll(MARK_RE)) {
+      if (found.index > at) out.push(str.slice(at, found.index));
+      out.push(el("span", { class: "mark mark-" + MARKS[found[1]], "aria-hidden": "true" }));
+      at = found.index + found[0].length;
+    }
+    if (at < str.length) out.push(str.slice(at));
+    return out;
+  }
+
+  function title(text) {
+    return el("h3", { class: "bot-title" }, marked(text));
+  }
 
   function word(label, lang) {
     return (WORDS[lang] || WORDS.en)[label || "failed"];
@@ -161,14 +197,25 @@
   function renderRunning(card, run) {
     const done = run.progress.done || 0;
     const total = run.progress.total || 0;
+    const count = el("b", { class: "progress-count", text: done + " / " + total });
+    const zh = (run.lang || card.dataset.lang) === "zh";
     card.replaceChildren(
-      el("h3", { class: "bot-title", text: "Labelling " + total + " item" + (total === 1 ? "" : "s") + "…" }),
+      el("h3", {
+        class: "bot-title",
+        text: zh ? "正在标注 " + total + " 条…" : "Labelling " + total + " item" + (total === 1 ? "" : "s") + "…",
+      }),
       el("div", { class: "progress" }, [el("div", { class: "progress-fill" })]),
-      el("p", { class: "muted progress-text" }, [
-        el("b", { class: "progress-count", text: done + " / " + total }),
-        " labelled — keep working, the results will land here. ",
-        el("a", { href: run.run_url, text: "Run page" }),
-      ])
+      el(
+        "p",
+        { class: "muted progress-text" },
+        zh
+          ? ["已完成 ", count, " — 可以继续操作，结果会显示在这里。", el("a", { href: run.run_url, text: "查看运行页" })]
+          : [
+              count,
+              " labelled — keep working, the results will land here. ",
+              el("a", { href: run.run_url, text: "Run page" }),
+            ]
+      )
     );
     card.querySelector(".progress-fill").style.width = total ? Math.round((100 * done) / total) + "%" : "0%";
   }
@@ -182,10 +229,10 @@
     }
     const reply = run.reply || { title: "", lines: [] };
     const lang = run.lang;
-    const parts = [el("h3", { class: "bot-title", text: reply.title })];
+    const parts = [title(reply.title)];
     if (run.error) {
       card.classList.add("error");
-      for (const line of reply.lines) parts.push(el("p", { text: line }));
+      for (const line of reply.lines) parts.push(el("p", {}, marked(line)));
       parts.push(
         el("div", { class: "bot-actions" }, [
           el("button", { type: "button", class: "button primary", text: "Try again", onclick: () => relabel(card, run) }),
@@ -260,13 +307,13 @@
   function renderReply(card, reply) {
     card.classList.remove("pending");
     if (reply.kind === "error") card.classList.add("error");
-    const parts = [el("h3", { class: "bot-title", text: reply.title })];
+    const parts = [title(reply.title)];
     const reviews = reply.reviews || [];
     // A review list replaces the plain-text lines that say the same thing.
     if (!reviews.length) {
       for (const line of reply.lines || []) {
         // A digest's negative-rate alert ("🚨 …") stands out, as on the digest page.
-        parts.push(el("p", { text: line, class: line.startsWith("🚨") ? "alert-line" : null }));
+        parts.push(el("p", { class: line.startsWith("🚨") ? "alert-line" : null }, marked(line)));
       }
     }
     if (reviews.length) {
@@ -297,7 +344,7 @@
   function showError(card, message) {
     card.classList.remove("pending");
     card.classList.add("error");
-    card.replaceChildren(el("h3", { class: "bot-title", text: "⚠️ " + (message || "Something went wrong") }));
+    card.replaceChildren(title("⚠️ " + (message || "Something went wrong")));
   }
 
   // ---- the thread ----------------------------------------------------------------------------
@@ -328,6 +375,7 @@
     const at = new Date().toISOString();
     addUser(text, at);
     const card = addBot();
+    card.dataset.lang = guessLang(text);
     const { ok, data } = await api("POST", "/api/chat", { text });
     if (!ok) {
       showError(card, data.error);
@@ -347,6 +395,7 @@
     for (const entry of history) {
       addUser(entry.q, entry.at, entry.n);
       const card = addBot();
+      card.dataset.lang = guessLang(entry.q);
       if (entry.reply) renderReply(card, entry.reply);
       else if (entry.run) {
         const { ok, data } = await api("GET", "/api/runs/" + encodeURIComponent(entry.run));

@@ -65,6 +65,17 @@ window.sb = (function () {
     });
   }
 
+  // The CJK web font arrives after first paint (font-display: swap). Chrome redraws most text then,
+  // but keeps empty boxes in some already laid-out text (bold review titles). A no-op change of the
+  // font features on <html> makes it shape every text again with the font now loaded.
+  let flip = false;
+  if (document.fonts) {
+    document.fonts.addEventListener("loadingdone", () => {
+      flip = !flip;
+      document.documentElement.style.fontFeatureSettings = flip ? '"kern" 1' : "normal";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => localTimes(document));
   return { el, api, localTime, localTimes };
 })();

@@ -46,7 +46,7 @@
           error.hidden = false;
           return;
         }
-        localStorage.setItem(NAME_KEY, (body.reviewer || body.actor || "").trim());
+        localStorage.setItem(NAME_KEY, (body.reviewer || "").trim());
         window.location.assign("/reviews?" + after + "=" + encodeURIComponent(id));
       })
     );
@@ -62,5 +62,5 @@
     },
     "done"
   );
-  wire(".reopen-form", "reopen", (fd) => ({ actor: String(fd.get("actor") || "") }), "reopened");
+  wire(".reopen-form", "reopen", (fd) => ({ reviewer: String(fd.get("reviewer") || "") }), "reopened");
 })();
