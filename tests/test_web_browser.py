@@ -202,6 +202,9 @@ def test_conversation_gets_verdict_and_flag(page: Any) -> None:
     assert card.locator(".items .role-agent").count() >= 1
     link = card.locator("a.review-link")
     assert link.is_visible() and "/reviews#review-" in link.get_attribute("href")
+    # The 🚩 of the reply's title is drawn as a CSS mark (no emoji font needed), the text stays.
+    title = card.locator(".bot-title")
+    assert title.locator(".mark-flag").count() == 1 and "🚩" not in title.inner_text()
     card.locator("img.chart").wait_for()
     page.wait_for_timeout(200)
     shot(page, "chat_conversation_laptop")
@@ -238,6 +241,10 @@ def test_resolve_a_review_on_the_reviews_page(page: Any, server: str) -> None:
     shot(page, "reviews_laptop")
     page.set_viewport_size(PHONE)
     shot(page, "reviews_phone")
+    api_link = page.locator(".nav a", has_text="API")  # the whole nav fits a phone
+    box = api_link.bounding_box()
+    assert api_link.is_visible() and box and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.set_viewport_size(LAPTOP)
     form = review.locator("form.resolve-form")
     form.locator("input[name=reviewer]").fill("Mia")
@@ -251,6 +258,16 @@ def test_resolve_a_review_on_the_reviews_page(page: Any, server: str) -> None:
     open_now = httpx.get(f"{server}/api/reviews?status=open", timeout=10).json()["reviews"]
     assert review_id not in [r["id"] for r in open_now]
     shot(page, "reviews_resolved_laptop", full=True)
+
+    resolved = page.locator(f"#resolved-reviews #review-{review_id}")
+    resolved.locator("summary").click()
+    reopen = resolved.locator("form.reopen-form")
+    assert reopen.locator("input[name=reviewer]").input_value() == "Mia"  # remembered
+    reopen.locator("button[type=submit]").click()
+    page.wait_for_url(f"**/reviews?reopened={review_id}")
+    assert page.locator(f"#open-reviews #review-{review_id}").count() == 1
+    events = httpx.get(f"{server}/api/reviews/{review_id}", timeout=10).json()["events"]
+    assert (events[-1]["action"], events[-1]["actor"]) == ("reopened", "Mia")
 
 
 def test_script_comment_stays_inert(page: Any) -> None:
@@ -284,6 +301,29 @@ def test_long_list_shows_live_progress(page: Any) -> None:
     assert "100 more" in card.inner_text()
 
 
+def test_chinese_list_shows_progress_in_chinese(page: Any) -> None:
+    page.goto("/")
+    send(page, "\n".join(f"第 {i} 条：{'物流太慢了' if i % 3 else '包装很好，谢谢'}" for i in range(150)))
+    card = last_card(page)
+    card.locator(".progress-count").wait_for()
+    assert card.locator(".bot-title").inner_text() == "正在标注 150 条…"
+    assert "已完成" in card.locator(".progress-text").inner_text()
+    assert "labelled" not in card.inner_text()
+    shot(page, "chat_zh_progress_laptop")
+    card.locator(".mix-bar").wait_for(timeout=20_000)
+    assert "150" in card.locator(".bot-title").inner_text()
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    last_card(page).locator(".mix-bar").wait_for()
+    shot(page, "chat_zh_list_phone")
+    page.set_viewport_size(LAPTOP)
+    page.goto("/")
+    recent = page.locator("[data-testid=recent-run]").first
+    assert "第 0 条" in recent.locator(".recent-preview").inner_text()
+    assert "负面" in recent.locator(".recent-counts").inner_text()
+    shot(page, "chat_sidebar_laptop")
+
+
 def test_commands_in_the_chat(page: Any) -> None:
     page.goto("/")
     send(page, "help")
@@ -294,3 +334,5 @@ def test_commands_in_the_chat(page: Any) -> None:
     page.wait_for_function(CHART_LOADED)
     send(page, "review")
     page.wait_for_function(TITLE_SAYS, arg="waiting for review")
+    title = last_card(page).locator(".bot-title")
+    assert title.locator(".mark").count() == 1 and not any(e in title.inner_text() for e in "🚩✅")
