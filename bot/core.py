@@ -181,6 +181,10 @@ class Sentibot:
         except ReviewStateError as exc:
             raise Conflict(str(exc)) from exc
 
+    def recent_runs(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest runs with a preview of their first text and their label counts."""
+        return self.store.runs.recent(limit)
+
     def first_delivery(self, *, platform: str, delivery_id: str) -> bool:
         """True the first time a platform delivers this event/message id; False on redelivery."""
         return self.store.events.claim(f"{platform}:{delivery_id}")

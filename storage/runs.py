@@ -180,11 +180,34 @@ class RunRepository:
         return [row_to_item(row) for row in rows]
 
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
-        return self._db.query(
-            "SELECT id, created_at, source, channel, kind, status, total, done, failed"
+        """The latest runs, each with its first text (`preview`) and its label counts."""
+        runs = self._db.query(
+            "SELECT id, created_at, source, channel, kind, lang, status, total, done, failed"
             " FROM runs ORDER BY created_at DESC LIMIT ?",
             (limit,),
         )
+        if not runs:
+            return []
+        ids = tuple(run["id"] for run in runs)
+        marks = ", ".join("?" * len(ids))
+        # SQLite takes the bare columns of a min() aggregate from the row holding the minimum.
+        first = {
+            row["run_id"]: row["text"]
+            for row in self._db.query(
+                f"SELECT run_id, text, min(idx) AS idx FROM items WHERE run_id IN ({marks}) GROUP BY run_id",
+                ids,
+            )
+        }
+        counts: dict[str, dict[str, int]] = {}
+        for row in self._db.query(
+            f"SELECT run_id, label, count(*) AS n FROM items WHERE run_id IN ({marks})"
+            " AND status IN ('ok', 'superseded') AND label IS NOT NULL GROUP BY run_id, label",
+            ids,
+        ):
+            counts.setdefault(row["run_id"], {})[row["label"]] = row["n"]
+        return [
+            {**run, "preview": first.get(run["id"], ""), "counts": counts.get(run["id"], {})} for run in runs
+        ]
 
     def failed_items(
         self, run_id: str | None = None, *, running_since: str | None = None

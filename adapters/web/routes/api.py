@@ -106,7 +106,7 @@ async def chat(body: ChatIn, core: CoreDep, background: BackgroundDep) -> dict:
 
 @router.get("/runs", summary="Recent runs")
 async def recent_runs(core: CoreDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict:
-    runs = core.store.runs.recent(limit)
+    runs = core.recent_runs(limit=limit)
     return {"runs": [{**run, "run_url": f"/runs/{run['id']}"} for run in runs]}
 
 

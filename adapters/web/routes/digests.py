@@ -7,8 +7,6 @@ reused (a small cache in app state), so reloading the page does not store a new 
 
 from __future__ import annotations
 
-import asyncio
-from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -38,7 +36,6 @@ from bot.i18n import LABEL_EMOJI, LABEL_WORDS
 from bot.models import Lang
 from bot.notify import TargetError, parse_targets
 
-CHART_CACHE_SIZE = 64
 # How far back a digest can be asked for (the 7-day window reads a week more).
 MAX_DAYS_BACK = 3660
 
@@ -72,49 +69,11 @@ def parse_day(raw: str, core: Sentibot) -> date:
     return day
 
 
-def _chart_cache(request: Request) -> OrderedDict[tuple[Any, ...], str]:
-    state = request.app.state
-    if not hasattr(state, "digest_charts"):
-        state.digest_charts = OrderedDict()
-    return state.digest_charts
-
-
-async def _with_chart(request: Request, core: Sentibot, digest: Digest) -> Digest:
-    """Give the digest its trend chart, drawing it only when this trend was not drawn before."""
-    if not any(m.labelled or m.failed for m in digest.trend):
-        return digest
-    key = (
-        digest.day,
-        digest.lang,
-        tuple((m.day, m.positive, m.neutral, m.negative, m.failed) for m in digest.trend),
-    )
-    cache = _chart_cache(request)
-    chart_id = cache.get(key)
-    if chart_id is None or core.store.charts.get(chart_id) is None:
-        from bot import charts  # matplotlib is slow to import; only when drawing
-
-        points = [
-            charts.DayCounts(
-                day=m.day, positive=m.positive, negative=m.negative, neutral=m.neutral, failed=m.failed
-            )
-            for m in digest.trend
-        ]
-        png = await asyncio.to_thread(charts.daily_trend_png, points, lang=digest.lang)
-        chart_id = core.store.charts.save(png, kind="digest")
-        cache[key] = chart_id
-        while len(cache) > CHART_CACHE_SIZE:
-            cache.popitem(last=False)
-    cache.move_to_end(key)
-    return digest.model_copy(update={"chart_id": chart_id})
-
-
-async def load_digest(
-    request: Request, core: Sentibot, raw_day: str, *, lang: Lang | None, chart: bool
-) -> Digest:
+async def load_digest(core: Sentibot, raw_day: str, *, lang: Lang | None, chart: bool) -> Digest:
     day = parse_day(raw_day, core)
     lang = lang or digest_lang(core.store, day=day, settings=core.settings)
-    digest = await build_digest(core.store, day=day, settings=core.settings, lang=lang, chart=False)
-    return await _with_chart(request, core, digest) if chart else digest
+    # Identical charts are stored once (content-addressed), so page views do not pile up PNGs.
+    return await build_digest(core.store, day=day, settings=core.settings, lang=lang, chart=chart)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -131,7 +90,7 @@ async def digest_api(
     """Counts, shares, deltas against the day before and the 7-day average, the alert, themes,
     reviews and the 7-day trend; `partial` is true for today (so far). `deliveries` says where
     the digest was sent (one row per target of SENTIBOT_DIGEST_TARGETS)."""
-    digest = await load_digest(request, core, day, lang=lang, chart=chart)
+    digest = await load_digest(core, day, lang=lang, chart=chart)
     data = digest_json(digest, public_url=core.settings.public_url)
     data["deliveries"] = _deliveries(core, digest.day)
     data["page_url"] = f"/digests/{digest.day}"
@@ -175,7 +134,7 @@ async def digest_page(
     core: CoreDep,
     lang: Annotated[Literal["en", "zh"] | None, Query()] = None,
 ) -> HTMLResponse:
-    digest = await load_digest(request, core, day, lang=lang, chart=True)
+    digest = await load_digest(core, day, lang=lang, chart=True)
     today = local_today(core.settings)
     lines = digest_lines(digest, digest.lang)
     alerts = []

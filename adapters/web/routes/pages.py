@@ -54,40 +54,15 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def recent_runs(core: Sentibot, limit: int) -> list[dict[str, Any]]:
-    """The latest runs for the sidebar, each with its first comment (shortened) and label counts.
-
-    Two small reads over the `(run_id, idx)` index; a `RunStore` method would be the better home.
-    """
-    runs = core.store.runs.recent(limit)
-    if not runs:
-        return []
-    ids = tuple(run["id"] for run in runs)
-    marks = ", ".join("?" * len(ids))
-    db = core.store.database
-    # SQLite takes the bare columns of a min() aggregate from the row holding the minimum.
-    first = {
-        row["run_id"]: row["text"]
-        for row in db.query(
-            f"SELECT run_id, text, min(idx) AS idx FROM items WHERE run_id IN ({marks}) GROUP BY run_id", ids
-        )
-    }
-    counts: dict[str, dict[str, int]] = {}
-    for row in db.query(
-        f"SELECT run_id, label, count(*) AS n FROM items WHERE run_id IN ({marks}) AND status = 'ok'"
-        " GROUP BY run_id, label",
-        ids,
-    ):
-        counts.setdefault(row["run_id"], {})[row["label"]] = row["n"]
-    langs = {row["id"]: row["lang"] for row in db.query(f"SELECT id, lang FROM runs WHERE id IN ({marks})", ids)}
+    """The latest runs for the sidebar, each with its first comment (shortened) and label counts."""
     return [
         {
             **run,
-            "preview": _shorten(first.get(run["id"]) or "", PREVIEW_CHARS),
-            "preview_title": _shorten(first.get(run["id"]) or "", 300),
-            "counts": counts.get(run["id"], {}),
-            "lang": langs.get(run["id"]) if langs.get(run["id"]) in LABEL_WORDS else "en",
+            "preview": _shorten(run["preview"] or "", PREVIEW_CHARS),
+            "preview_title": _shorten(run["preview"] or "", 300),
+            "lang": run["lang"] if run["lang"] in LABEL_WORDS else "en",
         }
-        for run in runs
+        for run in core.recent_runs(limit=limit)
     ]
 
 
