@@ -97,8 +97,7 @@ def make_settings(tmp_path: Path, ratio: float = 0.30) -> Settings:
     return Settings(db=tmp_path / "digest.db", negative_alert_ratio=ratio, timezone="Asia/Shanghai")
 
 
-@pytest.fixture
-def seeded(store: Store) -> Store:
+def seed_reference_week(store: Store, *, with_later_review: bool = True) -> None:
     """
     D-7 … D-2  support: 6 positive, 2 neutral, 2 negative a day
     D-1        support: 5 pos, 3 neu, 2 neg        shop: 8 pos, 2 neu
@@ -154,8 +153,14 @@ def seeded(store: Store) -> Store:
     with time_machine.travel(at(D, 15), tick=False):
         second = flag(store, key="t2", channel="shop")
         store.reviews.resolve(second, reviewer="lead", note="ok", label=None)
-    with time_machine.travel(at(D + timedelta(days=1), 8), tick=False):
-        flag(store, key="t4", channel="support")
+    if with_later_review:
+        with time_machine.travel(at(D + timedelta(days=1), 8), tick=False):
+            flag(store, key="t4", channel="support")
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    seed_reference_week(store)
     return store
 
 

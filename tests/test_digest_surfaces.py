@@ -36,7 +36,7 @@ from storage import Store
 from tests.standins import dingtalk_server as dt
 from tests.standins.dingtalk_server import DingTalkStandin
 from tests.standins.slack_server import BOT_TOKEN, StandinSlackServer
-from tests.test_digest import D, at, flag, seed
+from tests.test_digest import D, at, seed_reference_week
 
 runner = CliRunner()
 DAY = D.isoformat()
@@ -76,49 +76,7 @@ def expected_alerts(ratio: float, total: bool, support: bool) -> list[str]:
 def seed_day(db: Path) -> None:
     store = Store(db)
     try:
-        for k in range(2, 8):
-            seed(
-                store,
-                day=D - timedelta(days=k),
-                channel="support",
-                labels=["positive"] * 6 + ["neutral"] * 2 + ["negative"] * 2,
-            )
-        seed(
-            store,
-            day=D - timedelta(days=1),
-            channel="support",
-            labels=["positive"] * 5 + ["neutral"] * 3 + ["negative"] * 2,
-        )
-        seed(store, day=D - timedelta(days=1), channel="shop", labels=["positive"] * 8 + ["neutral"] * 2)
-        seed(
-            store,
-            day=D,
-            channel="support",
-            labels=["positive"] * 3
-            + ["neutral"] * 3
-            + [
-                ("negative", ["物流慢"]),
-                ("negative", ["物流", "客服"]),
-                ("negative", [" 物流 ", "Delivery"]),
-                ("negative", ["late  delivery"]),
-            ],
-        )
-        seed(
-            store,
-            day=D,
-            channel="shop",
-            labels=["positive"] * 6
-            + ["neutral"] * 2
-            + [("negative", ["DELIVERY!"]), ("negative", ["客服态度差"])],
-            failed=1,
-        )
-        with time_machine.travel(at(D - timedelta(days=2), 9), tick=False):
-            flag(store, key="t3", channel="support")
-        with time_machine.travel(at(D, 10), tick=False):
-            flag(store, key="t1", channel="support")
-        with time_machine.travel(at(D, 15), tick=False):
-            second = flag(store, key="t2", channel="shop")
-            store.reviews.resolve(second, reviewer="lead", note="ok", label=None)
+        seed_reference_week(store, with_later_review=False)
     finally:
         store.close()
 
