@@ -42,8 +42,6 @@ from tests.standins.slack_fixtures import (
 from tests.standins.slack_server import StandinSlackServer
 from tests.test_digest import D, at, seed
 
-pytest_plugins = ["tests.standins.slack_fixtures"]
-
 CHANNEL = "C0SUPPORT"
 REVIEW_CHANNEL = "CREVIEW"
 TRANSCRIPT = (

@@ -326,24 +326,6 @@ def test_chat_digest_command_links_to_the_page(db: Path, frozen: None) -> None:
 
 
 @pytest.fixture
-def slack_server() -> Iterator[StandinSlackServer]:
-    server = StandinSlackServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def dingtalk_standin() -> Iterator[DingTalkStandin]:
-    server = DingTalkStandin().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def send_env(db: Path, slack_server: StandinSlackServer, dingtalk_standin: DingTalkStandin) -> dict[str, str]:
     return cli_env(
         db,

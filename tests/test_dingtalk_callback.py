@@ -17,7 +17,6 @@ from adapters.background import BackgroundWork
 from adapters.dingtalk.callback import dingtalk_router
 from adapters.notifiers import register_notifiers
 from bot.core import Sentibot
-from tests.standins import dingtalk_fixtures
 from tests.standins import dingtalk_server as standin_mod
 from tests.standins.dingtalk_fixtures import (
     FakeLabeler,
@@ -27,11 +26,6 @@ from tests.standins.dingtalk_fixtures import (
     signed_headers,
 )
 from tests.standins.dingtalk_server import DingTalkStandin
-
-# DingTalk-only fixtures, bound here so pytest finds them (tests/conftest.py is shared).
-dingtalk_standin = dingtalk_fixtures.dingtalk_standin
-fake_labeler = dingtalk_fixtures.fake_labeler
-dingtalk_core = dingtalk_fixtures.dingtalk_core
 
 SECRET = standin_mod.CLIENT_SECRET
 LIST_TEXT = "物流太慢了，非常失望\n质量很好，很满意\n包装一般"

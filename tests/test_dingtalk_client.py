@@ -15,18 +15,12 @@ from adapters.dingtalk.outbound import send_to_target
 from adapters.dingtalk.render import Markdown, escape, is_public_url, render_reply
 from bot.core import MessageContext, Sentibot
 from bot.replies import Reply
-from tests.standins import dingtalk_fixtures
 from tests.standins import dingtalk_server as standin_mod
 from tests.standins.dingtalk_fixtures import (
     dingtalk_settings,
     fast_client,
 )
 from tests.standins.dingtalk_server import DingTalkStandin
-
-# DingTalk-only fixtures, bound here so pytest finds them (tests/conftest.py is shared).
-dingtalk_standin = dingtalk_fixtures.dingtalk_standin
-fake_labeler = dingtalk_fixtures.fake_labeler
-dingtalk_core = dingtalk_fixtures.dingtalk_core
 
 MD = Markdown(title="日报", text="#### 日报\n\n共 3 条")
 

@@ -12,7 +12,6 @@ import pytest
 from adapters.background import BackgroundWork
 from adapters.dingtalk.stream import run_stream_mode
 from bot.core import Sentibot
-from tests.standins import dingtalk_fixtures
 from tests.standins import dingtalk_server as standin_mod
 from tests.standins.dingtalk_fixtures import (
     FakeLabeler,
@@ -21,9 +20,6 @@ from tests.standins.dingtalk_fixtures import (
     robot_message,
 )
 from tests.standins.dingtalk_server import DingTalkStandin
-
-# DingTalk-only fixtures, bound here so pytest finds them (tests/conftest.py is shared).
-dingtalk_standin = dingtalk_fixtures.dingtalk_standin
 
 
 class StreamHarness:

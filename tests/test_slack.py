@@ -25,8 +25,6 @@ from tests.standins.slack_fixtures import (
     sign,
 )
 
-pytest_plugins = ["tests.standins.slack_fixtures"]
-
 CHANNEL = "C0SUPPORT"
 DM = "D0LEAD"
 # Only turns a deadlock (an ack waiting on the model) into a failure; no test measures time.

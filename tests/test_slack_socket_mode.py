@@ -24,8 +24,6 @@ from bot.core import Sentibot
 from tests.standins.slack_fixtures import LEAD_ID, KeywordLabeler, event_body, sign, slack_settings
 from tests.standins.slack_server import StandinSlackServer
 
-pytest_plugins = ["tests.standins.slack_fixtures"]
-
 
 class _FakeSocketClient:
     """Stands in for the WebSocket client: collects the envelope acks the handler sends."""
