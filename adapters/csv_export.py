@@ -6,7 +6,7 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.models import LabeledItem
+from domain.models import LabeledItem
 
 COLUMNS = [
     "id",

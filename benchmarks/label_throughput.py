@@ -37,7 +37,7 @@ from langchain_openai import ChatOpenAI  # noqa: E402
 import prompts  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.labelers.qwen import QwenLabeler  # noqa: E402
-from bot.models import TextIn  # noqa: E402
+from domain.models import TextIn  # noqa: E402
 from tests.standins.llm_server import StandinLLMServer, oracle_label  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "comments_1000.txt"

@@ -18,8 +18,8 @@ from bot.conversation import rule_verdict
 from bot.errors import InputError, NotFound
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
-from bot.models import ConversationVerdict, LabeledItem, Lang, Role, Summary, TextIn, Turn
 from bot.text import clean_text
+from domain.models import ConversationVerdict, LabeledItem, Lang, Role, Summary, TextIn, Turn
 from storage import Store, cache_key
 from storage.clock import iso, utc_now
 

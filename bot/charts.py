@@ -40,7 +40,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from bot.models import Lang, Summary
+from domain.models import Lang, Summary
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType

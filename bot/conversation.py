@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.models import ConversationVerdict, Label, LabeledItem, Lang, Turn
+from domain.models import ConversationVerdict, Label, LabeledItem, Lang, Turn
 
 _CUSTOMER = ("客户", "顾客", "用户", "买家", "customer", "client", "user")
 _AGENT = ("客服", "坐席", "卖家", "商家", "agent", "support", "staff", "rep")

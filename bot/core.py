@@ -14,7 +14,6 @@ from bot.config import Settings
 from bot.conversation import parse_transcript
 from bot.errors import Conflict, InputError, NotFound
 from bot.labelers import Labeler, ProgressFn, build_labeler
-from bot.models import LABELS, Lang, Turn
 from bot.notify import Notifiers, Target, announce_review, parse_targets
 from bot.replies import (
     Reply,
@@ -24,6 +23,7 @@ from bot.replies import (
     stats_reply,
 )
 from bot.stats import StatsReport, build_stats
+from domain.models import LABELS, Lang, Turn
 from storage import ReviewNotFound, ReviewStateError, Store
 from storage.clock import iso, utc_now
 

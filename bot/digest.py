@@ -43,9 +43,9 @@ from pydantic import BaseModel, Field
 
 from bot.config import Settings
 from bot.i18n import LABEL_EMOJI
-from bot.models import LABELS, Lang, Summary
 from bot.replies import Reply, summary_line
 from bot.stats import DayMix, trend_chart
+from domain.models import LABELS, Lang, Summary
 from storage import Store
 from storage.clock import iso
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.models import LABELS
+from domain.models import LABELS
 from storage import Store
 
 # Below this many reviewed conversations the numbers are shown with a warning.

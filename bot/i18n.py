@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.models import Lang
+from domain.models import Lang
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from bot.analysis import AnalysisResult
 from bot.i18n import LABEL_EMOJI, label_word
-from bot.models import ConversationVerdict, LabeledItem, Lang, Summary
 from bot.stats import StatsReport
+from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
 ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error"]
 # How many items a chat reply lists in full; the rest are behind the run's web page.

@@ -34,9 +34,9 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.digest import build_digest, digest_lang, digest_reply
 from bot.errors import InputError
-from bot.models import Lang
 from bot.notify import Notifiers, Target, parse_targets
 from bot.replies import Reply
+from domain.models import Lang
 from storage import Store
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from bot.models import Lang, Summary
+from domain.models import Lang, Summary
 from storage import Store
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from bot.models import LabeledItem
+from domain.models import LabeledItem
 from storage.clock import iso
 from storage.db import Database
 from storage.runs import label_fields

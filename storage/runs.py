@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.models import ConversationVerdict, LabeledItem
+from domain.models import ConversationVerdict, LabeledItem
 from storage.clock import iso
 from storage.db import Database
 

@@ -25,7 +25,7 @@ from bot.charts import (
     daily_trend_png,
     label_distribution_png,
 )
-from bot.models import Lang, Summary
+from domain.models import Lang, Summary
 
 OUTPUT_DIR = Path(__file__).parent / "output" / "charts"
 MPLFONTS_DIR = Path(__import__("mplfonts").__file__).resolve().parent

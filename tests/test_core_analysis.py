@@ -14,7 +14,7 @@ from bot.analysis import AnalysisRequest
 from bot.config import Settings
 from bot.core import MessageContext, Sentibot
 from bot.errors import InputError
-from bot.models import Turn
+from domain.models import Turn
 from tests.standins.llm_server import StandinLLMServer, oracle_label
 
 

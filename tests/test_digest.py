@@ -20,7 +20,7 @@ from bot.digest import (
     normalise_keyword,
     today_digest_reply,
 )
-from bot.models import LabeledItem
+from domain.models import LabeledItem
 from storage import Store
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -12,7 +12,7 @@ import pytest
 
 from bot.labelers.offline import CHUNK, SHIPPED_MODEL_PATH, OfflineLabeler
 from bot.labelers.offline_train import read_labelled_csv, train
-from bot.models import TextIn
+from domain.models import TextIn
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

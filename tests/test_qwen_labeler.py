@@ -11,7 +11,7 @@ import pytest
 import prompts
 from bot.config import Settings
 from bot.labelers.qwen import QwenLabeler
-from bot.models import LabelBatchResult, TextIn
+from domain.models import LabelBatchResult, TextIn
 from tests.standins.llm_server import StandinLLMServer, oracle_label, parse_items
 
 TEXTS = [

@@ -12,8 +12,8 @@ from adapters.slack.render import (
     review_actions,
 )
 from adapters.slack.text import BotIdentity, plain_text, thread_turns
-from bot.models import LabeledItem, Summary
 from bot.replies import Reply, error_reply, help_reply, review_buttons
+from domain.models import LabeledItem, Summary
 from tests.standins.slack_server import _block_errors
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from bot.commands import Command, parse_command
 from bot.conversation import parse_transcript, rule_verdict
-from bot.models import LabeledItem
 from bot.text import MAX_LABEL_CHARS, clean_text
+from domain.models import LabeledItem
 
 
 def test_cleaning_removes_noise_and_keeps_emoji() -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from bot.labelers import ProgressFn
-from bot.models import LabelBatchResult, LabeledItem, TextIn
+from domain.models import LabelBatchResult, LabeledItem, TextIn
 
 NEGATIVE = (
     "差",

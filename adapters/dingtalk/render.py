@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from bot.i18n import detect_lang
-from bot.models import Lang
 from bot.replies import Reply, item_line
+from domain.models import Lang
 
 if TYPE_CHECKING:
     from adapters.dingtalk.client import DingTalkClient

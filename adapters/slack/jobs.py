@@ -29,8 +29,8 @@ from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot
 from bot.errors import Conflict, InputError, NotFound
 from bot.i18n import detect_lang
-from bot.models import Lang, Turn
 from bot.replies import Reply, error_reply
+from domain.models import Lang, Turn
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import LABEL_EMOJI, label_word
-from bot.models import LABELS, LabeledItem, Lang
 from bot.replies import Button, Reply, item_line
+from domain.models import LABELS, LabeledItem, Lang
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.models import Turn
+from domain.models import Turn
 
 _ANGLE = re.compile(r"<([^<>]+)>")
 # Messages of these kinds carry something a person wrote; joins, topic changes etc. do not.

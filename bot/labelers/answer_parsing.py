@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import ConversationVerdict, Label
+from domain.models import ConversationVerdict, Label
 
 __all__ = [
     "AGENT_ISSUES",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-from bot.models import LabelBatchResult, TextIn
+from domain.models import LabelBatchResult, TextIn
 
 ProgressFn = Callable[[int, int], None]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.i18n import detect_lang
-from bot.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
+from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
 
 MODEL_FORMAT = "sentibot-offline/1"
 SHIPPED_MODEL_PATH = Path(__file__).resolve().parent / "data" / "offline_model.json.gz"

@@ -38,7 +38,7 @@ from bot.i18n import detect_lang
 from bot.labelers.answer_parsing import AnswerError, ParsedAnswer, ParsedItem, parse_answer
 from bot.labelers.chat_model import REASONING_KEY, ReasoningChatOpenAI
 from bot.labelers.flavors import request_options
-from bot.models import ConversationVerdict, LabelBatchResult, LabeledItem, TextIn
+from domain.models import ConversationVerdict, LabelBatchResult, LabeledItem, TextIn
 
 __all__ = ["CheckLine", "QwenLabeler"]
 

@@ -15,7 +15,7 @@ from adapters.dingtalk.client import DingTalkClient, robot_sign
 from bot.config import Settings
 from bot.core import Sentibot
 from bot.labelers import ProgressFn
-from bot.models import ConversationVerdict, LabelBatchResult, LabeledItem, TextIn
+from domain.models import ConversationVerdict, LabelBatchResult, LabeledItem, TextIn
 from tests.standins import dingtalk_server as standin_mod
 from tests.standins.dingtalk_server import DingTalkStandin
 

@@ -28,7 +28,7 @@ from adapters.slack.http import slack_router
 from bot.config import Settings
 from bot.core import Sentibot
 from bot.labelers import ProgressFn
-from bot.models import LabelBatchResult, LabeledItem, TextIn
+from domain.models import LabelBatchResult, LabeledItem, TextIn
 from tests.standins.slack_server import BOT_TOKEN, StandinSlackServer
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -26,7 +26,7 @@ from bot.analysis import AnalysisRequest, AnalysisResult
 from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot, message_request
 from bot.errors import InputError
-from bot.models import Turn
+from domain.models import Turn
 
 # How long `POST /api/chat` waits for a run before answering "running, poll it".
 QUICK_WAIT_S = 1.0

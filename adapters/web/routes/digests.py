@@ -33,8 +33,8 @@ from bot.digest import (
 )
 from bot.errors import InputError
 from bot.i18n import LABEL_EMOJI, LABEL_WORDS
-from bot.models import Lang
 from bot.notify import TargetError, parse_targets
+from domain.models import Lang
 
 # How far back a digest can be asked for (the 7-day window reads a week more).
 MAX_DAYS_BACK = 3660

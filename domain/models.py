@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -11,6 +12,19 @@ LABELS: tuple[Label, ...] = ("positive", "negative", "neutral")
 Role = Literal["customer", "agent"]
 Lang = Literal["zh", "en"]
 ItemStatus = Literal["ok", "failed"]
+Aspect = Literal["delivery", "service", "quality", "price", "billing", "account", "product", "other"]
+# What a message is about (contract: "Aspects"); Chinese names for replies in Chinese.
+ASPECTS: tuple[Aspect, ...] = typing.get_args(Aspect)
+ASPECT_NAMES_ZH: dict[str, str] = {
+    "delivery": "物流",
+    "service": "客服",
+    "quality": "质量",
+    "price": "价格",
+    "billing": "退款/账单",
+    "account": "账户",
+    "product": "产品/功能",
+    "other": "其他",
+}
 
 
 class TextIn(BaseModel):
@@ -31,6 +45,7 @@ class LabeledItem(BaseModel):
     confidence: float | None = None
     explanation: str = ""
     keywords: list[str] = Field(default_factory=list)
+    aspects: list[Aspect] = Field(default_factory=list)
     reasoning: str | None = None
     labeler: str = "offline"
     status: ItemStatus = "ok"
@@ -56,6 +71,7 @@ class LabeledItem(BaseModel):
                 "confidence",
                 "explanation",
                 "keywords",
+                "aspects",
                 "reasoning",
                 "labeler",
                 "status",
