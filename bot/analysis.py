@@ -7,9 +7,8 @@ import hashlib
 import logging
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
@@ -238,7 +237,7 @@ class AnalysisService:
         return results
 
     def today(self) -> str:
-        return datetime.now(ZoneInfo(self._settings.timezone)).date().isoformat()
+        return self._settings.today().isoformat()
 
     # -- steps ------------------------------------------------------------------------------
 

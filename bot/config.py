@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.targets import parse_targets
 
 Flavor = Literal["vllm", "ollama", "dashscope"]
 
@@ -84,8 +88,6 @@ class Settings(BaseSettings):
     @field_validator("digest_targets", "review_targets")
     @classmethod
     def _targets(cls, value: list[str]) -> list[str]:
-        from bot.notify import parse_targets  # late: notify depends on the core's reply models
-
         parse_targets(value)  # raises with the entry and the right syntax
         return value
 
@@ -132,6 +134,10 @@ class Settings(BaseSettings):
         if url.port == 11434 or "ollama" in host:
             return "ollama"
         return "vllm"
+
+    def today(self, *, now: datetime | None = None) -> date:
+        """The day it is (or was at `now`) in SENTIBOT_TIMEZONE: the one "today" of stats, digests, runs."""
+        return (now or datetime.now(UTC)).astimezone(ZoneInfo(self.timezone)).date()
 
     @property
     def uses_llm(self) -> bool:

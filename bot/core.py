@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
 from bot.commands import Command, parse_command
@@ -154,8 +153,9 @@ class Sentibot:
             self.store, days=days, today=self.today(), lang=lang, channel=channel, chart=chart
         )
 
-    def today(self) -> Any:
-        return datetime.now(ZoneInfo(self.settings.timezone)).date()
+    def today(self) -> date:
+        """Today in SENTIBOT_TIMEZONE."""
+        return self.settings.today()
 
     # -- reviews ----------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from bot.config import Settings
-from bot.i18n import LABEL_EMOJI
+from bot.i18n import LABEL_EMOJI, tr
 from bot.replies import Reply, summary_line
 from bot.stats import DayMix, trend_chart
 from domain.models import LABELS, Lang, Summary
@@ -398,10 +398,6 @@ def group_themes(keyword_lists: list[list[str]], *, top: int = TOP_THEMES) -> li
 # -- rendering --------------------------------------------------------------------------------
 
 
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
 _WEEKDAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
@@ -426,13 +422,13 @@ def _format_count_delta(delta: int, pct: float | None) -> str:
 
 def format_age(hours: float, lang: Lang) -> str:
     if hours < 48:
-        return _t(lang, f"{hours:.0f} 小时", f"{hours:.0f} h")
-    return _t(lang, f"{hours / 24:.0f} 天", f"{hours / 24:.0f} days")
+        return tr(lang, f"{hours:.0f} 小时", f"{hours:.0f} h")
+    return tr(lang, f"{hours / 24:.0f} 天", f"{hours / 24:.0f} days")
 
 
 def channel_name(channel: str | None, lang: Lang) -> str:
     if channel is None:
-        return _t(lang, "（未指定频道）", "(no channel)")
+        return tr(lang, "（未指定频道）", "(no channel)")
     return channel if channel.startswith("#") else f"#{channel}"
 
 
@@ -451,13 +447,13 @@ def _alert_line(section: Section, threshold: float, lang: Lang) -> str:
     share = section.shares["negative"]
     n, labelled = section.counts.negative, section.labelled
     if section.is_total:
-        return _t(
+        return tr(
             lang,
             f"🚨 负面占比 {share:.0%}（{labelled} 条中 {n} 条），超过告警阈值 {threshold:.0%}",
             f"🚨 Negative share {share:.0%} ({n} of {labelled}) is above the {threshold:.0%} alert threshold",
         )
     name = channel_name(section.channel, lang)
-    return _t(
+    return tr(
         lang,
         f"🚨 {name}：负面占比 {share:.0%}（{labelled} 条中 {n} 条），超过 {threshold:.0%}",
         f"🚨 {name}: negative share {share:.0%} ({n} of {labelled}) is above {threshold:.0%}",
@@ -474,9 +470,9 @@ def _delta_line(deltas: dict[str, float | None], lang: Lang, *, prefix: str) -> 
 
 def _reviews_line(r: ReviewStats, lang: Lang, *, partial: bool) -> str:
     if not r.opened and not r.open:
-        return _t(lang, "🚩 没有待审对话", "🚩 No conversation waiting for review")
-    today = _t(lang, "今日", "today") if partial else _t(lang, "当日", "that day")
-    line = _t(
+        return tr(lang, "🚩 没有待审对话", "🚩 No conversation waiting for review")
+    today = tr(lang, "今日", "today") if partial else tr(lang, "当日", "that day")
+    line = tr(
         lang,
         f"🚩 待审：{today}新增 {r.opened} 个（仍未处理 {r.opened_still_open} 个）"
         f"· 队列中共 {r.open} 个未处理",
@@ -484,7 +480,7 @@ def _reviews_line(r: ReviewStats, lang: Lang, *, partial: bool) -> str:
         f" · {r.open} open in the queue",
     )
     if r.oldest_open_hours is not None:
-        line += _t(
+        line += tr(
             lang,
             f"，最久的已等待 {format_age(r.oldest_open_hours, lang)}",
             f", oldest waiting {format_age(r.oldest_open_hours, lang)}",
@@ -497,19 +493,19 @@ def _title(digest: Digest, lang: Lang) -> str:
     mark = "🚨" if digest.alert else "📊"
     if digest.partial:
         until = digest.generated_at.astimezone(ZoneInfo(digest.timezone)).strftime("%H:%M")
-        head = _t(
+        head = tr(
             lang,
             f"{mark} 今日截至 {until} 的日报 · {digest.day}（{weekday}）",
             f"{mark} Today so far (until {until}) · {digest.day} ({weekday})",
         )
     else:
-        head = _t(
+        head = tr(
             lang,
             f"{mark} 日报 · {digest.day}（{weekday}）",
             f"{mark} Daily digest · {digest.day} ({weekday})",
         )
     if digest.alert:
-        head += _t(lang, " · 负面占比告警", " · negative-rate alert")
+        head += tr(lang, " · 负面占比告警", " · negative-rate alert")
     return head
 
 
@@ -520,7 +516,7 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
     lines += [_alert_line(s, digest.threshold, lang) for s in alerts]
     if digest.empty:
         lines.append(
-            _t(
+            tr(
                 lang,
                 f"{digest.day} 没有标注任何消息{'（到目前为止）' if digest.partial else ''}。",
                 f"Nothing was labelled on {digest.day}{' so far' if digest.partial else ''}.",
@@ -528,7 +524,7 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
         )
         if t.day_before.total:
             lines.append(
-                _t(
+                tr(
                     lang,
                     f"前一天：{_labelled(t.day_before)} 条 · 前 7 天日均 {t.week_avg_labelled:g} 条",
                     f"The day before: {_labelled(t.day_before)} · 7-day average {t.week_avg_labelled:g}/day",
@@ -539,18 +535,18 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
         return lines
 
     failed = (
-        _t(lang, f"（另有 {t.counts.failed} 条标注失败）", f" (+{t.counts.failed} failed)")
+        tr(lang, f"（另有 {t.counts.failed} 条标注失败）", f" (+{t.counts.failed} failed)")
         if t.counts.failed
         else ""
     )
-    volume = _t(lang, f"📨 已标注 {t.labelled} 条{failed}", f"📨 {t.labelled} messages labelled{failed}")
+    volume = tr(lang, f"📨 已标注 {t.labelled} 条{failed}", f"📨 {t.labelled} messages labelled{failed}")
     comparisons = []
     if t.day_before.total:
         change = _format_count_delta(t.volume_delta_day_before, t.volume_delta_day_before_pct)
-        comparisons.append(_t(lang, f"较前一天 {change}", f"{change} vs the day before"))
+        comparisons.append(tr(lang, f"较前一天 {change}", f"{change} vs the day before"))
     if t.volume_vs_week_pct is not None:
         comparisons.append(
-            _t(
+            tr(
                 lang,
                 f"较前 7 天日均（{t.week_avg_labelled:g} 条）{t.volume_vs_week_pct:+.0f}%",
                 f"{t.volume_vs_week_pct:+.0f}% vs the 7-day average ({t.week_avg_labelled:g}/day)",
@@ -560,17 +556,17 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
     lines.append(summary_line(t.counts, lang))
     if any(v is not None for v in t.delta_day_before_pp.values()):
         lines.append(
-            _delta_line(t.delta_day_before_pp, lang, prefix=_t(lang, "较前一天：", "vs the day before: "))
+            _delta_line(t.delta_day_before_pp, lang, prefix=tr(lang, "较前一天：", "vs the day before: "))
         )
     if any(v is not None for v in t.delta_week_pp.values()):
         lines.append(
-            _delta_line(t.delta_week_pp, lang, prefix=_t(lang, "较前 7 天：", "vs the 7-day average: "))
+            _delta_line(t.delta_week_pp, lang, prefix=tr(lang, "较前 7 天：", "vs the 7-day average: "))
         )
     if t.themes:
-        lines.append(_t(lang, "负面主题：", "Top negative themes: ") + _themes_text(t.themes, lang))
+        lines.append(tr(lang, "负面主题：", "Top negative themes: ") + _themes_text(t.themes, lang))
     elif t.counts.negative:
         lines.append(
-            _t(
+            tr(
                 lang,
                 "负面主题：负面消息没有关键词。",
                 "Top negative themes: the negatives carry no keywords.",
@@ -579,14 +575,14 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
     if t.reviews:
         lines.append(_reviews_line(t.reviews, lang, partial=digest.partial))
     if digest.channels:
-        lines.append(_t(lang, "分频道：", "By channel:"))
+        lines.append(tr(lang, "分频道：", "By channel:"))
         for s in digest.channels:
             parts = [
                 channel_name(s.channel, lang),
-                _t(lang, f"{s.labelled} 条", f"{s.labelled} msgs"),
+                tr(lang, f"{s.labelled} 条", f"{s.labelled} msgs"),
                 f"{LABEL_EMOJI['negative']} {s.shares['negative']:.0%}"
                 + (
-                    _t(
+                    tr(
                         lang,
                         f"（较前一天 {format_pp(s.delta_day_before_pp['negative'], lang)}）",
                         f" ({format_pp(s.delta_day_before_pp['negative'], lang)} vs the day before)",
@@ -597,14 +593,14 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
             ]
             if s.themes:
                 parts.append(
-                    _t(lang, "主题：", "themes: ") + _t(lang, "、", ", ").join(th.keyword for th in s.themes)
+                    tr(lang, "主题：", "themes: ") + tr(lang, "、", ", ").join(th.keyword for th in s.themes)
                 )
             if s.reviews and s.reviews.open:
-                parts.append(_t(lang, f"🚩 {s.reviews.open} 个待审", f"🚩 {s.reviews.open} open reviews"))
+                parts.append(tr(lang, f"🚩 {s.reviews.open} 个待审", f"🚩 {s.reviews.open} open reviews"))
             lines.append(("🚨 " if s.alert else "• ") + " · ".join(parts))
         if digest.more_channels:
             lines.append(
-                _t(lang, f"…另有 {digest.more_channels} 个频道", f"…and {digest.more_channels} more channels")
+                tr(lang, f"…另有 {digest.more_channels} 个频道", f"…and {digest.more_channels} more channels")
             )
     return lines
 
@@ -681,15 +677,11 @@ def digest_lang(store: Store, *, day: date, settings: Settings) -> Lang:
     return "zh" if langs.get("zh", 0) > langs.get("en", 0) else "en"
 
 
-def local_today(settings: Settings, *, now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(settings.timezone)).date()
-
-
 async def today_digest_reply(
     store: Store, *, settings: Settings, lang: Lang, now: datetime | None = None
 ) -> Reply:
     """The in-chat "digest" / "日报" answer: today's digest so far, in the asker's language."""
     digest = await build_digest(
-        store, day=local_today(settings, now=now), settings=settings, lang=lang, now=now
+        store, day=settings.today(now=now), settings=settings, lang=lang, now=now
     )
     return digest_reply(digest, public_url=settings.public_url)

@@ -31,3 +31,8 @@ LABEL_EMOJI: dict[str, str] = {"positive": "🟢", "negative": "🔴", "neutral"
 
 def label_word(label: str | None, lang: Lang) -> str:
     return LABEL_WORDS[lang][label or "failed"]
+
+
+def tr(lang: Lang, zh: str, en: str) -> str:
+    """The Chinese or the English text for a reply in `lang` (one language per reply)."""
+    return zh if lang == "zh" else en

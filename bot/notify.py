@@ -1,12 +1,8 @@
 """Where the bot posts on its own (digests, new-review announcements), platform-neutral.
 
-Targets come from SENTIBOT_DIGEST_TARGETS / SENTIBOT_REVIEW_TARGETS, entries of:
-
-* `slack:CHANNEL_ID` — a Slack channel id (C…/G…), e.g. `slack:C0123ABCD`
-* `dingtalk:OPEN_CONVERSATION_ID` — a DingTalk group (OpenAPI group send), e.g. `dingtalk:cidAbC==`
-* `dingtalk-webhook` — the legacy custom-robot webhook (DINGTALK_WEBHOOK_URL), no address
-* `web` — the web UI; nothing is pushed, the digest is read at `/digests/{date}` and reviews on
-  `/reviews`, so its notifier only records success.
+Targets (bot/targets.py) come from SENTIBOT_DIGEST_TARGETS / SENTIBOT_REVIEW_TARGETS. `web` is
+the web UI: nothing is pushed, the digest is read at `/digests/{date}` and reviews on `/reviews`,
+so its notifier only records success.
 
 Adapters register a `Notifier` per platform into `Notifiers`; the core never imports them.
 """
@@ -15,75 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from bot.replies import Reply
+from bot.targets import PLATFORMS, Target, TargetError, parse_target, parse_targets
+from domain.replies import Reply
+
+__all__ = [
+    "PLATFORMS",
+    "NoNotifier",
+    "Notifier",
+    "Notifiers",
+    "Target",
+    "TargetError",
+    "announce_review",
+    "parse_target",
+    "parse_targets",
+]
 
 log = logging.getLogger(__name__)
-
-Platform = Literal["slack", "dingtalk", "dingtalk-webhook", "web"]
-PLATFORMS: tuple[str, ...] = ("slack", "dingtalk", "dingtalk-webhook", "web")
-_NEEDS_ADDRESS = {"slack", "dingtalk"}
-_SLACK_ID = re.compile(r"^[A-Z0-9]{2,}$")
-_EXAMPLES = "slack:CHANNEL_ID, dingtalk:OPEN_CONVERSATION_ID, dingtalk-webhook or web"
-
-
-class TargetError(ValueError):
-    """A target entry that cannot be read; the message names the entry and the right syntax."""
-
-
-@dataclass(frozen=True)
-class Target:
-    platform: str
-    address: str | None = None
-
-    def __str__(self) -> str:
-        """The entry as configured (`slack:C0123`, `web`): also the key in the digests table."""
-        return f"{self.platform}:{self.address}" if self.address else self.platform
-
-
-def parse_target(entry: str) -> Target:
-    """One `platform[:address]` entry, checked; raises TargetError saying what is wrong."""
-    raw = entry.strip()
-    platform, sep, address = raw.partition(":")
-    platform, address = platform.strip().lower(), address.strip()
-    if platform not in PLATFORMS:
-        raise TargetError(f"unknown target {raw!r}: use {_EXAMPLES}")
-    if platform in _NEEDS_ADDRESS:
-        if not address:
-            what = "a channel id" if platform == "slack" else "an open conversation id"
-            raise TargetError(
-                f"target {raw!r} needs {what}: {platform}:{'C0123ABCD' if platform == 'slack' else 'cid…'}"
-            )
-        if any(ch.isspace() for ch in address):
-            raise TargetError(f"target {raw!r}: the address must not contain spaces")
-        if platform == "slack" and not _SLACK_ID.match(address):
-            raise TargetError(
-                f"target {raw!r}: Slack needs the channel id (like C0123ABCD, from the channel's "
-                "details), not its name"
-            )
-        return Target(platform, address)
-    if sep:
-        raise TargetError(f"target {raw!r}: {platform} takes no address, write just `{platform}`")
-    return Target(platform)
-
-
-def parse_targets(entries: str | Iterable[str]) -> list[Target]:
-    """A comma list (or list of entries) → targets, duplicates dropped, order kept."""
-    if isinstance(entries, str):
-        entries = entries.split(",")
-    targets: list[Target] = []
-    for entry in entries:
-        if not entry.strip():
-            continue
-        target = parse_target(entry)
-        if target not in targets:
-            targets.append(target)
-    return targets
-
 
 @runtime_checkable
 class Notifier(Protocol):

@@ -5,58 +5,20 @@ The text here is plain (no markup); `title` is one headline, `lines` are short p
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from bot.analysis import AnalysisResult
-from bot.i18n import LABEL_EMOJI, label_word
+from bot.i18n import LABEL_EMOJI, label_word, tr
 from bot.stats import StatsReport
-from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
+from domain.models import LabeledItem, Lang, Summary
+from domain.replies import Button, Reply  # the reply model lives in domain/; imported from here too
 
-ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error"]
 # How many items a chat reply lists in full; the rest are behind the run's web page.
 TOP_ITEMS = 5
 
 
-class Button(BaseModel):
-    """An action a reader can take on a reply (Slack renders buttons, others a link)."""
-
-    action: Literal["review_resolve", "review_wrong"]
-    text: str
-    value: str
-    style: Literal["primary", "danger"] | None = None
-
-
-class Reply(BaseModel):
-    kind: ReplyKind
-    lang: Lang
-    title: str
-    lines: list[str] = Field(default_factory=list)
-    items: list[LabeledItem] = Field(default_factory=list)
-    highlights: list[LabeledItem] = Field(default_factory=list)
-    summary: Summary | None = None
-    conversation: ConversationVerdict | None = None
-    run_id: str | None = None
-    chart_id: str | None = None
-    review_id: int | None = None
-    reviews: list[dict[str, Any]] = Field(default_factory=list)
-    buttons: list[Button] = Field(default_factory=list)
-    link: str | None = None
-    error: str | None = None
-
-    @property
-    def text(self) -> str:
-        """The whole reply as plain text (notification fallback, CLI, logs)."""
-        return "\n".join([self.title, *self.lines])
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def item_line(item: LabeledItem, lang: Lang) -> str:
@@ -85,7 +47,7 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def failure_line(result: AnalysisResult, lang: Lang) -> str:
-    return _t(
+    return tr(
         lang,
         f"标注失败：{result.error}。本次已保存（run {result.run_id}），"
         "服务恢复后运行 `sentibot relabel --failed` 补标。",
@@ -101,7 +63,7 @@ def analysis_reply(result: AnalysisResult, *, public_url: str) -> Reply:
         return Reply(
             kind="error",
             lang=lang,
-            title=_t(lang, "⚠️ 标注失败", "⚠️ Labelling failed"),
+            title=tr(lang, "⚠️ 标注失败", "⚠️ Labelling failed"),
             lines=[failure_line(result, lang)],
             run_id=result.run_id,
             link=link,
@@ -115,8 +77,8 @@ def analysis_reply(result: AnalysisResult, *, public_url: str) -> Reply:
         item = result.items[0]
         lines = [item.explanation] if item.explanation else []
         if item.keywords:
-            lines.append(_t(lang, "关键词：", "Keywords: ") + ", ".join(item.keywords))
-        lines.append(_t(lang, f"标注来源：{item.labeler}", f"Labelled by {item.labeler}"))
+            lines.append(tr(lang, "关键词：", "Keywords: ") + ", ".join(item.keywords))
+        lines.append(tr(lang, f"标注来源：{item.labeler}", f"Labelled by {item.labeler}"))
         return Reply(
             kind="label",
             lang=lang,
@@ -130,9 +92,9 @@ def analysis_reply(result: AnalysisResult, *, public_url: str) -> Reply:
     negatives = sorted(
         (i for i in result.items if i.label == "negative"), key=lambda i: -(i.confidence or 0)
     )[:TOP_ITEMS]
-    title = _t(lang, f"已标注 {result.summary.total} 条评论", f"{result.summary.total} comments labelled")
+    title = tr(lang, f"已标注 {result.summary.total} 条评论", f"{result.summary.total} comments labelled")
     lines = [summary_line(result.summary, lang), result.explanation]
-    lines.append(_t(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
+    lines.append(tr(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
     return Reply(
         kind="list",
         lang=lang,
@@ -154,13 +116,13 @@ def _conversation_reply(result: AnalysisResult, *, link: str, public_url: str) -
         return Reply(
             kind="error",
             lang=lang,
-            title=_t(lang, "⚠️ 无法判定对话", "⚠️ Could not judge the conversation"),
+            title=tr(lang, "⚠️ 无法判定对话", "⚠️ Could not judge the conversation"),
             lines=[failure_line(result, lang)],
             run_id=result.run_id,
             link=link,
         )
     emoji = "🚩" if verdict.flagged else LABEL_EMOJI[verdict.label]
-    title = _t(
+    title = tr(
         lang,
         f"{emoji} 客户整体情绪：{label_word(verdict.label, lang)} · "
         f"{'已解决' if verdict.resolved else '未解决'}",
@@ -169,15 +131,15 @@ def _conversation_reply(result: AnalysisResult, *, link: str, public_url: str) -
     )
     lines = [verdict.reason] if verdict.reason else []
     if verdict.agent_issues:
-        lines.append(_t(lang, "客服问题：", "Agent issues: ") + ", ".join(verdict.agent_issues))
+        lines.append(tr(lang, "客服问题：", "Agent issues: ") + ", ".join(verdict.agent_issues))
     journey = " → ".join(f"{LABEL_EMOJI[i.label or 'failed']}" for i in result.items if i.role == "customer")
     if journey:
-        lines.append(_t(lang, f"客户情绪走势：{journey}", f"Customer mood over the turns: {journey}"))
+        lines.append(tr(lang, f"客户情绪走势：{journey}", f"Customer mood over the turns: {journey}"))
     buttons: list[Button] = []
     review_link = None
     if verdict.flagged and result.review:
         lines.append(
-            _t(
+            tr(
                 lang,
                 f"🚩 已加入待审队列（#{result.review.id}），请主管查看。",
                 f"🚩 Flagged for review (#{result.review.id}): a lead should take a look.",
@@ -185,7 +147,7 @@ def _conversation_reply(result: AnalysisResult, *, link: str, public_url: str) -
         )
         review_link = f"{public_url.rstrip('/')}/reviews#review-{result.review.id}"
         buttons = review_buttons(result.review.id, lang)
-    lines.append(_t(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
+    lines.append(tr(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
     return Reply(
         kind="conversation",
         lang=lang,
@@ -205,14 +167,14 @@ def _conversation_reply(result: AnalysisResult, *, link: str, public_url: str) -
 def review_buttons(review_id: int, lang: Lang) -> list[Button]:
     return [
         Button(
-            action="review_resolve",
-            text=_t(lang, "标记已审", "Mark reviewed"),
+            action="resolve_review",
+            text=tr(lang, "标记已审", "Mark reviewed"),
             value=str(review_id),
             style="primary",
         ),
         Button(
-            action="review_wrong",
-            text=_t(lang, "标注有误", "Label was wrong"),
+            action="correct_label",
+            text=tr(lang, "标注有误", "Label was wrong"),
             value=str(review_id),
             style="danger",
         ),
@@ -221,7 +183,7 @@ def review_buttons(review_id: int, lang: Lang) -> list[Button]:
 
 def stats_reply(report: StatsReport, lang: Lang) -> Reply:
     s = report.summary
-    title = _t(
+    title = tr(
         lang,
         f"近 {report.days} 天情感统计（{report.first_day} 至 {report.last_day}）",
         f"Sentiment, {'today' if report.days == 1 else f'last {report.days} days'} "
@@ -232,17 +194,17 @@ def stats_reply(report: StatsReport, lang: Lang) -> Reply:
             kind="stats",
             lang=lang,
             title=title,
-            lines=[_t(lang, "这段时间没有标注记录。", "Nothing was labelled in this period.")],
+            lines=[tr(lang, "这段时间没有标注记录。", "Nothing was labelled in this period.")],
             summary=s,
         )
     lines = [
-        _t(lang, f"共 {s.total} 条", f"{s.total} messages"),
+        tr(lang, f"共 {s.total} 条", f"{s.total} messages"),
         summary_line(s, lang),
     ]
     busiest = max(report.per_day, key=lambda d: d.negative_share)
     if busiest.negative:
         lines.append(
-            _t(
+            tr(
                 lang,
                 f"负面占比最高的一天：{busiest.day}（{busiest.negative_share:.0%}）",
                 f"Most negative day: {busiest.day} ({busiest.negative_share:.0%})",
@@ -257,10 +219,10 @@ def reviews_reply(reviews: list[dict[str, Any]], lang: Lang, *, public_url: str)
         return Reply(
             kind="reviews",
             lang=lang,
-            title=_t(lang, "✅ 没有待审对话", "✅ No conversation waiting for review"),
+            title=tr(lang, "✅ 没有待审对话", "✅ No conversation waiting for review"),
             link=link,
         )
-    title = _t(
+    title = tr(
         lang,
         f"🚩 {len(reviews)} 个对话待审",
         f"🚩 {_plural(len(reviews), 'conversation')} waiting for review",
@@ -296,4 +258,4 @@ def help_reply(lang: Lang) -> Reply:
 
 
 def error_reply(message: str, lang: Lang) -> Reply:
-    return Reply(kind="error", lang=lang, title=_t(lang, f"⚠️ {message}", f"⚠️ {message}"), error=message)
+    return Reply(kind="error", lang=lang, title=tr(lang, f"⚠️ {message}", f"⚠️ {message}"), error=message)

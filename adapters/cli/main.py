@@ -288,16 +288,16 @@ def digest(
     from datetime import date, timedelta
 
     from adapters.notifiers import register_notifiers
-    from bot.digest import build_digest, digest_json, digest_lang, digest_reply, local_today
+    from bot.digest import build_digest, digest_json, digest_lang, digest_reply
     from bot.notify import parse_targets
     from bot.scheduler import send_digest
 
     settings = load_settings()
     try:
-        the_day = date.fromisoformat(day) if day else local_today(settings) - timedelta(days=1)
+        the_day = date.fromisoformat(day) if day else settings.today() - timedelta(days=1)
     except ValueError as exc:
         raise fail(f"--date must be YYYY-MM-DD, got {day!r}", 2) from exc
-    if the_day > local_today(settings):
+    if the_day > settings.today():
         raise fail(f"{the_day} has not started yet in {settings.timezone}", 2)
     targets = parse_targets(settings.digest_targets)
     if send and not targets:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from bot.i18n import detect_lang
+from bot.i18n import detect_lang, tr
 from bot.replies import Reply, item_line
 from domain.models import Lang
 
@@ -56,10 +56,6 @@ def escape(text: str) -> str:
     return "  \n".join(lines)
 
 
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def render_reply(reply: Reply, *, chart: str | None = None) -> Markdown:
     """`chart` is a media_id or a public URL (see `chart_ref`), or None for no image."""
     lang = reply.lang
@@ -70,7 +66,7 @@ def render_reply(reply: Reply, *, chart: str | None = None) -> Markdown:
     else:
         blocks.extend(escape(line) for line in reply.lines if line)
     if reply.kind == "list" and reply.highlights:
-        heading = _t(lang, "**最负面的几条**", "**Most negative**")
+        heading = tr(lang, "**最负面的几条**", "**Most negative**")
         items = "\n".join(f"- {escape(item_line(item, lang))}" for item in reply.highlights)
         blocks.append(f"{heading}\n\n{items}")
     if chart:
@@ -87,14 +83,14 @@ def _link_block(reply: Reply) -> str:
     lang = reply.lang
     if reply.kind == "conversation" and reply.review_id is not None:
         # The core's lines already say it was flagged and why; this is the way to the queue.
-        return _t(
+        return tr(
             lang,
             f"🚩 **在待审队列中**：[查看待审 #{reply.review_id}]({reply.link})",
             f"🚩 **In the review queue**: [open review #{reply.review_id}]({reply.link})",
         )
     if reply.kind == "reviews":
-        return _t(lang, f"[打开待审队列]({reply.link})", f"[Open the review queue]({reply.link})")
-    return _t(lang, f"[查看完整结果]({reply.link})", f"[See the full results]({reply.link})")
+        return tr(lang, f"[打开待审队列]({reply.link})", f"[Open the review queue]({reply.link})")
+    return tr(lang, f"[查看完整结果]({reply.link})", f"[See the full results]({reply.link})")
 
 
 def _title(title: str) -> str:
@@ -107,7 +103,7 @@ def _fit(text: str, *, tail: str, lang: Lang) -> str:
     suffix = f"\n\n{tail}" if tail else ""
     if len((text + suffix).encode()) <= MAX_TEXT_BYTES:
         return text + suffix
-    note = _t(lang, "……（内容过长，已截断）", "… (cut: too long for one message)")
+    note = tr(lang, "……（内容过长，已截断）", "… (cut: too long for one message)")
     budget = MAX_TEXT_BYTES - len(suffix.encode()) - len(note.encode()) - 2
     kept = text.encode()[:budget].decode(errors="ignore")
     cut = kept.rfind("\n")
@@ -118,7 +114,7 @@ def _fit(text: str, *, tail: str, lang: Lang) -> str:
 def error_markdown(message: str, *, text: str = "") -> Markdown:
     """A reply for when the core could not be asked at all (it already logged why)."""
     lang = detect_lang(text) if text else "zh"
-    title = _t(lang, "⚠️ 处理失败", "⚠️ Something went wrong")
+    title = tr(lang, "⚠️ 处理失败", "⚠️ Something went wrong")
     return Markdown(title=title, text=f"#### {title}\n\n{escape(message)}")
 
 

@@ -28,7 +28,7 @@ from adapters.slack.text import BotIdentity, thread_turns
 from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot
 from bot.errors import Conflict, InputError, NotFound
-from bot.i18n import detect_lang
+from bot.i18n import detect_lang, tr
 from bot.replies import Reply, error_reply
 from domain.models import Lang, Turn
 
@@ -50,20 +50,16 @@ class Place:
     thread_ts: str | None = None
 
 
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def _oops_line(exc: BaseException, lang: Lang) -> str:
     if isinstance(exc, SlackApiError):
         error = exc.response.get("error") if exc.response is not None else str(exc)
-        return _t(
+        return tr(
             lang,
             f"⚠️ Slack 拒绝了请求（{error}）。请确认机器人已加入该频道且应用权限完整。",
             f"⚠️ Slack refused a request ({error}). "
             "Check that I am in this channel and that the app has its scopes.",
         )
-    return _t(
+    return tr(
         lang,
         f"⚠️ 处理时出错（{type(exc).__name__}），详情见服务日志。",
         f"⚠️ Something went wrong on my side ({type(exc).__name__}); the details are in the service log.",
@@ -116,7 +112,7 @@ async def upload_chart(client: AsyncWebClient, core: Sentibot, *, place: Place, 
     except NotFound:
         log.warning("chart %s is gone; not uploading it", reply.chart_id)
         return False
-    title = _t(reply.lang, "情感图表", "Sentiment chart")
+    title = tr(reply.lang, "情感图表", "Sentiment chart")
     try:
         await client.files_upload_v2(
             channel=place.channel,
@@ -193,7 +189,7 @@ async def judge_thread(
         lang = detect_lang(*(turn.text for turn in turns[:50])) if turns else lang
         if not turns:
             reply = error_reply(
-                _t(
+                tr(
                     lang,
                     "这个对话里还没有可判定的发言（机器人和请求本身不算）。",
                     "There is nothing to judge in this thread yet (my messages and the request don't count).",
@@ -334,13 +330,13 @@ async def resolve_from_slack(
             review = core.review(review_id)
         except NotFound:
             await respond(
-                text=_t(lang, f"⚠️ 找不到待审记录 #{review_id}。", f"⚠️ Review #{review_id} no longer exists."),
+                text=tr(lang, f"⚠️ 找不到待审记录 #{review_id}。", f"⚠️ Review #{review_id} no longer exists."),
                 response_type="ephemeral",
                 replace_original=False,
             )
             return
         try:
-            note = _t(lang, "在 Slack 中处理", "via Slack")
+            note = tr(lang, "在 Slack 中处理", "via Slack")
             core.resolve_review(review_id, reviewer=reviewer, note=note, label=label)
             outcome = outcome_line(
                 lang, user_id=user_id, review_id=review_id, label=label, previous=review.get("label")
@@ -348,7 +344,7 @@ async def resolve_from_slack(
         except Conflict:  # resolved meanwhile (on the web, or by someone pressing at the same time)
             # Free text typed on the web or in the CLI: escaped, so a name like <!channel> pings nobody.
             by = escape(core.review(review_id).get("resolved_by") or "?")
-            outcome = _t(
+            outcome = tr(
                 lang, f"ℹ️ #{review_id} 已由 {by} 审核", f"ℹ️ Review #{review_id} was already resolved by {by}"
             )
         updated = resolved_message(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.i18n import LABEL_EMOJI, label_word
+from bot.i18n import LABEL_EMOJI, label_word, tr
 from bot.replies import Button, Reply, item_line
 from domain.models import LABELS, LabeledItem, Lang
 
@@ -21,6 +21,7 @@ MAX_SECTION = 3000
 MAX_TEXT = 3000
 # Actions blocks carrying review controls are found again by this prefix when a button is pressed.
 REVIEW_BLOCK_PREFIX = "review:"
+# Slack action ids of the core's two review buttons ("resolve_review", "correct_label").
 RESOLVE_ACTION = "review_resolve"
 WRONG_ACTION = "review_wrong"
 
@@ -36,10 +37,6 @@ class SlackMessage:
 
     def kwargs(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks}
-
-
-def _t(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def escape(text: str) -> str:
@@ -94,12 +91,12 @@ def render_reply(reply: Reply) -> SlackMessage:
         bullet = "• " if reply.kind in ("help", "reviews") else ""
         blocks.extend(sections(reply.lines, bullet=bullet))
     if reply.highlights:
-        blocks.append(section("*" + _t(lang, "最负面的评论", "Most negative") + "*"))
+        blocks.append(section("*" + tr(lang, "最负面的评论", "Most negative") + "*"))
         blocks.extend(_item_block(item, lang) for item in reply.highlights)
     if reply.buttons and reply.review_id is not None:
         blocks.append(review_actions(reply.review_id, reply.buttons, lang))
     if reply.link:
-        blocks.append(context(f"<{reply.link}|{_t(lang, '在 sentibot 中打开', 'Open in sentibot')}>"))
+        blocks.append(context(f"<{reply.link}|{tr(lang, '在 sentibot 中打开', 'Open in sentibot')}>"))
     return SlackMessage(text=_fallback(reply), blocks=_cap(blocks, lang))
 
 
@@ -121,7 +118,7 @@ def review_actions(review_id: int, buttons: list[Button], lang: Lang) -> Block:
     """`Mark reviewed` as a button; `Label was wrong` as a menu of the right labels (one tap)."""
     elements: list[Block] = []
     for button in buttons:
-        if button.action == RESOLVE_ACTION:
+        if button.action == "resolve_review":
             element: Block = {
                 "type": "button",
                 "action_id": RESOLVE_ACTION,
@@ -131,7 +128,7 @@ def review_actions(review_id: int, buttons: list[Button], lang: Lang) -> Block:
             if button.style:
                 element["style"] = button.style
             elements.append(element)
-        elif button.action == WRONG_ACTION:
+        elif button.action == "correct_label":
             elements.append(
                 {
                     "type": "static_select",
@@ -165,7 +162,7 @@ def _cap(blocks: list[Block], lang: Lang) -> list[Block]:
     if len(blocks) <= MAX_BLOCKS:
         return blocks
     keep = blocks[: MAX_BLOCKS - 1]
-    return [*keep, context(_t(lang, "……其余内容请在 sentibot 中查看", "… the rest is in sentibot"))]
+    return [*keep, context(tr(lang, "……其余内容请在 sentibot 中查看", "… the rest is in sentibot"))]
 
 
 # -- progress and review outcomes ----------------------------------------------------------------
@@ -174,13 +171,13 @@ def _cap(blocks: list[Block], lang: Lang) -> list[Block]:
 def working_message(lang: Lang, *, count: int, conversation: bool) -> SlackMessage:
     """The placeholder posted before a long job, edited into the answer when it is done."""
     if conversation:
-        text = _t(
+        text = tr(
             lang,
             f"⏳ 正在阅读这个对话（{count} 条发言）并判定…",
             f"⏳ Reading the thread ({count} messages)…",
         )
     else:
-        text = _t(lang, f"⏳ 正在标注 {count} 条评论…", f"⏳ Labelling {count} comments…")
+        text = tr(lang, f"⏳ 正在标注 {count} 条评论…", f"⏳ Labelling {count} comments…")
     return SlackMessage(text=text, blocks=[section(text)])
 
 
@@ -188,12 +185,12 @@ def outcome_line(lang: Lang, *, user_id: str, review_id: int, label: str | None,
     """Who did what to a review, shown where the buttons were."""
     who = f"<@{user_id}>"
     if label is None:
-        return _t(
+        return tr(
             lang, f"✅ {who} 已标记为已审（#{review_id}）", f"✅ Marked reviewed by {who} (#{review_id})"
         )
     before = f"{LABEL_EMOJI.get(previous or '', '')} {label_word(previous, lang)} → " if previous else ""
     after = f"{LABEL_EMOJI[label]} {label_word(label, lang)}"
-    return _t(
+    return tr(
         lang,
         f"✏️ {who} 纠正了标注：{before}{after}，已审（#{review_id}）",
         f"✏️ {who} corrected the label: {before}{after} · review #{review_id} resolved",

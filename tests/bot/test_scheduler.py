@@ -367,7 +367,7 @@ async def test_announce_new_review_to_review_targets(caplog: pytest.LogCaptureFi
     assert target == "slack:C0REVIEW"
     assert reply.title == "🚩 New conversation to review #7"
     assert reply.lines[0] == "🚩 Customer felt negative overall · not resolved"
-    assert [b.action for b in reply.buttons] == ["review_resolve", "review_wrong"]
+    assert [b.action for b in reply.buttons] == ["resolve_review", "correct_label"]
     assert reply.link == "http://bot/reviews#review-7"
 
 

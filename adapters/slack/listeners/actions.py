@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import BackgroundWork
 from adapters.slack import jobs
-from adapters.slack.listeners import hand_off
+from adapters.slack.listeners.handoff import hand_off
 from adapters.slack.render import RESOLVE_ACTION, WRONG_ACTION
 from bot.core import Sentibot
 

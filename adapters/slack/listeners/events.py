@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.background import BackgroundWork
 from adapters.slack import jobs
-from adapters.slack.listeners import hand_off
+from adapters.slack.listeners.handoff import hand_off
 from adapters.slack.text import BotIdentity, plain_text
 from bot.commands import parse_command
 from bot.core import Sentibot

@@ -29,7 +29,6 @@ from bot.digest import (
     digest_lines,
     format_age,
     format_pp,
-    local_today,
 )
 from bot.errors import InputError
 from bot.i18n import LABEL_EMOJI, LABEL_WORDS
@@ -61,7 +60,7 @@ def parse_day(raw: str, core: Sentibot) -> date:
             raise ValueError(raw)
     except ValueError:
         raise InputError(f"the date must be YYYY-MM-DD (like 2024-05-10), got {raw!r}") from None
-    today = local_today(core.settings)
+    today = core.today()
     if day > today:
         raise InputError(f"{day} has not started yet in {core.settings.timezone} (today is {today})")
     if (today - day).days > MAX_DAYS_BACK:
@@ -123,7 +122,7 @@ def _deliveries(core: Sentibot, day: date) -> list[dict[str, Any]]:
 @page_router.get("/digests")
 async def latest_digest(core: CoreDep) -> RedirectResponse:
     """Yesterday: the last full day, the one the morning digest covers."""
-    yesterday = local_today(core.settings) - timedelta(days=1)
+    yesterday = core.today() - timedelta(days=1)
     return RedirectResponse(f"/digests/{yesterday}", status_code=302)
 
 
@@ -135,7 +134,7 @@ async def digest_page(
     lang: Annotated[Literal["en", "zh"] | None, Query()] = None,
 ) -> HTMLResponse:
     digest = await load_digest(core, day, lang=lang, chart=True)
-    today = local_today(core.settings)
+    today = core.today()
     lines = digest_lines(digest, digest.lang)
     alerts = []
     for line in lines:
