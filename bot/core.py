@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bot import scheduler
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
 from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import parse_transcript
+from bot.digest import Digest, build_digest, digest_lang, today_digest_reply
 from bot.errors import Conflict, InputError, NotFound
+from bot.evaluation import EvalReport, evaluate
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.notify import Notifiers, Target, announce_review, parse_targets
@@ -22,6 +25,7 @@ from bot.replies import (
     reviews_reply,
     stats_reply,
 )
+from bot.scheduler import DeliveryResult, send_digest
 from bot.stats import StatsReport, build_stats
 from domain.models import LABELS, Lang, Turn
 from storage import ReviewNotFound, ReviewStateError, Store
@@ -40,6 +44,15 @@ class MessageContext:
     channel: str | None = None
     user: str | None = None
     thread_key: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingRun:
+    """A run accepted and stored (items pending); `Sentibot.finish_run` labels it."""
+
+    run_id: str
+    request: AnalysisRequest
+    context: MessageContext
 
 
 class Sentibot:
@@ -68,8 +81,6 @@ class Sentibot:
 
     async def _digest_job(self) -> None:
         """The daily digest at SENTIBOT_DIGEST_TIME to SENTIBOT_DIGEST_TARGETS (bot/scheduler.py)."""
-        from bot import scheduler
-
         await scheduler.DigestScheduler(
             store=self.store, settings=self.settings, notifiers=self.notifiers
         ).run()
@@ -81,16 +92,40 @@ class Sentibot:
     ) -> AnalysisResult:
         return await self.analysis.analyze(request, on_progress=on_progress)
 
-    async def handle_message(
-        self, text: str, *, context: MessageContext, on_progress: ProgressFn | None = None
-    ) -> Reply:
-        """A chat message from any surface: a command, a pasted conversation, a list or one text."""
+    def start_run(self, request: AnalysisRequest, *, context: MessageContext) -> PendingRun:
+        """Validate and store a run (nothing stored for bad input); label it with `finish_run`."""
+        return PendingRun(self.analysis.submit(request), request, context)
+
+    async def finish_run(
+        self, pending: PendingRun, *, on_progress: ProgressFn | None = None
+    ) -> AnalysisResult:
+        """Label a started run; a conversation it newly flags is announced to the review targets."""
+        result, _ = await self._finish(pending, on_progress=on_progress)
+        return result
+
+    async def _finish(
+        self, pending: PendingRun, *, on_progress: ProgressFn | None = None
+    ) -> tuple[AnalysisResult, Reply]:
+        result = await self.analysis.complete(pending.run_id, pending.request, on_progress=on_progress)
+        return result, await self.reply_for(result, context=pending.context)
+
+    async def accept_message(self, text: str, *, context: MessageContext) -> Reply | PendingRun:
+        """A chat message from any surface, understood: a command is answered at once (a Reply);
+        a pasted conversation, a list or one text becomes a stored run to finish (a PendingRun)."""
         command = parse_command(text)
         if command:
             return await self.run_command(command, context=context)
-        request = message_request(text, context=context)
-        result = await self.analysis.analyze(request, on_progress=on_progress)
-        return await self.reply_for(result, context=context)
+        return self.start_run(message_request(text, context=context), context=context)
+
+    async def handle_message(
+        self, text: str, *, context: MessageContext, on_progress: ProgressFn | None = None
+    ) -> Reply:
+        """A chat message from any surface, answered: `accept_message`, then the run's reply."""
+        accepted = await self.accept_message(text, context=context)
+        if isinstance(accepted, PendingRun):
+            _, reply = await self._finish(accepted, on_progress=on_progress)
+            return reply
+        return accepted
 
     async def judge_conversation(
         self,
@@ -140,9 +175,46 @@ class Sentibot:
 
     async def digest_reply(self, *, lang: Lang) -> Reply:
         """Today's digest so far ("digest" / "日报")."""
-        from bot.digest import today_digest_reply
-
         return await today_digest_reply(self.store, settings=self.settings, lang=lang)
+
+    async def digest(self, day: date, *, lang: Lang | None = None, chart: bool = True) -> Digest:
+        """One local day's digest; in the language most of that day's runs were in, unless given."""
+        lang = lang or digest_lang(self.store, day=day, settings=self.settings)
+        return await build_digest(self.store, day=day, settings=self.settings, lang=lang, chart=chart)
+
+    async def send_digest(self, day: date, *, lang: Lang | None = None) -> list[DeliveryResult]:
+        """Send a finished day's digest to SENTIBOT_DIGEST_TARGETS, once per target (see
+        bot/scheduler.py); InputError for a day not over yet."""
+        return await send_digest(
+            store=self.store,
+            settings=self.settings,
+            notifiers=self.notifiers,
+            day=day,
+            targets=parse_targets(self.settings.digest_targets),
+            lang=lang,
+        )
+
+    def digest_deliveries(self, day: date) -> list[dict[str, Any]]:
+        """Where the day's digest went: one row per delivery, plus each configured target that
+        has no row yet (status `not sent`)."""
+        keys = ("target", "status", "attempts", "sent_at", "claimed_at", "error")
+        rows = [{k: row.get(k) for k in keys} for row in self.store.digests.deliveries(date=day.isoformat())]
+        seen = {row["target"] for row in rows}
+        not_sent = {"status": "not sent", "attempts": 0, "sent_at": None, "claimed_at": None, "error": None}
+        rows += [
+            {"target": t, **not_sent}
+            for t in map(str, parse_targets(self.settings.digest_targets))
+            if t not in seen
+        ]
+        return rows
+
+    def evaluate(self) -> EvalReport:
+        """How far the labeller agrees with the labels reviewers corrected."""
+        return evaluate(self.store)
+
+    def check_db(self) -> None:
+        """Raise StorageError unless the database takes a write (`/healthz`, `doctor`)."""
+        self.store.check_writable()
 
     async def stats(
         self, *, days: int, lang: Lang = "en", channel: str | None = None, chart: bool = True
@@ -193,6 +265,18 @@ class Sentibot:
             raise NotFound(str(exc)) from exc
         except ReviewStateError as exc:
             raise Conflict(str(exc)) from exc
+
+    def run(self, run_id: str) -> AnalysisResult:
+        """One run as stored (NotFound for an unknown id); poll it while it runs."""
+        return self.analysis.result(run_id)
+
+    async def relabel_failed(
+        self, *, run_id: str | None = None, on_progress: ProgressFn | None = None
+    ) -> list[AnalysisResult]:
+        """Label again what failed (or a crash left unfinished), run by run; NotFound for a bad id."""
+        if run_id is not None:
+            self.analysis.result(run_id)
+        return await self.analysis.relabel_failed(run_id=run_id, on_progress=on_progress)
 
     def recent_runs(self, *, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs with a preview of their first text and their label counts."""

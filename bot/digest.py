@@ -681,7 +681,5 @@ async def today_digest_reply(
     store: Store, *, settings: Settings, lang: Lang, now: datetime | None = None
 ) -> Reply:
     """The in-chat "digest" / "日报" answer: today's digest so far, in the asker's language."""
-    digest = await build_digest(
-        store, day=settings.today(now=now), settings=settings, lang=lang, now=now
-    )
+    digest = await build_digest(store, day=settings.today(now=now), settings=settings, lang=lang, now=now)
     return digest_reply(digest, public_url=settings.public_url)

@@ -1,4 +1,11 @@
-"""Errors the core raises for adapters to turn into their own idiom (4xx, a chat line, exit 2)."""
+"""Errors the core raises for adapters to turn into their own idiom (4xx, a chat line, exit 2).
+
+`StorageError` (the database cannot be opened or written) is storage's own, passed through.
+"""
+
+from storage import StorageError
+
+__all__ = ["Conflict", "InputError", "NotFound", "StorageError"]
 
 
 class InputError(ValueError):

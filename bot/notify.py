@@ -31,6 +31,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
 @runtime_checkable
 class Notifier(Protocol):
     """Posts a Reply to one target in the platform's idiom. Raises on failure (with the reason)."""

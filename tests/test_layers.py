@@ -185,3 +185,22 @@ def test_storage_imports_only_domain(modules: dict[str, Module]) -> None:
 
 def test_the_core_never_imports_adapters(modules: dict[str, Module]) -> None:
     assert _violations(modules, "bot", ("adapters",)) == []
+
+
+def test_adapters_go_through_the_core_object(modules: dict[str, Module]) -> None:
+    assert _violations(modules, "adapters", ("storage",)) == []
+    reaching_in = [
+        f"{module.path.relative_to(REPO)}:{line} uses {expression}"
+        for module in modules.values()
+        if module.name.startswith("adapters.")
+        for line, expression in module.internals
+    ]
+    assert reaching_in == [], "use a Sentibot method instead:\n" + "\n".join(reaching_in)
+
+
+def test_the_checker_sees_an_adapter_reaching_past_the_core() -> None:
+    module = Module("adapters.x", Path("adapters/x.py"))
+    _Reader(module, {"adapters.x": module}).visit(
+        ast.parse("rows = request.app.state.core.store.runs.recent()")
+    )
+    assert [expression for _, expression in module.internals] == ["request.app.state.core.store"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import httpx
 
 from bot.config import Settings
-from storage import StorageError, Store
+from bot.core import Sentibot
+from bot.errors import StorageError
 
 CheckLine = tuple[str, bool, str]
 
 
 async def run_checks(settings: Settings) -> list[CheckLine]:
-    lines: list[CheckLine] = [_check_db(settings)]
+    lines: list[CheckLine] = [await _check_db(settings)]
     lines += await _check_labeller(settings)
     if settings.slack_bot_token:
         lines.append(await _check_slack(settings))
@@ -20,13 +21,13 @@ async def run_checks(settings: Settings) -> list[CheckLine]:
     return lines
 
 
-def _check_db(settings: Settings) -> CheckLine:
+async def _check_db(settings: Settings) -> CheckLine:
     try:
-        store = Store(settings.db)
+        core = Sentibot(settings=settings)
         try:
-            store.check_writable()
+            core.check_db()
         finally:
-            store.close()
+            await core.aclose()
     except StorageError as exc:
         return ("database", False, f"{exc} (set SENTIBOT_DB to a writable path)")
     return ("database", True, f"{settings.db} is writable")

@@ -24,8 +24,7 @@ from adapters.cli.output import OutputFormat, print_result, print_summary
 from bot.analysis import AnalysisRequest
 from bot.config import Settings
 from bot.core import Sentibot
-from bot.errors import Conflict, InputError, NotFound
-from storage import StorageError
+from bot.errors import Conflict, InputError, NotFound, StorageError
 
 app = typer.Typer(
     name="sentibot",
@@ -162,9 +161,7 @@ def relabel(
         raise fail("say what to relabel: `sentibot relabel --failed`", 2)
     settings = load_settings()
     with progress_bar("relabelling", enabled=True) as update:
-        results = with_core(
-            settings, lambda core: core.analysis.relabel_failed(run_id=run_id, on_progress=update)
-        )
+        results = with_core(settings, lambda core: core.relabel_failed(run_id=run_id, on_progress=update))
     if not results:
         out.print("nothing to relabel: no failed items")
         return
@@ -288,9 +285,8 @@ def digest(
     from datetime import date, timedelta
 
     from adapters.notifiers import register_notifiers
-    from bot.digest import build_digest, digest_json, digest_lang, digest_reply
+    from bot.digest import digest_json, digest_reply
     from bot.notify import parse_targets
-    from bot.scheduler import send_digest
 
     settings = load_settings()
     try:
@@ -304,22 +300,11 @@ def digest(
         raise fail("--send needs SENTIBOT_DIGEST_TARGETS, e.g. slack:C0123ABCD,dingtalk-webhook,web", 2)
 
     async def use(core: Sentibot) -> tuple[Any, list[Any]]:
-        lang = digest_lang(core.store, day=the_day, settings=settings)
-        report = await build_digest(
-            core.store, day=the_day, settings=settings, lang=lang, chart=fmt == "json"
-        )
+        report = await core.digest(the_day, chart=fmt == "json")
         if not send:
             return report, []
         register_notifiers(core)
-        results = await send_digest(
-            store=core.store,
-            settings=settings,
-            notifiers=core.notifiers,
-            day=the_day,
-            targets=targets,
-            lang=lang,
-        )
-        return report, results
+        return report, await core.send_digest(the_day, lang=report.lang)
 
     report, results = with_core(settings, use)
     if fmt == "json":
@@ -339,10 +324,10 @@ def evaluate_labels(
     """How far the labeller agrees with the labels humans gave when resolving reviews."""
     import json
 
-    from bot.evaluation import eval_json, evaluate, format_eval
+    from bot.evaluation import eval_json, format_eval
 
     async def use(core: Sentibot) -> Any:
-        return evaluate(core.store)
+        return core.evaluate()
 
     report = with_core(load_settings(), use)
     say(json.dumps(eval_json(report), indent=2) if fmt == "json" else format_eval(report))
@@ -372,7 +357,7 @@ def review_show(review_id: Annotated[int, typer.Argument(help="Review id.")]) ->
 
     async def use(core: Sentibot) -> tuple[dict[str, Any], Any]:
         review = core.review(review_id)
-        return review, core.analysis.result(review["run_id"]) if review.get("run_id") else None
+        return review, core.run(review["run_id"]) if review.get("run_id") else None
 
     r, result = with_core(settings, use)
     say(f"#{r['id']} [{r['status']}] {r['title']}")

@@ -22,9 +22,8 @@ from adapters.web.schemas import (
     RunOut,
     StatsOut,
 )
-from bot.analysis import AnalysisRequest, AnalysisResult
-from bot.commands import parse_command
-from bot.core import MessageContext, Sentibot, message_request
+from bot.analysis import AnalysisRequest
+from bot.core import MessageContext, PendingRun
 from bot.errors import InputError
 from domain.models import Turn
 
@@ -62,17 +61,6 @@ def analysis_request(body: AnalyzeIn) -> AnalysisRequest:
     return AnalysisRequest(texts=texts, **common)
 
 
-async def complete_and_announce(
-    core: Sentibot, run_id: str, request: AnalysisRequest, context: MessageContext
-) -> AnalysisResult:
-    """Label the run; a conversation it newly flags is announced to SENTIBOT_REVIEW_TARGETS
-    (`core.reply_for`, which never raises), as for a Slack thread or a DingTalk message. Done
-    inside the run's background task, so shutdown's drain also finishes the announcement."""
-    result = await core.analysis.complete(run_id, request)
-    await core.reply_for(result, context=context)
-    return result
-
-
 @router.post("/analyze", response_model=AnalyzeOut, summary="Label a comment, a list or a conversation")
 async def analyze(body: AnalyzeIn, core: CoreDep, background: BackgroundDep) -> dict:
     """Validates, stores the run (items pending), labels it and answers the contract's JSON.
@@ -80,10 +68,9 @@ async def analyze(body: AnalyzeIn, core: CoreDep, background: BackgroundDep) -> 
     The labelling runs as background work, so a client that hangs up does not leave the run
     half-done; the answer is also readable later at `GET /api/runs/{run_id}`.
     """
-    request = analysis_request(body)
-    run_id = core.analysis.submit(request)
     context = MessageContext(source="api", channel=body.channel)
-    task = background.spawn(complete_and_announce(core, run_id, request, context), name=f"analyze:{run_id}")
+    pending = core.start_run(analysis_request(body), context=context)
+    task = background.spawn(core.finish_run(pending), name=f"analyze:{pending.run_id}")
     result = await asyncio.shield(task)
     return result.api_json(public_url=core.settings.public_url)
 
@@ -92,16 +79,12 @@ async def analyze(body: AnalyzeIn, core: CoreDep, background: BackgroundDep) -> 
 async def chat(body: ChatIn, core: CoreDep, background: BackgroundDep) -> dict:
     """A command (`stats 7d`, `统计 7d`, `review`, `help`, …) answers at once; anything else starts
     a run. Quick runs come back finished; long ones come back `running`: poll `GET /api/runs/{id}`."""
-    context = MessageContext(source="web")
-    command = parse_command(body.text)
-    if command:
-        reply = await core.run_command(command, context=context)
-        return {"reply": reply_json(reply)}
-    request = message_request(body.text, context=context)
-    run_id = core.analysis.submit(request)
-    task = background.spawn(complete_and_announce(core, run_id, request, context), name=f"chat:{run_id}")
+    accepted = await core.accept_message(body.text, context=MessageContext(source="web"))
+    if not isinstance(accepted, PendingRun):
+        return {"reply": reply_json(accepted)}
+    task = background.spawn(core.finish_run(accepted), name=f"chat:{accepted.run_id}")
     await asyncio.wait({task}, timeout=QUICK_WAIT_S)
-    return {"run": run_json(core.analysis.result(run_id), public_url=core.settings.public_url)}
+    return {"run": run_json(core.run(accepted.run_id), public_url=core.settings.public_url)}
 
 
 @router.get("/runs", summary="Recent runs")
@@ -112,17 +95,17 @@ async def recent_runs(core: CoreDep, limit: Annotated[int, Query(ge=1, le=200)] 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND, summary="One run (poll it)")
 async def get_run(run_id: str, core: CoreDep) -> dict:
-    return run_json(core.analysis.result(run_id), public_url=core.settings.public_url)
+    return run_json(core.run(run_id), public_url=core.settings.public_url)
 
 
 @router.post(
     "/runs/{run_id}/relabel", response_model=RunOut, responses=NOT_FOUND, summary="Label failed items again"
 )
 async def relabel(run_id: str, core: CoreDep, background: BackgroundDep) -> dict:
-    core.analysis.result(run_id)  # 404 for an unknown run
-    task = background.spawn(core.analysis.relabel_failed(run_id=run_id), name=f"relabel:{run_id}")
+    core.run(run_id)  # 404 for an unknown run, before any work starts
+    task = background.spawn(core.relabel_failed(run_id=run_id), name=f"relabel:{run_id}")
     await asyncio.shield(task)
-    return run_json(core.analysis.result(run_id), public_url=core.settings.public_url)
+    return run_json(core.run(run_id), public_url=core.settings.public_url)
 
 
 @router.get("/stats", response_model=StatsOut, summary="Sentiment mix over the last N days")

@@ -22,17 +22,14 @@ from bot.core import Sentibot
 from bot.digest import (
     Digest,
     Section,
-    build_digest,
     channel_name,
     digest_json,
-    digest_lang,
     digest_lines,
     format_age,
     format_pp,
 )
 from bot.errors import InputError
 from bot.i18n import LABEL_EMOJI, LABEL_WORDS
-from bot.notify import TargetError, parse_targets
 from domain.models import Lang
 
 # How far back a digest can be asked for (the 7-day window reads a week more).
@@ -69,10 +66,8 @@ def parse_day(raw: str, core: Sentibot) -> date:
 
 
 async def load_digest(core: Sentibot, raw_day: str, *, lang: Lang | None, chart: bool) -> Digest:
-    day = parse_day(raw_day, core)
-    lang = lang or digest_lang(core.store, day=day, settings=core.settings)
     # Identical charts are stored once (content-addressed), so page views do not pile up PNGs.
-    return await build_digest(core.store, day=day, settings=core.settings, lang=lang, chart=chart)
+    return await core.digest(parse_day(raw_day, core), lang=lang, chart=chart)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -91,29 +86,9 @@ async def digest_api(
     the digest was sent (one row per target of SENTIBOT_DIGEST_TARGETS)."""
     digest = await load_digest(core, day, lang=lang, chart=chart)
     data = digest_json(digest, public_url=core.settings.public_url)
-    data["deliveries"] = _deliveries(core, digest.day)
+    data["deliveries"] = core.digest_deliveries(digest.day)
     data["page_url"] = f"/digests/{digest.day}"
     return data
-
-
-def _delivery(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row.get(k) for k in ("target", "status", "attempts", "sent_at", "claimed_at", "error")}
-
-
-def _deliveries(core: Sentibot, day: date) -> list[dict[str, Any]]:
-    """Each delivery row of that day, plus configured targets with no row yet (`not sent`)."""
-    rows = [_delivery(row) for row in core.store.digests.deliveries(date=day.isoformat())]
-    seen = {row["target"] for row in rows}
-    try:
-        configured = [str(t) for t in parse_targets(core.settings.digest_targets)]
-    except TargetError:
-        configured = []
-    rows += [
-        {"target": t, "status": "not sent", "attempts": 0, "sent_at": None, "claimed_at": None, "error": None}
-        for t in configured
-        if t not in seen
-    ]
-    return rows
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -141,7 +116,7 @@ async def digest_page(
         if not line.startswith("🚨"):
             break
         alerts.append(line)
-    deliveries = _deliveries(core, digest.day)
+    deliveries = core.digest_deliveries(digest.day)
     tz = ZoneInfo(digest.timezone)
     return page(
         request,

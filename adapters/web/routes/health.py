@@ -16,7 +16,7 @@ router = APIRouter()
 @router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}})
 async def healthz(core: CoreDep) -> JSONResponse:
     try:
-        await asyncio.to_thread(core.store.check_writable)
+        await asyncio.to_thread(core.check_db)
         db = "ok"
     except Exception as exc:
         db = f"error: {exc}"

@@ -82,7 +82,7 @@ async def reviews_page(request: Request, core: CoreDep) -> HTMLResponse:
 # Registered before `/runs/{run_id}` so that `abc.csv` is not read as a run id.
 @router.get("/runs/{run_id}.csv")
 async def run_csv(run_id: str, core: CoreDep) -> Response:
-    result = core.analysis.result(run_id)
+    result = core.run(run_id)
     out = io.StringIO()
     write_items_csv(result.items, out)
     # BOM so that spreadsheet apps read the Chinese correctly.
@@ -95,7 +95,7 @@ async def run_csv(run_id: str, core: CoreDep) -> Response:
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 async def run_page(request: Request, run_id: str, core: CoreDep) -> HTMLResponse:
-    result = core.analysis.result(run_id)
+    result = core.run(run_id)
     reply = (
         analysis_reply(result, public_url=core.settings.public_url) if result.status != "running" else None
     )
