@@ -201,7 +201,9 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
     base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
     turns = parse_transcript(text)
     if turns is None and is_agent_only_transcript(text):
-        raise InputError('the conversation has no customer turn (start its lines with "客户:" or "Customer:")')
+        raise InputError(
+            'the conversation has no customer turn (start its lines with "客户:" or "Customer:")'
+        )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -111,7 +111,9 @@ def message_text(data: dict[str, Any]) -> str:
         if content is not None and not isinstance(parts, list | None):
             raise ValueError('`content.richText` must be a list of {"text": "…"} parts')
         texts = [
-            part["text"] for part in parts or [] if isinstance(part, dict) and isinstance(part.get("text"), str)
+            part["text"]
+            for part in parts or []
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
         ]
         return "\n".join(text.strip("\n") for text in texts if text).strip()
     return ""
@@ -184,7 +186,9 @@ async def deliver(message: IncomingMessage, markdown: Markdown, *, client: DingT
         except SessionWebhookExpired:
             log.info("sessionWebhook of %s expired; replying through the OpenAPI", message.msg_id)
         except UnsafeDestination as exc:
-            log.warning("refused the sessionWebhook of %s (%s); replying through the OpenAPI", message.msg_id, exc)
+            log.warning(
+                "refused the sessionWebhook of %s (%s); replying through the OpenAPI", message.msg_id, exc
+            )
     else:
         log.info("sessionWebhook of %s expired or absent; replying through the OpenAPI", message.msg_id)
     robot_code = client.robot_code or message.robot_code

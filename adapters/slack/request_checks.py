@@ -25,9 +25,7 @@ async def refuse_or_replay(request: Request, *, core: Sentibot, signing_secret: 
     timestamp = request.headers.get(TIMESTAMP_HEADER)
     signature = request.headers.get(SIGNATURE_HEADER)
     if timestamp is not None and not (timestamp.isascii() and timestamp.strip().isdigit()):
-        return JSONResponse(
-            {"error": f"{TIMESTAMP_HEADER} must be seconds since the epoch"}, status_code=401
-        )
+        return JSONResponse({"error": f"{TIMESTAMP_HEADER} must be seconds since the epoch"}, status_code=401)
     if not timestamp or not signature:
         return None  # bolt answers 401
     body = await request.body()  # Starlette keeps it for bolt

@@ -95,6 +95,8 @@ def describe_error(error: dict[str, Any], *, content_type: str | None = None) ->
                 return f"the body must be a JSON object: send Content-Type: application/json ({sent})"
             return f"the body must be a JSON object: {ANALYZE_HINT}"
         return f"`{where}` must be {_TYPE_WORDS[kind]}, not {_got(error.get('input'))}"
+    if kind == "string_unicode":
+        return f"`{where}` {INVALID_UNICODE}"
     if kind == "value_error":
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         return f"`{where}` {message}"

@@ -96,7 +96,9 @@ async def test_stream_message_with_a_foreign_webhook_replies_through_the_openapi
     payload = robot_message(dingtalk_standin, text="物流太慢了")
     payload["sessionWebhook"] = f"{sink.url}/robot/sendBySession?session=x"
     message = IncomingMessage.from_payload(payload)
-    way = await deliver(message, Markdown(title="t", text="hello"), client=fast_client(dingtalk_core.settings))
+    way = await deliver(
+        message, Markdown(title="t", text="hello"), client=fast_client(dingtalk_core.settings)
+    )
     assert way == "group"
     assert sink.received == []
     [send] = dingtalk_standin.calls_to("/v1.0/robot/groupMessages/send")
@@ -168,6 +170,8 @@ def test_digest_target_conversation_id_is_checked() -> None:
 
 
 def test_real_dingtalk_session_webhook_is_allowed() -> None:
-    check_session_webhook("https://oapi.dingtalk.com/robot/sendBySession?session=abc", configured_bases=DINGTALK)
+    check_session_webhook(
+        "https://oapi.dingtalk.com/robot/sendBySession?session=abc", configured_bases=DINGTALK
+    )
     with pytest.raises(UnsafeDestination):
         check_session_webhook("https://oapi.dingtalk.com:8443/robot/sendBySession", configured_bases=DINGTALK)
