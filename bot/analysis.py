@@ -29,6 +29,7 @@ MAX_ITEMS = 2000
 RUNNING_STALE_AFTER = timedelta(hours=1)
 MAX_ITEM_CHARS = 20_000
 NOTHING_TO_LABEL = "only links, @mentions, control or invisible characters; give it words"
+NOTHING_TO_LABEL_ZH = "只有链接、@提及、控制字符或不可见字符，请写上文字"
 INVALID_TEXT = "contains a lone surrogate (like \\ud800), which is not text; send valid Unicode"
 RunKind = Literal["text", "list", "conversation"]
 
@@ -435,15 +436,22 @@ def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:
         entries = [(text, None, None) for text in request.texts]
         kind = "text" if len(entries) == 1 else "list"
     if len(entries) > MAX_ITEMS:
-        raise InputError(f"too many items: {len(entries)} (at most {MAX_ITEMS} per request; split the list)")
+        raise InputError(
+            f"too many items: {len(entries)} (at most {MAX_ITEMS} per request; split the list)",
+            zh=f"条目太多：{len(entries)} 条（每次最多 {MAX_ITEMS} 条，请分批发送）",
+        )
     for index, (text, _, _) in enumerate(entries, start=1):
         if not text or not text.strip():
-            raise InputError(f"item {index} is empty: remove it or give it text")
+            raise InputError(
+                f"item {index} is empty: remove it or give it text",
+                zh=f"第 {index} 条是空的：删掉它或补上文字",
+            )
         if has_lone_surrogate(text):
             raise InputError(f"item {index} {INVALID_TEXT}")
         if len(text) > MAX_ITEM_CHARS:
             raise InputError(
-                f"item {index} is {len(text)} characters long (at most {MAX_ITEM_CHARS}); shorten it"
+                f"item {index} is {len(text)} characters long (at most {MAX_ITEM_CHARS}); shorten it",
+                zh=f"第 {index} 条有 {len(text)} 个字符（最多 {MAX_ITEM_CHARS} 个），请缩短",
             )
     items = [
         TextIn(id=index, text=text, role=role, author=author)
@@ -460,11 +468,18 @@ def _refuse_if_nothing_to_label(items: list[LabeledItem], kind: RunKind) -> None
         return
     if kind == "conversation":
         if not any(item.clean_text for item in items if item.role == "customer"):
-            raise InputError(f"no customer turn has text to judge: {NOTHING_TO_LABEL}")
+            raise InputError(
+                f"no customer turn has text to judge: {NOTHING_TO_LABEL}",
+                zh=f"客户的发言里没有可判定的文字：{NOTHING_TO_LABEL_ZH}",
+            )
         return
     if kind == "text" or len(blank) == len(items):
         which = "the text" if len(items) == 1 else "every item"
-        raise InputError(f"{which} has nothing to label: {NOTHING_TO_LABEL}")
+        which_zh = "这段文字" if len(items) == 1 else "每一条"
+        raise InputError(
+            f"{which} has nothing to label: {NOTHING_TO_LABEL}",
+            zh=f"{which_zh}都没有可标注的内容：{NOTHING_TO_LABEL_ZH}",
+        )
 
 
 def _failed(item: LabeledItem, error: str) -> LabeledItem:

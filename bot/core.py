@@ -15,12 +15,14 @@ from bot.conversation import is_agent_only_transcript, parse_transcript
 from bot.digest import Digest, build_digest, digest_lang, today_digest_reply
 from bot.errors import Conflict, InputError, NotFound
 from bot.evaluation import EvalReport, evaluate
+from bot.i18n import detect_lang, reply_lang
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.notify import Notifiers, Target, announce_review, parse_targets
 from bot.replies import (
     Reply,
     analysis_reply,
+    error_reply,
     help_reply,
     reviews_reply,
     stats_reply,
@@ -111,11 +113,21 @@ class Sentibot:
 
     async def accept_message(self, text: str, *, context: MessageContext) -> Reply | PendingRun:
         """A chat message from any surface, understood: a command is answered at once (a Reply);
-        a pasted conversation, a list or one text becomes a stored run to finish (a PendingRun)."""
+        a pasted conversation, a list or one text becomes a stored run to finish (a PendingRun).
+        Bad input raises InputError in the message's language."""
         command = parse_command(text)
         if command:
             return await self.run_command(command, context=context)
-        return self.start_run(message_request(text, context=context), context=context)
+        try:
+            return self.start_run(message_request(text, context=context), context=context)
+        except InputError as exc:  # said in the message's language, on every surface
+            raise InputError(exc.in_lang(reply_lang(text))) from exc
+
+    def workload(self, text: str) -> int:
+        """How many items a chat message asks to label: 0 for a command, else its lines."""
+        if parse_command(text):
+            return 0
+        return sum(1 for line in text.splitlines() if line.strip())
 
     async def handle_message(
         self, text: str, *, context: MessageContext, on_progress: ProgressFn | None = None
@@ -126,6 +138,17 @@ class Sentibot:
             _, reply = await self._finish(accepted, on_progress=on_progress)
             return reply
         return accepted
+
+    async def answer_message(
+        self, text: str, *, context: MessageContext, on_progress: ProgressFn | None = None
+    ) -> Reply:
+        """The core step of the chat pipeline (adapters/inbound.py): `handle_message`, with bad
+        input answered as an error reply in the message's language instead of raised."""
+        try:
+            return await self.handle_message(text, context=context, on_progress=on_progress)
+        except InputError as exc:
+            lang = reply_lang(text)
+            return error_reply(exc.in_lang(lang), lang)
 
     async def judge_conversation(
         self,
@@ -144,7 +167,11 @@ class Sentibot:
             title=title,
             permalink=permalink,
         )
-        result = await self.analysis.analyze(request)
+        try:
+            result = await self.analysis.analyze(request)
+        except InputError as exc:
+            lang = detect_lang(*(turn.text for turn in turns[:50]))
+            return error_reply(exc.in_lang(lang), lang)
         return await self.reply_for(result, context=context)
 
     async def reply_for(self, result: AnalysisResult, *, context: MessageContext) -> Reply:
@@ -299,11 +326,15 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
     turns = parse_transcript(text)
     if turns is None and is_agent_only_transcript(text):
         raise InputError(
-            'the conversation has no customer turn (start its lines with "客户:" or "Customer:")'
+            'the conversation has no customer turn (start its lines with "客户:" or "Customer:")',
+            zh="这段对话没有客户的发言（客户的行以“客户:”开头）",
         )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
-        raise InputError("the message is empty: send a comment, a list (one per line) or `help`")
+        raise InputError(
+            "the message is empty: send a comment, a list (one per line) or `help`",
+            zh="消息是空的：请发送一条评论、一个列表（每行一条）或“帮助”",
+        )
     return AnalysisRequest(texts=lines, **base)

@@ -9,7 +9,18 @@ __all__ = ["Conflict", "InputError", "NotFound", "StorageError"]
 
 
 class InputError(ValueError):
-    """The user's input cannot be used; the message says what to fix."""
+    """The user's input cannot be used; the message says what to fix.
+
+    `zh` is the same message in Chinese, for chat replies to Chinese messages (one language per
+    reply); without it the English message is used in both.
+    """
+
+    def __init__(self, message: str, *, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def in_lang(self, lang: str) -> str:
+        return self.zh if lang == "zh" and self.zh else str(self)
 
 
 class NotFound(LookupError):

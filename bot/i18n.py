@@ -22,6 +22,11 @@ def detect_lang(*texts: str) -> Lang:
     return "zh" if cjk * 4 >= latin_words else "en"
 
 
+def reply_lang(text: str) -> Lang:
+    """The language of the reply to a chat message: the message's own; English for no text."""
+    return detect_lang(text) if text.strip() else "en"
+
+
 LABEL_WORDS: dict[Lang, dict[str, str]] = {
     "en": {"positive": "positive", "negative": "negative", "neutral": "neutral", "failed": "failed"},
     "zh": {"positive": "正面", "negative": "负面", "neutral": "中性", "failed": "失败"},

@@ -1,4 +1,5 @@
-"""A DingTalk robot message, from either way in (Stream mode or HTTP callback), to a reply.
+"""A DingTalk robot message, from either way in (Stream mode or HTTP callback), to a reply:
+the DingTalk translator (`IncomingMessage`) and transport (`DingTalkTransport`, `deliver`).
 
 Both deliver the same JSON (msgId, msgtype, text/content, conversationId, conversationType,
 senderStaffId, sessionWebhook, sessionWebhookExpiredTime, robotCode, …). This module reads it,
@@ -16,12 +17,14 @@ from typing import Any
 
 from adapters.dingtalk.client import DingTalkClient
 from adapters.dingtalk.errors import DingTalkError, DingTalkNotConfigured, SessionWebhookExpired
-from adapters.dingtalk.render import Markdown, chart_ref, error_markdown, render_reply
+from adapters.dingtalk.media import chart_ref
+from adapters.dingtalk.render import Markdown, error_markdown, render_reply
 from adapters.dingtalk.safety import UnsafeDestination, check_conversation_id, check_staff_id
+from adapters.inbound import ChatMessage, handle_chat_message
 from bot.core import MessageContext, Sentibot
-from bot.errors import InputError
-from bot.i18n import detect_lang
-from bot.replies import error_reply
+from bot.i18n import tr
+from bot.replies import Reply
+from domain.models import Lang
 
 log = logging.getLogger(__name__)
 
@@ -144,15 +147,35 @@ def strip_mention(text: str) -> str:
     return _LEADING_MENTIONS.sub("", text, count=1).strip()
 
 
-async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: DingTalkClient) -> None:
-    """Everything after the ack: dedupe, ask the core, render, upload the chart, send.
+class DingTalkTransport:
+    """The chat pipeline's transport for one robot message: replies where it came from (see
+    `deliver`), the chart uploaded or linked (adapters/dingtalk/media.py)."""
 
-    Runs as background work; a failed send is logged with DingTalk's meaning and re-raised
-    (BackgroundWork logs it again with the task name), never dropped silently.
-    """
-    if not core.first_delivery(platform="dingtalk", delivery_id=message.msg_id):
-        log.info("DingTalk message %s was delivered again; already handled", message.msg_id)
-        return
+    def __init__(self, message: IncomingMessage, *, core: Sentibot, client: DingTalkClient) -> None:
+        self.message = message
+        self.core = core
+        self.client = client
+
+    async def working(self, *, lang: Lang, count: int) -> None:
+        """Nothing: a robot cannot edit what it sent, so a note would stay in the chat forever."""
+
+    async def send(self, reply: Reply) -> None:
+        chart = await chart_ref(reply, core=self.core, client=self.client)
+        await deliver(self.message, render_reply(reply, chart=chart), client=self.client)
+
+    async def failed(self, exc: BaseException, *, lang: Lang) -> None:
+        if isinstance(exc, DingTalkError | DingTalkNotConfigured):
+            return  # sending itself failed (already logged with DingTalk's meaning)
+        message = tr(lang, "内部错误，已记录日志。", "Internal error, logged.")
+        try:
+            await deliver(self.message, error_markdown(message, lang=lang), client=self.client)
+        except Exception:
+            log.exception("could not even tell DingTalk message %s that it failed", self.message.msg_id)
+
+
+async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: DingTalkClient) -> None:
+    """Everything after the ack, through the chat pipeline (adapters/inbound.py): dedupe by msgId,
+    ask the core, render, upload the chart, send. Runs as background work."""
     log.info(
         "DingTalk message %s in conversation %s (%s) from %s",
         message.msg_id,
@@ -164,17 +187,8 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
     # keys the review of a transcript by its turns, so each transcript gets its own review and
     # pasting the same one again refreshes that review.
     context = MessageContext(source="dingtalk", channel=message.conversation_id, user=message.sender_staff_id)
-    try:
-        reply = await core.handle_message(message.text, context=context)
-    except InputError as exc:
-        reply = error_reply(str(exc), detect_lang(message.text) if message.text else "zh")
-    except Exception:
-        log.exception("DingTalk message %s: the core failed", message.msg_id)
-        markdown = error_markdown("内部错误，已记录日志。/ Internal error, logged.", text=message.text)
-        await deliver(message, markdown, client=client)
-        raise
-    chart = await chart_ref(reply, core=core, client=client)
-    await deliver(message, render_reply(reply, chart=chart), client=client)
+    chat = ChatMessage(text=message.text, context=context, delivery_ids=(message.msg_id,))
+    await handle_chat_message(core, chat, DingTalkTransport(message, core=core, client=client))
 
 
 async def deliver(message: IncomingMessage, markdown: Markdown, *, client: DingTalkClient) -> str:

@@ -12,7 +12,8 @@ the digest claimed-but-unsent and retries, nothing is lost.
 from __future__ import annotations
 
 from adapters.dingtalk.client import DingTalkClient
-from adapters.dingtalk.render import Markdown, chart_ref, render_reply
+from adapters.dingtalk.media import chart_ref
+from adapters.dingtalk.render import Markdown, render_reply
 from bot.core import Sentibot
 from bot.replies import Reply
 

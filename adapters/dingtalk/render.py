@@ -1,4 +1,4 @@
-"""A core `Reply` as DingTalk markdown, and where its chart image comes from.
+"""A core `Reply` as DingTalk markdown (pure: no network; the chart comes as an argument).
 
 DingTalk renders a subset of markdown: headings, bold, links, images, lists, quotes — no tables,
 no HTML, and a single newline does not always break a line, so paragraphs are separated by blank
@@ -11,16 +11,11 @@ import ipaddress
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from bot.i18n import detect_lang, tr
+from bot.i18n import tr
 from bot.replies import Reply, item_line
 from domain.models import Lang
-
-if TYPE_CHECKING:
-    from adapters.dingtalk.client import DingTalkClient
-    from bot.core import Sentibot
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +52,7 @@ def escape(text: str) -> str:
 
 
 def render_reply(reply: Reply, *, chart: str | None = None) -> Markdown:
-    """`chart` is a media_id or a public URL (see `chart_ref`), or None for no image."""
+    """`chart` is a media_id or a public URL (see `adapters/dingtalk/media.py`), or None."""
     lang = reply.lang
     blocks: list[str] = [f"#### {escape(reply.title)}"]
     if reply.kind in ("help", "reviews"):
@@ -111,9 +106,8 @@ def _fit(text: str, *, tail: str, lang: Lang) -> str:
     return f"{kept}\n\n{note}{suffix}"
 
 
-def error_markdown(message: str, *, text: str = "") -> Markdown:
+def error_markdown(message: str, *, lang: Lang) -> Markdown:
     """A reply for when the core could not be asked at all (it already logged why)."""
-    lang = detect_lang(text) if text else "zh"
     title = tr(lang, "⚠️ 处理失败", "⚠️ Something went wrong")
     return Markdown(title=title, text=f"#### {title}\n\n{escape(message)}")
 
@@ -131,29 +125,3 @@ def is_public_url(url: str) -> bool:
     except ValueError:
         return "." in host  # a bare name like `sentibot` only resolves inside a private network
     return address.is_global
-
-
-async def chart_ref(
-    reply: Reply, *, core: Sentibot, client: DingTalkClient, upload: bool = True
-) -> str | None:
-    """The one place that decides how a chart reaches DingTalk: by URL or uploaded.
-
-    A public `SENTIBOT_PUBLIC_URL` serves `/charts/{id}.png` to DingTalk directly; otherwise the
-    PNG is uploaded (`/media/upload`) and embedded by media_id. A failed upload is logged and the
-    reply goes out without the image rather than not at all. `upload=False` (the legacy custom
-    robot, which is not the app and only shows images by URL) gives no image without a public URL.
-    """
-    if not reply.chart_id:
-        return None
-    base = core.settings.public_url.rstrip("/")
-    if is_public_url(base):
-        return f"{base}/charts/{reply.chart_id}.png"
-    if not upload:
-        log.info("chart %s left out: SENTIBOT_PUBLIC_URL %s is not public", reply.chart_id, base)
-        return None
-    try:
-        png = core.chart(reply.chart_id)
-        return await client.upload_image(png, filename=f"{reply.chart_id}.png")
-    except Exception:
-        log.exception("chart %s could not be uploaded to DingTalk; replying without it", reply.chart_id)
-        return None

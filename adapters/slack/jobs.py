@@ -15,6 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.inbound import LONG_JOB_ITEMS, ChatMessage, handle_chat_message
 from adapters.slack.render import (
     SlackMessage,
     escape,
@@ -25,17 +26,14 @@ from adapters.slack.render import (
     working_message,
 )
 from adapters.slack.text import BotIdentity, thread_turns
-from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot
-from bot.errors import Conflict, InputError, NotFound
+from bot.errors import Conflict, NotFound
 from bot.i18n import detect_lang, tr
 from bot.replies import Reply, error_reply
 from domain.models import Lang, Turn
 
 log = logging.getLogger(__name__)
 
-# From this many comments (or thread messages) on, a "working on it" message comes first.
-LONG_JOB_ITEMS = 10
 # conversations.replies page size (Slack's maximum is 1000; 200 is its recommendation).
 THREAD_PAGE_SIZE = 200
 # A thread longer than this is judged on its first messages (the core takes at most 2000 items).
@@ -230,25 +228,33 @@ async def _judge(
     context = MessageContext(
         source="slack", channel=channel, user=requester, thread_key=f"slack:{team}:{channel}:{root_ts}"
     )
-    try:
-        return await core.judge_conversation(turns, context=context, permalink=permalink)
-    except InputError as exc:
-        return error_reply(str(exc), detect_lang(*(t.text for t in turns[:50])))
+    return await core.judge_conversation(turns, context=context, permalink=permalink)
 
 
 # -- a message: one comment, a list, a transcript or a command ------------------------------------
 
 
-def _needs_placeholder(text: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()]
-    return len(lines) >= LONG_JOB_ITEMS and parse_command(text) is None
+class SlackTransport:
+    """The chat pipeline's transport for a Slack channel/thread: a placeholder for long jobs that
+    the answer then replaces, the chart uploaded after it, a failure said in one line."""
 
+    def __init__(self, client: AsyncWebClient, core: Sentibot, place: Place) -> None:
+        self.client = client
+        self.core = core
+        self.place = place
+        self.placeholder_ts: str | None = None
 
-async def _answer(core: Sentibot, text: str, *, context: MessageContext) -> Reply:
-    try:
-        return await core.handle_message(text, context=context)
-    except InputError as exc:
-        return error_reply(str(exc), detect_lang(text) if text else "en")
+    async def working(self, *, lang: Lang, count: int) -> None:
+        message = working_message(lang, count=count, conversation=False)
+        self.placeholder_ts = await post_message(self.client, self.place, message)
+
+    async def send(self, reply: Reply) -> None:
+        await publish(
+            self.client, self.core, place=self.place, reply=reply, placeholder_ts=self.placeholder_ts
+        )
+
+    async def failed(self, exc: BaseException, *, lang: Lang) -> None:
+        await _say_failure(self.client, self.place, exc, lang, placeholder_ts=self.placeholder_ts)
 
 
 async def answer_text(
@@ -258,24 +264,19 @@ async def answer_text(
     text: str,
     place: Place,
     user: str | None,
+    delivery_ids: tuple[str, ...] = (),
 ) -> None:
-    """A DM or a mention outside a thread: label what was sent (or run the command) and answer."""
-    lang: Lang = detect_lang(text) if text else "en"
-    placeholder_ts: str | None = None
-    try:
-        if _needs_placeholder(text):
-            count = sum(1 for line in text.splitlines() if line.strip())
-            placeholder_ts = await post_message(
-                client, place, working_message(lang, count=count, conversation=False)
-            )
-        # No thread_key: one message is not a conversation that is analysed again. A pasted
-        # transcript is keyed by its turns in the core, so pasting it again refreshes its review.
-        context = MessageContext(source="slack", channel=place.channel, user=user)
-        reply = await _answer(core, text, context=context)
-        await publish(client, core, place=place, reply=reply, placeholder_ts=placeholder_ts)
-    except Exception as exc:
-        log.exception("answering a message in %s failed", place.channel)
-        await _say_failure(client, place, exc, lang, placeholder_ts=placeholder_ts)
+    """A DM or a mention outside a thread: through the chat pipeline (adapters/inbound.py).
+
+    No thread_key: one message is not a conversation that is analysed again. A pasted transcript
+    is keyed by its turns in the core, so pasting it again refreshes its review.
+    """
+    message = ChatMessage(
+        text=text,
+        context=MessageContext(source="slack", channel=place.channel, user=user),
+        delivery_ids=delivery_ids,
+    )
+    await handle_chat_message(core, message, SlackTransport(client, core, place))
 
 
 async def answer_command(
@@ -290,9 +291,8 @@ async def answer_command(
     """`/sentiment …`: answered through the command's response_url; the chart goes to the channel."""
     lang: Lang = detect_lang(text) if text else "en"
     try:
-        reply = await _answer(
-            core, text or "help", context=MessageContext(source="slack", channel=channel, user=user)
-        )
+        context = MessageContext(source="slack", channel=channel, user=user)
+        reply = await core.answer_message(text or "help", context=context)
         message = render_reply(reply)
         # Help and errors concern only the person who typed the command.
         response_type = "ephemeral" if reply.kind in ("help", "error") else "in_channel"

@@ -19,10 +19,8 @@ from bot.core import Sentibot
 log = logging.getLogger(__name__)
 
 
-def first_delivery(
-    core: Sentibot, *, body: dict[str, Any], event: dict[str, Any], request: AsyncBoltRequest | None
-) -> bool:
-    """True the first time this event (and the message it is about) reaches us.
+def delivery_keys(body: dict[str, Any], event: dict[str, Any]) -> tuple[str, ...]:
+    """The ids under which an event is handled once: the event, and the message it is about.
 
     Slack redelivers an event it thinks we missed (`X-Slack-Retry-Num`, same `event_id`), and one
     message can arrive as two events (e.g. `app_mention` and `message.im`): both are claimed in
@@ -33,10 +31,14 @@ def first_delivery(
         keys.append(str(body["event_id"]))
     if event.get("channel") and event.get("ts"):
         keys.append(f"message:{event['channel']}:{event['ts']}")
+    return tuple(keys)
+
+
+def first_delivery(core: Sentibot, *, keys: tuple[str, ...]) -> bool:
+    """True the first time these ids reach us (for the thread path; texts go through the pipeline)."""
     for key in keys:
         if not core.first_delivery(platform="slack", delivery_id=key):
-            retry = request.headers.get("x-slack-retry-num", [None])[0] if request else None
-            log.info("slack %s already handled (retry %s): skipped", key, retry or "-")
+            log.info("slack %s already handled: skipped", key)
             return False
     return True
 
@@ -53,13 +55,14 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
         client: AsyncWebClient,
         request: AsyncBoltRequest,
     ) -> None:
-        if not first_delivery(core, body=body, event=event, request=request):
-            return
+        keys = delivery_keys(body, event)
         bot = _identity(context)
         channel, ts = event["channel"], event["ts"]
         thread_ts = event.get("thread_ts")
         text = plain_text(event.get("text") or "", bot_user_id=bot.user_id)
         if thread_ts and thread_ts != ts and parse_command(text) is None:
+            if not first_delivery(core, keys=keys):
+                return
             hand_off(
                 work,
                 jobs.judge_thread,
@@ -85,6 +88,7 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
             text=text,
             place=jobs.Place(channel=channel, thread_ts=thread_ts or ts),
             user=event.get("user"),
+            delivery_ids=keys,
         )
 
     async def on_message(
@@ -100,8 +104,6 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
         bot = _identity(context)
         if bot.user_id and event.get("user") == bot.user_id:
             return
-        if not first_delivery(core, body=body, event=event, request=request):
-            return
         channel, ts = event["channel"], event["ts"]
         hand_off(
             work,
@@ -112,6 +114,7 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
             text=plain_text(event.get("text") or "", bot_user_id=bot.user_id),
             place=jobs.Place(channel=channel, thread_ts=event.get("thread_ts")),
             user=event.get("user"),
+            delivery_ids=delivery_keys(body, event),
         )
 
     app.event("app_mention")(on_app_mention)
