@@ -17,6 +17,7 @@ from bot.conversation import rule_verdict
 from bot.errors import InputError, NotFound
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
+from bot.reviews import ReviewRef, Reviews
 from bot.text import clean_text, has_lone_surrogate
 from domain.models import ConversationVerdict, LabeledItem, Lang, Role, Summary, TextIn, Turn
 from storage import Store, cache_key
@@ -47,12 +48,6 @@ class AnalysisRequest(BaseModel):
     thread_key: str | None = None
     title: str | None = None
     permalink: str | None = None
-
-
-class ReviewRef(BaseModel):
-    id: int
-    created: bool
-    status: str
 
 
 class AnalysisResult(BaseModel):
@@ -100,10 +95,11 @@ class AnalysisResult(BaseModel):
 
 
 class AnalysisService:
-    def __init__(self, *, settings: Settings, store: Store, labeler: Labeler) -> None:
+    def __init__(self, *, settings: Settings, store: Store, labeler: Labeler, reviews: Reviews) -> None:
         self._settings = settings
         self._store = store
         self._labeler = labeler
+        self._reviews = reviews
 
     # -- public use cases -------------------------------------------------------------------
 
@@ -194,9 +190,7 @@ class AnalysisService:
         review = None
         if run["conversation"] and run["conversation"].flagged:
             key = run["conversation_key"] or run["thread_key"] or _transcript_key(items)
-            found = self._store.reviews.by_thread(key)
-            if found:
-                review = ReviewRef(id=found["id"], created=False, status=found["status"])
+            review = self._reviews.of_conversation(key)
         return AnalysisResult(
             run_id=run_id,
             kind=run["kind"],
@@ -394,29 +388,17 @@ class AnalysisService:
         verdict: ConversationVerdict,
         lang: Lang,
     ) -> ReviewRef | None:
-        key = run["conversation_key"] or request.thread_key or _transcript_key(self._store.runs.items(run_id))
-        existing = self._store.reviews.by_thread(key)
-        unchanged = request.thread_key is None and existing and existing["status"] == "resolved"
-        if not verdict.flagged or unchanged:
-            # A conversation that no longer needs a look keeps its review as it is: a human closes
-            # it. The very same transcript pasted again says nothing new: a resolved review stays
-            # resolved (a thread that went on is different: it reopens).
-            return (
-                ReviewRef(id=existing["id"], created=False, status=existing["status"]) if existing else None
-            )
-        title = request.title or _title(self._store.runs.items(run_id), lang)
-        review, created = self._store.reviews.upsert_flag(
-            thread_key=key,
+        items = self._store.runs.items(run_id)
+        return self._reviews.flag(
+            key=run["conversation_key"] or request.thread_key or _transcript_key(items),
+            verdict=verdict,
             run_id=run_id,
             platform=request.source,
             channel=request.channel,
-            title=title,
-            reason=verdict.reason,
-            label=verdict.label,
-            agent_issues=verdict.agent_issues,
+            title=request.title or _title(items, lang),
             permalink=request.permalink,
+            from_thread=request.thread_key is not None,
         )
-        return ReviewRef(id=review["id"], created=created, status=review["status"])
 
 
 def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:

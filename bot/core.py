@@ -13,12 +13,12 @@ from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import is_agent_only_transcript, parse_transcript
 from bot.digest import Digest, build_digest, digest_lang, today_digest_reply
-from bot.errors import Conflict, InputError, NotFound
+from bot.errors import InputError, NotFound
 from bot.evaluation import EvalReport, evaluate
 from bot.i18n import detect_lang, reply_lang
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
-from bot.notify import Notifiers, Target, announce_review, parse_targets
+from bot.notify import Notifiers, Target, parse_targets
 from bot.replies import (
     Reply,
     analysis_reply,
@@ -27,10 +27,11 @@ from bot.replies import (
     reviews_reply,
     stats_reply,
 )
+from bot.reviews import Reviews
 from bot.scheduler import DeliveryResult, send_digest
 from bot.stats import StatsReport, build_stats
-from domain.models import LABELS, Lang, Turn
-from storage import ReviewNotFound, ReviewStateError, Store
+from domain.models import Lang, Turn
+from storage import Store
 from storage.clock import iso, utc_now
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,13 @@ class Sentibot:
         self.settings = settings
         self.store = store or Store(settings.db)
         self.labeler = labeler or build_labeler(settings)
-        self.analysis = AnalysisService(settings=settings, store=self.store, labeler=self.labeler)
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
+        self.review_queue = Reviews(store=self.store, notifiers=self.notifiers, targets=self.review_targets)
+        self.analysis = AnalysisService(
+            settings=settings, store=self.store, labeler=self.labeler, reviews=self.review_queue
+        )
         # Started by every runner (serve, connect), running once per core; see bot/jobs.py.
         self.jobs = BackgroundJobs()
         self.jobs.register("digest", self._digest_job)
@@ -177,15 +181,9 @@ class Sentibot:
     async def reply_for(self, result: AnalysisResult, *, context: MessageContext) -> Reply:
         """The reply to an analysis; a newly flagged conversation is also announced to reviewers."""
         reply = analysis_reply(result, public_url=self.settings.public_url)
-        if result.review and result.review.created and self.review_targets:
+        if result.review:
             origin = Target(context.source, context.channel) if context.channel else None
-            await announce_review(
-                reply=reply,
-                created=True,
-                targets=self.review_targets,
-                notifiers=self.notifiers,
-                origin=origin,
-            )
+            await self.review_queue.announce(reply, created=result.review.created, origin=origin)
         return reply
 
     # -- commands ---------------------------------------------------------------------------
@@ -259,39 +257,18 @@ class Sentibot:
     # -- reviews ----------------------------------------------------------------------------
 
     def reviews(self, *, status: str | None = "open", limit: int = 100) -> list[dict[str, Any]]:
-        if status not in (None, "open", "resolved"):
-            raise InputError("status must be open or resolved")
-        return self.store.reviews.list(status=status, limit=limit)
+        return self.review_queue.list(status=status, limit=limit)
 
     def review(self, review_id: int) -> dict[str, Any]:
-        try:
-            return self.store.reviews.get(review_id)
-        except ReviewNotFound as exc:
-            raise NotFound(str(exc)) from exc
+        return self.review_queue.get(review_id)
 
     def resolve_review(
         self, review_id: int, *, reviewer: str, note: str = "", label: str | None = None
     ) -> dict[str, Any]:
-        if not reviewer.strip():
-            raise InputError("reviewer is required: say who reviewed it")
-        if label is not None and label not in LABELS:
-            raise InputError(f"label must be one of {', '.join(LABELS)}")
-        try:
-            return self.store.reviews.resolve(review_id, reviewer=reviewer.strip(), note=note, label=label)
-        except ReviewNotFound as exc:
-            raise NotFound(str(exc)) from exc
-        except ReviewStateError as exc:
-            raise Conflict(str(exc)) from exc
+        return self.review_queue.resolve(review_id, reviewer=reviewer, note=note, label=label)
 
     def reopen_review(self, review_id: int, *, actor: str, note: str = "") -> dict[str, Any]:
-        if not actor.strip():
-            raise InputError("reviewer is required: say who reopens it")
-        try:
-            return self.store.reviews.reopen(review_id, actor=actor.strip(), note=note)
-        except ReviewNotFound as exc:
-            raise NotFound(str(exc)) from exc
-        except ReviewStateError as exc:
-            raise Conflict(str(exc)) from exc
+        return self.review_queue.reopen(review_id, actor=actor, note=note)
 
     def run(self, run_id: str) -> AnalysisResult:
         """One run as stored (NotFound for an unknown id); poll it while it runs."""
