@@ -92,7 +92,7 @@ async def test_agent_only_transcript_in_chat_is_refused_like_in_analyze(web) -> 
         json={"conversation": [{"role": "agent", "text": "hello"}, {"role": "agent", "text": "order id?"}]},
     )
     assert chat.status_code == analyze.status_code == 400
-    assert "no customer turn" in chat.json()["error"]
+    assert "没有客户的发言" in chat.json()["error"]  # a Chinese message is answered in Chinese
     assert "no customer turn" in analyze.json()["error"]
     assert stored(core) == (0, 0)
 
