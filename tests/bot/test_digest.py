@@ -368,7 +368,7 @@ async def test_themes_sampled_on_a_busy_day(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Beyond THEME_SAMPLE negatives a day, an even sample is read and the counts scaled up."""
-    monkeypatch.setattr("bot.digest.THEME_SAMPLE", 2)
+    monkeypatch.setattr("bot.digest.themes.THEME_SAMPLE", 2)
     seed(store, day=D, channel=None, labels=[("negative", ["物流"])] * 6 + ["positive"] * 4)
     digest = await digest_of(store, tmp_path)
     (theme,) = digest.total.themes
