@@ -12,6 +12,7 @@ from storage.events import ProcessedEvents
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.stats import StatsRepository
+from storage.watch import WatchAlerts, WatchConversations, WatchTargets
 
 __all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache_key"]
 
@@ -28,6 +29,9 @@ class Store:
         self.events = ProcessedEvents(self.database)
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
+        self.watch_targets = WatchTargets(self.database)
+        self.watch_conversations = WatchConversations(self.database)
+        self.watch_alerts = WatchAlerts(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

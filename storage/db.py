@@ -209,4 +209,7 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     db.table("reviews").create_index(["status", "created_at"], if_not_exists=True)
     db.table("runs").create_index(["created_at"], if_not_exists=True)
     db.table("runs").create_index(["conversation_key"], if_not_exists=True)
+    from storage.migrations import m003_watch  # until the migration framework lands
+
+    m003_watch.apply(db)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

@@ -119,7 +119,13 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
     # No thread_key: a DingTalk chat is not one conversation, a pasted transcript is. The core
     # keys the review of a transcript by its turns, so each transcript gets its own review and
     # pasting the same one again refreshes that review.
-    context = MessageContext(source="dingtalk", channel=message.conversation_id, user=message.sender_staff_id)
+    context = MessageContext(
+        source="dingtalk",
+        channel=message.conversation_id,
+        user=message.sender_staff_id,
+        # A group robot only receives @-messages: watching a group covers those only.
+        hears_unmentioned=not message.is_group,
+    )
     try:
         reply = await core.handle_message(message.text, context=context)
     except InputError as exc:
