@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     dingtalk_api_url: str = Field(
         "https://api.dingtalk.com", validation_alias=_alias("SENTIBOT_DINGTALK_API_URL")
     )
+    # An AI card template (DingTalk card builder, markdown variable `content`): long work shows
+    # live progress in it; unset → the markdown reply only.
+    dingtalk_card_template_id: str | None = Field(
+        None, validation_alias=_alias("SENTIBOT_DINGTALK_CARD_TEMPLATE_ID")
+    )
     dingtalk_oapi_url: str = Field(
         "https://oapi.dingtalk.com", validation_alias=_alias("SENTIBOT_DINGTALK_OAPI_URL")
     )

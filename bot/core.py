@@ -23,7 +23,9 @@ from bot.replies import (
     stats_reply,
 )
 from bot.stats import StatsReport, build_stats
+from bot.watch.observed import DeletedMessage, EditedMessage, ObservedMessage
 from bot.watch.replies import watch_added_reply, watch_removed_reply, watch_unavailable_reply
+from bot.watch.service import Watcher
 from bot.watch.watchlist import WATCHABLE, RemoveOutcome, WatchEntry, WatchList
 from domain.models import LABELS, Lang, Turn
 from storage import ReviewNotFound, ReviewStateError, Store
@@ -59,10 +61,19 @@ class Sentibot:
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
         self.watchlist = WatchList(configured=settings.watch_channels, stored=self.store.watch_targets)
+        self.watcher = Watcher(
+            settings=settings,
+            store=self.store,
+            labeler=self.labeler,
+            analysis=self.analysis,
+            notifiers=self.notifiers,
+            review_targets=self.review_targets,
+        )
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
     async def aclose(self) -> None:
+        await self.watcher.stop()
         closer = getattr(self.labeler, "aclose", None)
         if closer:
             await closer()
@@ -135,6 +146,15 @@ class Sentibot:
         return help_reply(lang)
 
     # -- the watch --------------------------------------------------------------------------
+
+    def watch_event(self, change: ObservedMessage | EditedMessage | DeletedMessage) -> bool:
+        """A message, an edit or a deletion in a watched conversation (stored at once, labelled
+        in the background; nothing is posted in reply). False when it changed nothing."""
+        if isinstance(change, ObservedMessage):
+            return self.watcher.observe(change)
+        if isinstance(change, EditedMessage):
+            return self.watcher.edit(change)
+        return self.watcher.delete(change)
 
     def watched(self) -> list[WatchEntry]:
         return self.watchlist.entries()

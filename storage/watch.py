@@ -192,3 +192,94 @@ class WatchAlerts:
         if channel is None:
             return self._db.query("SELECT * FROM watch_alerts ORDER BY id")
         return self._db.query("SELECT * FROM watch_alerts WHERE channel = ? ORDER BY id", (channel,))
+
+
+class WatchedMessages:
+    """The watch's reads and writes on the history's `messages` table (stored there by
+    `MessageRepository.add`): edits, deletions, the alert window, retention."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def replace_text(self, identity: str, *, text: str, clean_text: str) -> int | None:
+        """An edited message: new text, label pending until labelled again. Its id, or None
+        when the message is not stored (edited before the watch started)."""
+        with self._db.write() as db:
+            rows = list(db.query("SELECT id, text FROM messages WHERE identity = ?", (identity,)))
+            if not rows or rows[0]["text"] == text:
+                return None
+            db.execute(
+                "UPDATE messages SET text = ?, clean_text = ?, status = 'pending', error = NULL WHERE id = ?",
+                (text, clean_text, rows[0]["id"]),
+            )
+            return int(rows[0]["id"])
+
+    def forget_text(self, identity: str) -> bool:
+        """A deleted message: its words go (text and what quotes it); its count stays."""
+        with self._db.write() as db:
+            cursor = db.execute(
+                f"UPDATE messages SET {_FORGET} WHERE identity = ? AND text IS NOT NULL", (identity,)
+            )
+            return cursor.rowcount == 1
+
+    def forget_older_than(self, cutoff: str, *, chunk: int = 5000) -> int:
+        """Retention: texts of messages (and of run items) created before `cutoff` are deleted,
+        in chunks so other writers are not held up; labels and counts stay. Returns how many."""
+        total = 0
+        while True:
+            with self._db.write() as db:
+                cursor = db.execute(
+                    f"UPDATE messages SET {_FORGET} WHERE id IN (SELECT id FROM messages"
+                    " WHERE created_at < ? AND text IS NOT NULL LIMIT ?)",
+                    (cutoff, chunk),
+                )
+                done = cursor.rowcount
+                db.execute(
+                    "UPDATE items SET text = '', clean_text = NULL, reasoning = NULL, keywords = '[]'"
+                    " WHERE id IN (SELECT id FROM items WHERE created_at < ? AND text != '' LIMIT ?)",
+                    (cutoff, chunk),
+                )
+            total += done
+            if done < chunk:
+                return total
+
+    def window(self, channel: str, *, since: str) -> tuple[int, int]:
+        """(labelled messages, negative ones) in `channel` created since `since`."""
+        rows = self._db.query(
+            "SELECT count(*) AS total, coalesce(sum(label = 'negative'), 0) AS negative FROM messages"
+            " WHERE channel = ? AND created_at >= ? AND status = 'ok'",
+            (channel, since),
+        )
+        return int(rows[0]["total"]), int(rows[0]["negative"])
+
+    def window_aspects(self, channel: str, *, since: str, limit: int = 3) -> list[tuple[str, int]]:
+        rows = self._db.query(
+            "SELECT value AS aspect, count(*) AS n FROM messages, json_each(messages.aspects)"
+            " WHERE channel = ? AND created_at >= ? AND status = 'ok' AND label = 'negative'"
+            " GROUP BY value ORDER BY n DESC, value LIMIT ?",
+            (channel, since, limit),
+        )
+        return [(row["aspect"], int(row["n"])) for row in rows]
+
+    def window_examples(self, channel: str, *, since: str, limit: int = 3) -> list[dict[str, Any]]:
+        """The most confident negative customer messages of the window (one per conversation)."""
+        rows = self._db.query(
+            "SELECT id, text, conversation_id, confidence FROM messages"
+            " WHERE channel = ? AND created_at >= ? AND status = 'ok' AND label = 'negative'"
+            " AND text IS NOT NULL AND coalesce(role, 'customer') = 'customer'"
+            " ORDER BY confidence DESC, created_at DESC LIMIT 200",
+            (channel, since),
+        )
+        picked: list[dict[str, Any]] = []
+        seen: set[str | None] = set()
+        for row in rows:
+            if row["conversation_id"] in seen and row["conversation_id"] is not None:
+                continue
+            seen.add(row["conversation_id"])
+            picked.append(row)
+            if len(picked) == limit:
+                break
+        return picked
+
+
+_FORGET = "text = NULL, clean_text = NULL, reasoning = NULL, explanation = NULL, keywords = '[]'"

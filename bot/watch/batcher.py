@@ -48,7 +48,8 @@ class MicroBatcher:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._retry_tasks: set[asyncio.Task[None]] = set()
         self._failures_in_a_row = 0
-        self._forming = False
+        self._unbatched = 0  # submitted, not yet in a batch handed to the model
+        self._runner: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
         self.requests = 0  # batches handed to the model (for logs and benchmarks)
@@ -57,12 +58,16 @@ class MicroBatcher:
 
     def submit(self, message_ids: Iterable[int]) -> None:
         """Queue messages for labelling (an id already waiting in the queue is not queued twice;
-        one already with the model is queued again, since its text may have changed)."""
+        one already with the model is queued again, since its text may have changed). Starts
+        the batching loop if it is not running (it stops by itself when the queue stays empty)."""
         for message_id in message_ids:
             if message_id not in self._queued:
                 self._queued.add(message_id)
                 self._queue.put_nowait(message_id)
+                self._unbatched += 1
                 self._idle.clear()
+        if not self._queue.empty() and (self._runner is None or self._runner.done()):
+            self._runner = asyncio.get_running_loop().create_task(self.run(), name="watch-batcher")
 
     @property
     def waiting(self) -> int:
@@ -75,12 +80,18 @@ class MicroBatcher:
     # -- the loop ---------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Form batches forever (until cancelled); each batch runs as its own task."""
+        """Form batches while messages come; each batch runs as its own task. Returns when the
+        queue has stayed empty for `max_wait_s` (the next `submit` starts it again)."""
         loop = asyncio.get_running_loop()
         try:
             while True:
-                batch = [self._take(await self._queue.get())]
-                self._forming = True
+                try:
+                    first = await asyncio.wait_for(self._queue.get(), max(self.max_wait_s, 0.05))
+                except TimeoutError:
+                    if self._queue.empty():  # checked with no await before returning
+                        return
+                    continue
+                batch = [self._take(first)]
                 deadline = loop.time() + self.max_wait_s
                 while len(batch) < self.batch_size:
                     if self._queue.empty():
@@ -97,10 +108,9 @@ class MicroBatcher:
                 task = loop.create_task(self._run_batch(batch), name="watch-label-batch")
                 self._in_flight.add(task)
                 task.add_done_callback(self._batch_done)
-                self._forming = False
+                self._unbatched -= len(batch)
         finally:
-            for task in list(self._retry_tasks):
-                task.cancel()
+            self._check_idle()
 
     async def _run_batch(self, batch: list[int]) -> None:
         try:
@@ -140,11 +150,16 @@ class MicroBatcher:
         self._check_idle()
 
     def _check_idle(self) -> None:
-        busy = self._forming or self._in_flight or self._retry_tasks
-        if self._queue.empty() and not busy:
+        if not self._unbatched and not self._in_flight and not self._retry_tasks:
             self._idle.set()
 
-    async def drain(self, *, timeout: float) -> None:
-        """On shutdown: let batches already with the model finish (their labels are stored)."""
+    async def stop(self, *, timeout: float) -> None:
+        """On shutdown: let batches already with the model finish (their labels are stored);
+        what is still queued stays pending in the database for the next start."""
+        for task in list(self._retry_tasks):
+            task.cancel()
+        if self._runner is not None:
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=timeout)
