@@ -9,10 +9,11 @@ from storage.charts import ChartRepository
 from storage.db import Database, StorageError
 from storage.digests import DigestLog
 from storage.events import ProcessedEvents
+from storage.messages import MessageRepository
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.stats import StatsRepository
-from storage.watch import WatchAlerts, WatchConversations, WatchTargets
+from storage.watch import WatchAlerts, WatchConversations, WatchedMessages, WatchTargets
 
 __all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache_key"]
 
@@ -20,8 +21,9 @@ __all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache
 class Store:
     """One SQLite file, one repository per domain."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.database = Database(path)
+    def __init__(self, path: Path | str, *, timezone: str | None = None) -> None:
+        """`timezone`: SENTIBOT_TIMEZONE, the zone message days are counted in (None keeps the file's)."""
+        self.database = Database(path, timezone=timezone)
         self.runs = RunRepository(self.database)
         self.cache = LabelCache(self.database)
         self.charts = ChartRepository(self.database)
@@ -29,9 +31,11 @@ class Store:
         self.events = ProcessedEvents(self.database)
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
+        self.messages = MessageRepository(self.database)
         self.watch_targets = WatchTargets(self.database)
         self.watch_conversations = WatchConversations(self.database)
         self.watch_alerts = WatchAlerts(self.database)
+        self.watched_messages = WatchedMessages(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

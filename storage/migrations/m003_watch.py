@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 
-def apply(db: sqlite_utils.Database, ctx: Any = None) -> None:
+def apply(db: sqlite_utils.Database, ctx: Any) -> None:
     """The watch tables (idempotent)."""
     db.table("watch_targets").create(
         {"target": str, "added_at": str, "added_by": str}, pk="target", if_not_exists=True
@@ -55,9 +55,7 @@ def apply(db: sqlite_utils.Database, ctx: Any = None) -> None:
         "CREATE UNIQUE INDEX IF NOT EXISTS watch_alerts_open ON watch_alerts(channel)"
         " WHERE cleared_at IS NULL"
     )
-    if "messages" in db.table_names():
-        # The alert window: one channel's messages of the last minutes, counted from the index.
-        db.execute(
-            "CREATE INDEX IF NOT EXISTS messages_channel_created"
-            " ON messages (channel, created_at, status, label)"
-        )
+    # The alert window: one channel's messages of the last minutes, counted from the index.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS messages_channel_created ON messages (channel, created_at, status, label)"
+    )
