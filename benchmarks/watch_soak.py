@@ -63,7 +63,11 @@ TEMPLATES = [
     "I was charged twice for {n}, please refund",
     "Perfect, problem {n} solved, thank you",
 ]
-AGENT_TEMPLATES = ["Sorry about that, checking order {n} now", "您好，正在为您查询{n}", "Done, refund {n} issued"]
+AGENT_TEMPLATES = [
+    "Sorry about that, checking order {n} now",
+    "您好，正在为您查询{n}",
+    "Done, refund {n} issued",
+]
 
 
 def free_port() -> int:
@@ -105,7 +109,12 @@ class Load:
         n = next(self._seq)
         ts = f"{int(time.time())}.{n:06d}"
         roots = self.roots.setdefault(channel, [])
-        event: dict[str, object] = {"type": "message", "channel": channel, "ts": ts, "channel_type": "channel"}
+        event: dict[str, object] = {
+            "type": "message",
+            "channel": channel,
+            "ts": ts,
+            "channel_type": "channel",
+        }
         if roots and rng.random() < 0.7:
             event["thread_ts"] = rng.choice(roots[-20:])
             agent = rng.random() < 0.3
@@ -191,9 +200,10 @@ async def run(args: argparse.Namespace) -> None:
         "SENTIBOT_QA_IDLE_SECONDS": str(args.idle),
         "SENTIBOT_PUBLIC_URL": f"http://127.0.0.1:{serve_port}",
     }
+    log_file = (work / "serve.log").open("wb")
     serve = subprocess.Popen(
         [sys.executable, "-m", "adapters.cli.main", "serve", "--port", str(serve_port)],
-        cwd=REPO, env=env, stdout=open(work / "serve.log", "wb"), stderr=subprocess.STDOUT,
+        cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         wait_http(f"http://127.0.0.1:{model_port}/v1/models")
@@ -259,6 +269,7 @@ async def run(args: argparse.Namespace) -> None:
         model.terminate()
         model.wait()
         slack.stop()
+        log_file.close()
         print(f"\n(serve log and database in {work})", file=sys.stderr)
 
 
@@ -315,23 +326,37 @@ def report(
         at = sent_t - began
         (during if down and down[0] <= at <= down[1] else normal).append(labelled_at[key] - sent_t)
     acks_ms = [a * 1000 for a in load.acks]
-    print(f"## Watch soak: {args.rate:g} msg/s × {args.minutes:g} min, {args.channels} channels\n")
-    print(f"- model stand-in: {args.latency} s/request + {args.per_item} s/message, {args.server_slots} slots;"
-          f" SENTIBOT_LLM_CONCURRENCY={args.concurrency}, batch {args.batch_size}")  # fmt: skip
+    p = percentile
+    lines = [
+        f"## Watch soak: {args.rate:g} msg/s × {args.minutes:g} min, {args.channels} channels",
+        "",
+        f"- model stand-in: {args.latency} s/request + {args.per_item} s/message, {args.server_slots} "
+        f"slots; SENTIBOT_LLM_CONCURRENCY={args.concurrency}, batch {args.batch_size}",
+    ]
     if down:
-        print(f"- model down from {down[0]:.0f} s to {down[1]:.0f} s ({down[1] - down[0]:.0f} s, connection refused)")
-    print(f"- events sent: {sent} in {send_s:.0f} s ({sent / send_s:.1f}/s), Slack retries injected: {load.retries}")
-    print(f"- stored: {stored} rows, {distinct} distinct messages → lost {sent - distinct}, stored twice {stored - distinct}")
-    print(f"- labelled: {by_status.get('ok', 0)} ok, failed {by_status.get('failed', 0)}, "
-          f"pending {by_status.get('pending', 0)}; not seen labelled: {lost}; all labelled {drained_s:.0f} s after the start")  # fmt: skip
-    print(f"- event → stored label: p50 {percentile(delays, 0.5):.1f} s, p95 {percentile(delays, 0.95):.1f} s "
-          f"(model up: p50 {percentile(normal, 0.5):.1f} s, p95 {percentile(normal, 0.95):.1f} s)")  # fmt: skip
+        lines.append(f"- model down from {down[0]:.0f} s to {down[1]:.0f} s (connection refused)")
+    lines += [
+        f"- events sent: {sent} in {send_s:.0f} s ({sent / send_s:.1f}/s); "
+        f"Slack retries injected: {load.retries}",
+        f"- stored: {stored} rows, {distinct} distinct messages → lost {sent - distinct}, "
+        f"stored twice {stored - distinct}",
+        f"- labelled: {by_status.get('ok', 0)} ok, {by_status.get('failed', 0)} failed, "
+        f"{by_status.get('pending', 0)} pending; never seen labelled: {lost}; "
+        f"everything labelled {drained_s:.0f} s after the start",
+        f"- event → stored label: p50 {p(delays, 0.5):.1f} s, p95 {p(delays, 0.95):.1f} s "
+        f"(sent while the model was up: p50 {p(normal, 0.5):.1f} s, p95 {p(normal, 0.95):.1f} s)",
+    ]
     if during:
-        print(f"- sent while the model was down: {len(during)}, labelled after it came back: "
-              f"p50 {percentile(during, 0.5):.0f} s, max {max(during):.0f} s")  # fmt: skip
-    print(f"- ack: p50 {statistics.median(acks_ms):.0f} ms, p99 {percentile(acks_ms, 0.99):.0f} ms, "
-          f"max {max(acks_ms):.0f} ms; HTTP errors: {len(load.errors)} {load.errors[:3]}")  # fmt: skip
-    print(f"- serve RSS: {rss_start:.0f} MB at the start, {rss_end:.0f} MB at the end")
+        lines.append(
+            f"- sent while the model was down: {len(during)}, labelled after it came back: "
+            f"p50 {p(during, 0.5):.0f} s, max {max(during):.0f} s after sending"
+        )
+    lines += [
+        f"- ack: p50 {statistics.median(acks_ms):.0f} ms, p99 {p(acks_ms, 0.99):.0f} ms, "
+        f"max {max(acks_ms):.0f} ms; HTTP errors: {len(load.errors)} {load.errors[:3]}",
+        f"- serve RSS: {rss_start:.0f} MB at the start, {rss_end:.0f} MB at the end",
+    ]
+    print("\n".join(lines))
 
 
 def main() -> None:

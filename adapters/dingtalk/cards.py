@@ -34,6 +34,7 @@ LONG_JOB_ITEMS = 10
 CONTENT_KEY = "content"
 CARD_QPS = 20  # DingTalk's default per app and API
 FINAL_ATTEMPTS = 4
+THROTTLED_WAIT_S = 1.0
 
 
 class CardThrottle:
@@ -177,6 +178,7 @@ class ProgressCard:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
         for attempt in range(FINAL_ATTEMPTS):
+            wait = self.throttle.wait_s()
             if self.throttle.try_acquire():
                 try:
                     await self._stream(text, final=True, failed=failed)
@@ -186,6 +188,7 @@ class ProgressCard:
                     if not exc.throttled:
                         log.warning("progress card could not be finished: %s", exc)
                         return False
-            await self._sleep(max(self.throttle.wait_s(), self.min_interval_s * (attempt + 1)))
+                    wait = THROTTLED_WAIT_S * (attempt + 1)  # DingTalk counts per second
+            await self._sleep(wait)
         log.warning("progress card %s stayed unfinished: DingTalk kept throttling", self.out_track_id)
         return False

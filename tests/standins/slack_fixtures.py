@@ -159,7 +159,9 @@ class SlackHarness:
         shared: bool = False,
     ) -> httpx.Response:
         """Deliver `event` signed; `shared` marks a Slack Connect channel (`is_ext_shared_channel`)."""
-        envelope = event_body(event, team_id=self.server.team_id, bot_user_id=self.bot_user_id, event_id=event_id)
+        envelope = event_body(
+            event, team_id=self.server.team_id, bot_user_id=self.bot_user_id, event_id=event_id
+        )
         envelope["is_ext_shared_channel"] = shared
         body = json.dumps(envelope)
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None

@@ -28,28 +28,39 @@ GROUP = "cidStandinGroup=="
 LONG_LIST = "\n".join(["物流太慢了"] * 6 + ["质量很好，很满意"] * 6)
 
 
-async def no_wait(_: float) -> None:
-    """The card's waits, skipped: the test drives the order of events, not the clock."""
+class FakeTime:
+    """The card throttle's clock: it moves only when the card waits, so no test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
 
 
 async def test_updates_beyond_our_qps_are_skipped_and_dingtalk_never_throttles(
     tmp_path: Path, dingtalk_standin: DingTalkStandin
 ) -> None:
-    dingtalk_standin.card_qps = 3
+    dingtalk_standin.card_qps = 5
+    fake = FakeTime()
     client = fast_client(dingtalk_settings(tmp_path, dingtalk_standin))
     card = ProgressCard(
         client,
         template_id=TEMPLATE,
         robot_code=standin_mod.ROBOT_CODE,
         min_interval_s=0.0,
-        throttle=CardThrottle(qps=3),
-        sleep=no_wait,
+        throttle=CardThrottle(qps=3, clock=fake.clock),  # below DingTalk's 5
+        sleep=fake.sleep,
     )
     assert await card.start(group=True, conversation_id=GROUP, staff_id=None, text="⏳ 0/40")
     for done in range(1, 41):
         card.update(f"⏳ {done}/40")
         await card._flusher  # type: ignore[misc]  # each update's send (or skip) completes here
-    assert await card.finish("✅ 40/40")
+    assert await card.finish("✅ 40/40")  # after waiting for the next second (fake clock)
+    assert fake.now >= 0.9
     shown = dingtalk_standin.cards[card.out_track_id]
     assert shown.open_space_id == f"dtv1.card//IM_GROUP.{GROUP}"
     assert shown.finished and shown.content == "✅ 40/40"
@@ -120,7 +131,10 @@ async def test_without_a_template_or_when_the_card_is_refused_only_markdown(
     dingtalk_standin.fail_next(
         "/v1.0/card/instances/createAndDeliver",
         status=403,
-        body={"code": "Forbidden.AccessDenied.AccessTokenPermissionDenied", "message": "没有调用该接口的权限"},
+        body={
+            "code": "Forbidden.AccessDenied.AccessTokenPermissionDenied",
+            "message": "没有调用该接口的权限",
+        },
     )
     await _post_long_list(tmp_path, dingtalk_standin, SENTIBOT_DINGTALK_CARD_TEMPLATE_ID=TEMPLATE)
     assert dingtalk_standin.cards == {}

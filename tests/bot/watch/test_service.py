@@ -48,6 +48,16 @@ async def deliver(slack: SlackHarness, *events: dict, shared: bool = False) -> N
     await slack.core.watcher.batcher.idle()
 
 
+def posted(slack: SlackHarness, channel: str) -> list[dict]:
+    """What the bot posted in a channel, charts (file shares) aside."""
+    return [m for m in slack.server.bot_messages(channel) if m.get("subtype") != "file_share"]
+
+
+def slack_silent(slack: SlackHarness) -> list[dict]:
+    """Everything the bot put in the watched channel (messages and files): must stay empty."""
+    return slack.server.bot_messages(WATCHED)
+
+
 def conversation(slack: SlackHarness, root: dict) -> list[Message]:
     key = f"slack:{slack.server.team_id}:{WATCHED}:{root['ts']}"
     return slack.core.store.messages.conversation(key)
@@ -62,7 +72,9 @@ async def test_a_thread_turning_negative_is_judged_when_quiet_flagged_and_announ
         watched,
         root,
         events.message(WATCHED, AGENT_ID, "Sorry to hear that, checking now", thread_ts=root["ts"]),
-        events.message(WATCHED, CUSTOMER_ID, "Still nothing. This is terrible and slow", thread_ts=root["ts"]),
+        events.message(
+            WATCHED, CUSTOMER_ID, "Still nothing. This is terrible and slow", thread_ts=root["ts"]
+        ),
     )
     stored = conversation(watched, root)
     assert [(m.role, m.label) for m in stored] == [
@@ -77,12 +89,12 @@ async def test_a_thread_turning_negative_is_judged_when_quiet_flagged_and_announ
     assert outcome.flagged and outcome.announced and outcome.review_id is not None
     assert await watched.core.watcher.judge_due() == []  # judged once
 
-    [announcement] = watched.server.bot_messages(REVIEWS)
+    [announcement] = posted(watched, REVIEWS)
     thread_link = f"https://acme.slack.com/archives/{WATCHED}/p{root['ts'].replace('.', '')}"
     assert thread_link in announcement["text"]
     actions = [b for b in announcement["blocks"] if b["type"] == "actions"]
     assert actions and {e["type"] for e in actions[0]["elements"]} == {"button", "static_select"}
-    assert watched.server.bot_messages(WATCHED) == []  # silent in the watched channel
+    assert slack_silent(watched) == []  # silent in the watched channel
     assert [r["id"] for r in watched.core.reviews()] == [outcome.review_id]
 
     # The conversation goes on: judged again once quiet, the same review, no second announcement.
@@ -91,8 +103,8 @@ async def test_a_thread_turning_negative_is_judged_when_quiet_flagged_and_announ
     clock.shift(timedelta(seconds=IDLE_S + 1))
     [again] = await watched.core.watcher.judge_due()
     assert again.review_id == outcome.review_id and not again.announced
-    assert len(watched.server.bot_messages(REVIEWS)) == 1
-    assert watched.server.bot_messages(WATCHED) == []
+    assert len(posted(watched, REVIEWS)) == 1
+    assert slack_silent(watched) == []
 
 
 async def test_a_threat_to_leave_is_judged_at_once(watched: SlackHarness) -> None:
@@ -101,7 +113,7 @@ async def test_a_threat_to_leave_is_judged_at_once(watched: SlackHarness) -> Non
     await deliver(watched, root)
     [outcome] = await watched.core.watcher.judge_due()  # no idle wait
     assert outcome.flagged
-    assert len(watched.server.bot_messages(REVIEWS)) == 1
+    assert len(posted(watched, REVIEWS)) == 1
 
 
 async def test_an_edit_is_labelled_again_and_a_delete_removes_the_text(watched: SlackHarness) -> None:
