@@ -1,4 +1,8 @@
-"""`sentibot watch list|add TARGET|remove TARGET`: the watched conversations."""
+"""`sentibot watch list|add TARGET|remove TARGET`: the watched conversations.
+
+The CLI's helpers are imported inside the commands: adapters/cli/main.py imports this module to
+register it, also when it runs as `python -m adapters.cli.main` (then it is `__main__`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from typing import Annotated
 
 import typer
 
-from adapters.cli.main import fail, load_settings, out, say, with_core
 from bot.core import Sentibot
 from bot.watch.replies import watch_list_lines
 from bot.watch.watchlist import RemoveOutcome, WatchEntry
@@ -23,6 +26,7 @@ watch_app = typer.Typer(
 @watch_app.command("list")
 def watch_list() -> None:
     """Every watched conversation and where it was switched on."""
+    from adapters.cli.main import load_settings, out, say, with_core
 
     async def use(core: Sentibot) -> list[WatchEntry]:
         return core.watched()
@@ -37,6 +41,7 @@ def watch_list() -> None:
 @watch_app.command("add")
 def watch_add(target: Annotated[str, typer.Argument(help=TARGET_HELP)]) -> None:
     """Watch a conversation from now on."""
+    from adapters.cli.main import load_settings, say, with_core
 
     async def use(core: Sentibot) -> bool:
         return core.watch(target, by=getpass.getuser())
@@ -48,6 +53,7 @@ def watch_add(target: Annotated[str, typer.Argument(help=TARGET_HELP)]) -> None:
 @watch_app.command("remove")
 def watch_remove(target: Annotated[str, typer.Argument(help=TARGET_HELP)]) -> None:
     """Stop watching a conversation (entries of SENTIBOT_WATCH_CHANNELS are removed there)."""
+    from adapters.cli.main import fail, load_settings, say, with_core
 
     async def use(core: Sentibot) -> RemoveOutcome:
         return core.unwatch(target)
