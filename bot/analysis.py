@@ -46,6 +46,9 @@ class AnalysisRequest(BaseModel):
     thread_key: str | None = None
     title: str | None = None
     permalink: str | None = None
+    # The stored history messages these turns are (a watched conversation): the run points at
+    # them instead of storing the turns again.
+    message_ids: list[int] | None = None
 
 
 class ReviewRef(BaseModel):
@@ -148,6 +151,9 @@ class AnalysisService:
             day=self.today(),
             items=pending,
         )
+        if request.message_ids is not None and len(request.message_ids) == len(pending):
+            self._store.messages.link_run(run_id, request.message_ids)
+            return run_id
         # The run's items are messages of the history (stored once however often they are sent).
         messages = run_messages(
             pending,

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.messages import NewMessage
-
 from bot.analysis import MAX_ITEM_CHARS, MAX_ITEMS, AnalysisRequest, AnalysisService
 from bot.config import Settings
 from bot.labelers import Labeler
@@ -42,6 +40,7 @@ from bot.watch.batcher import MicroBatcher
 from bot.watch.observed import DeletedMessage, EditedMessage, ObservedMessage, role_of
 from bot.watch.replies import thread_line
 from bot.watch.urgency import is_urgent
+from domain.messages import NewMessage
 from domain.models import LabeledItem, TextIn, Turn
 from storage import Store
 from storage.clock import iso, utc_now
@@ -246,12 +245,12 @@ class Watcher:
     async def _judge(self, row: dict[str, Any]) -> JudgeOutcome:
         key = str(row["key"])
         covered = int(row["changes"] or 0)
-        messages = [m for m in self.store.messages.conversation(key) if m.text]
+        messages = [m for m in self.store.messages.conversation(key) if m.text and m.text.strip()]
+        messages = messages[-MAX_ITEMS:]
         turns = [
-            Turn(author=m.author or "", role=m.role or "customer", text=m.text[:MAX_ITEM_CHARS])
+            Turn(author=m.author or "", role=m.role or "customer", text=(m.text or "")[:MAX_ITEM_CHARS])
             for m in messages
-            if m.text
-        ][-MAX_ITEMS:]
+        ]
         if not any(turn.role == "customer" for turn in turns):
             # Nothing a customer said (yet): no verdict to give.
             self.store.watch_conversations.finish(key, covered=covered, run_id=None, worker=self.worker)
@@ -265,6 +264,7 @@ class Watcher:
             thread_key=key,
             title=str(row["title"]) if row["title"] else None,
             permalink=permalink,
+            message_ids=[m.id for m in messages],  # the stored messages: not stored again
         )
         result = await self.analysis.analyze(request)
         announced = False

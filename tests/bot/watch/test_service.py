@@ -88,6 +88,7 @@ async def test_a_thread_turning_negative_is_judged_when_quiet_flagged_and_announ
     [outcome] = await watched.core.watcher.judge_due()
     assert outcome.flagged and outcome.announced and outcome.review_id is not None
     assert await watched.core.watcher.judge_due() == []  # judged once
+    assert watched.core.store.messages.count() == 3  # judging stored no message twice
 
     [announcement] = posted(watched, REVIEWS)
     thread_link = f"https://acme.slack.com/archives/{WATCHED}/p{root['ts'].replace('.', '')}"
