@@ -49,6 +49,8 @@ class AnalysisRequest(BaseModel):
     # The stored history messages these turns are (a watched conversation): the run points at
     # them instead of storing the turns again.
     message_ids: list[int] | None = None
+    # False for background judging (the watch): no chart is drawn for nobody to see.
+    chart: bool = True
 
 
 class ReviewRef(BaseModel):
@@ -274,7 +276,7 @@ class AnalysisService:
         try:
             self._store.runs.save_results(run_id, labelled)
             summary = Summary.of(labelled)
-            chart_id = await self._chart(run["kind"], labelled, summary, lang)
+            chart_id = await self._chart(run["kind"], labelled, summary, lang) if request.chart else None
             review = self._flag(run_id, run, request, verdict, lang) if verdict else None
             if run["conversation_key"]:
                 self._store.runs.supersede_conversation(run["conversation_key"], latest_run_id=run_id)

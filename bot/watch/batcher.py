@@ -35,7 +35,7 @@ class MicroBatcher:
         concurrency: int,
         max_wait_s: float = 2.0,
         retry_s: float = 5.0,
-        max_retry_s: float = 60.0,
+        max_retry_s: float = 30.0,
     ) -> None:
         self._label_batch = label_batch
         self.batch_size = max(1, batch_size)
@@ -47,6 +47,7 @@ class MicroBatcher:
         self._queued: set[int] = set()
         self._in_flight: set[asyncio.Task[None]] = set()
         self._retry_tasks: set[asyncio.Task[None]] = set()
+        self._parked: set[int] = set()  # failed, waiting for the retry timer (or a success)
         self._failures_in_a_row = 0
         self._unbatched = 0  # submitted, not yet in a batch handed to the model
         self._runner: asyncio.Task[None] | None = None
@@ -124,13 +125,19 @@ class MicroBatcher:
             self._slots.release()
         if failed:
             self._failures_in_a_row += 1
-            delay = min(self.max_retry_s, self.retry_s * 2 ** (self._failures_in_a_row - 1))
-            log.warning("%d watched message(s) not labelled; trying again in %.0fs", len(failed), delay)
-            retry = asyncio.get_running_loop().create_task(self._retry(failed, delay), name="watch-retry")
-            self._retry_tasks.add(retry)
-            retry.add_done_callback(self._retry_done)
+            self._parked.update(failed)
+            if not self._retry_tasks:
+                delay = min(self.max_retry_s, self.retry_s * 2 ** (self._failures_in_a_row - 1))
+                log.warning("%d watched message(s) not labelled; trying again in %.0fs", len(failed), delay)
+                retry = asyncio.get_running_loop().create_task(self._retry(delay), name="watch-retry")
+                self._retry_tasks.add(retry)
+                retry.add_done_callback(self._retry_done)
         else:
             self._failures_in_a_row = 0
+            if self._parked:  # the model answers again: the backlog goes now, not at the timer
+                for task in list(self._retry_tasks):
+                    task.cancel()
+                self._release_parked()
 
     def _take(self, message_id: int) -> int:
         # Taken into a batch: submitting it again now (an edit) queues a second labelling.
@@ -141,16 +148,22 @@ class MicroBatcher:
         self._in_flight.discard(task)
         self._check_idle()
 
-    async def _retry(self, message_ids: list[int], delay: float) -> None:
+    async def _retry(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        self.submit(message_ids)
+        self._release_parked()
+
+    def _release_parked(self) -> None:
+        parked, self._parked = sorted(self._parked), set()
+        if parked:
+            log.info("labelling %d watched message(s) again", len(parked))
+            self.submit(parked)
 
     def _retry_done(self, task: asyncio.Task[None]) -> None:
         self._retry_tasks.discard(task)
         self._check_idle()
 
     def _check_idle(self) -> None:
-        if not self._unbatched and not self._in_flight and not self._retry_tasks:
+        if not self._unbatched and not self._in_flight and not self._retry_tasks and not self._parked:
             self._idle.set()
 
     async def stop(self, *, timeout: float) -> None:

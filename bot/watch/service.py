@@ -265,6 +265,7 @@ class Watcher:
             title=str(row["title"]) if row["title"] else None,
             permalink=permalink,
             message_ids=[m.id for m in messages],  # the stored messages: not stored again
+            chart=False,  # announced with a link and buttons; the web draws it when opened
         )
         result = await self.analysis.analyze(request)
         announced = False

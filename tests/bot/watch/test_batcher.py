@@ -92,3 +92,16 @@ async def test_at_most_concurrency_requests_in_flight() -> None:
     model.gate.set()
     await batcher.idle()
     assert len(model.requests) == 3
+
+
+async def test_the_first_success_after_an_outage_releases_the_backlog_at_once() -> None:
+    model = Model()
+    model.down = True
+    batcher = MicroBatcher(model, batch_size=4, concurrency=2, max_wait_s=0.01, retry_s=3600)
+    batcher.submit(range(1, 9))
+    while len(model.requests) < 2:
+        await asyncio.sleep(0.005)
+    model.down = False
+    batcher.submit([100])  # a new message: its request succeeds, the parked ones follow now
+    await batcher.idle()  # long before the hour-long retry timer
+    assert sorted(model.labelled) == [*range(1, 9), 100]
