@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
 from bot.commands import Command, parse_command
 from bot.config import Settings
-from bot.conversation import parse_transcript
+from bot.conversation import is_agent_only_transcript, parse_transcript
 from bot.errors import Conflict, InputError, NotFound
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
@@ -270,6 +270,10 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
     """How a chat message is read: a transcript, several lines (a list) or one text."""
     base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
     turns = parse_transcript(text)
+    if turns is None and is_agent_only_transcript(text):
+        raise InputError(
+            'the conversation has no customer turn (start its lines with "客户:" or "Customer:")'
+        )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
