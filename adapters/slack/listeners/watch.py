@@ -18,6 +18,7 @@ Slack's message events, translated (https://api.slack.com/events/message):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -113,23 +114,20 @@ class Translator:
 
 
 def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
-    workspace: dict[str, str | None] = {}
+    lookup: list[asyncio.Task[str | None]] = []
 
     async def workspace_url(client: AsyncWebClient) -> str | None:
-        """The workspace's URL (auth.test, once per process) for thread links."""
-        if "url" not in workspace:
-            try:
-                workspace["url"] = (await client.auth_test()).get("url")
-            except Exception as exc:  # links are a nicety: announce without them
-                log.warning("auth.test failed (%s): watched threads get no links", exc)
-                workspace["url"] = None
-        return workspace["url"]
+        """The workspace URL for thread links (auth.test once per process: bolt's single-team
+        authorization does not keep it). Every listener awaits the same lookup, so messages that
+        arrive meanwhile resume, and are stored, in the order they came."""
+        if not lookup:
+            lookup.append(asyncio.get_running_loop().create_task(_auth_url(client)))
+        return await lookup[0]
 
     async def on_channel_message(
         body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
-        channel = event.get("channel")
-        if not core.watchlist.is_watched("slack", channel):
+        if not core.watchlist.is_watched("slack", event.get("channel")):
             return
         # No delivery claim needed: a redelivered message is stored once by its identity, an
         # edit with the text already stored and a repeated deletion change nothing.
@@ -143,3 +141,11 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
             core.watch_event(change)
 
     app.event("message", matchers=[in_a_channel])(on_channel_message)
+
+
+async def _auth_url(client: AsyncWebClient) -> str | None:
+    try:
+        return (await client.auth_test()).get("url")
+    except Exception as exc:  # links are a nicety: announce without them
+        log.warning("auth.test failed (%s): watched threads get no links", exc)
+        return None
