@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from bot.config import Settings
 from bot.conversation import rule_verdict
 from bot.errors import InputError, NotFound
-from bot.history import run_messages
+from bot.history import record_run_messages
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
 from bot.text import clean_text, has_lone_surrogate
@@ -162,14 +162,14 @@ class AnalysisService:
             self._store.messages.link_run(run_id, request.message_ids)
             return run_id
         # The run's items are messages of the history (stored once however often they are sent).
-        messages = run_messages(
+        record_run_messages(
+            self._store,
+            run_id,
             pending,
             source=request.source,
             channel=request.channel,
             conversation_id=conversation_key,
-            at=utc_now(),
         )
-        self._store.messages.link_run(run_id, [added.id for added in self._store.messages.add(messages)])
         return run_id
 
     async def complete(

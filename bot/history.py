@@ -11,6 +11,8 @@ from datetime import datetime
 
 from domain.messages import NewMessage, paste_occurrences
 from domain.models import LabeledItem
+from storage import Store
+from storage.clock import utc_now
 
 
 def run_messages(
@@ -38,3 +40,24 @@ def run_messages(
         )
         for item, k in zip(items, occurrences, strict=True)
     ]
+
+
+def record_run_messages(
+    store: Store,
+    run_id: str,
+    items: list[LabeledItem],
+    *,
+    source: str,
+    channel: str | None,
+    conversation_id: str | None,
+) -> None:
+    """Store the messages a run's items are (now) and point the items at them.
+
+    Items refused at submit (nothing left to label once cleaned) are not messages.
+    """
+    kept = [item for item in items if item.status != "failed"]
+    messages = run_messages(
+        kept, source=source, channel=channel, conversation_id=conversation_id, at=utc_now()
+    )
+    added = store.messages.add(messages)
+    store.messages.link_run(run_id, {item.id: a.id for item, a in zip(kept, added, strict=True)})

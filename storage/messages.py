@@ -151,12 +151,12 @@ class MessageRepository:
                     failed,
                 )
 
-    def link_run(self, run_id: str, message_ids: Sequence[int]) -> None:
-        """Item k (1-based `idx`) of the run is message `message_ids[k-1]`."""
+    def link_run(self, run_id: str, message_ids: dict[int, int]) -> None:
+        """Point the run's items (by `idx`) at their messages."""
         with self._db.write() as db:
             db.conn.executemany(
                 "UPDATE items SET message_id = ? WHERE run_id = ? AND idx = ?",
-                [(message_id, run_id, idx) for idx, message_id in enumerate(message_ids, start=1)],
+                [(message_id, run_id, idx) for idx, message_id in message_ids.items()],
             )
 
     # -- reading ----------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def seed(
             for i in range(total)
         ]
     )
-    store.messages.link_run(run_id, [a.id for a in added])
+    store.messages.link_run(run_id, {i + 1: a.id for i, a in enumerate(added)})
     labelled = []
     for i, entry in enumerate(labels):
         label, keywords = (entry, []) if isinstance(entry, str) else entry

@@ -167,7 +167,7 @@ def test_items_of_a_run_pass_their_labels_to_their_messages(store: Store) -> Non
         items=[LabeledItem(id=1, text="late"), LabeledItem(id=2, text="fine")],
     )
     ids = [a.id for a in store.messages.add([msg("late", external_id="a"), msg("fine", external_id="b")])]
-    store.messages.link_run("r1", ids)
+    store.messages.link_run("r1", {1: ids[0], 2: ids[1]})
     store.runs.save_results(
         "r1",
         [
