@@ -159,7 +159,10 @@ class AnalysisService:
             items=pending,
         )
         if request.message_ids is not None and len(request.message_ids) == len(pending):
-            self._store.messages.link_run(run_id, request.message_ids)
+            self._store.messages.link_run(
+                run_id,
+                {item.id: message_id for item, message_id in zip(pending, request.message_ids, strict=True)},
+            )
             return run_id
         # The run's items are messages of the history (stored once however often they are sent).
         record_run_messages(
