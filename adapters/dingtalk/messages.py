@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.dingtalk.cards import LONG_JOB_ITEMS, ProgressCard, progress_text
@@ -24,6 +25,7 @@ from bot.core import MessageContext, Sentibot
 from bot.errors import InputError
 from bot.i18n import detect_lang
 from bot.replies import error_reply
+from bot.watch.observed import ObservedMessage
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +174,8 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
         # A group robot only receives @-messages: watching a group covers those only.
         hears_unmentioned=not message.is_group,
     )
+    if watched_message(message, core=core):
+        return  # recorded for the watch; silent, like a watched Slack channel
     card = await progress_card(message, core=core, client=client)
     on_progress = None
     if card is not None:
@@ -195,6 +199,28 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
         await card.finish(f"✅ {reply.title}")
     chart = await chart_ref(reply, core=core, client=client)
     await deliver(message, render_reply(reply, chart=chart), client=client)
+
+
+def watched_message(message: IncomingMessage, *, core: Sentibot) -> bool:
+    """In a watched chat, what the robot receives (a one-to-one message, or an @-message in a
+    group: DingTalk delivers nothing else) is a history message of that chat's conversation,
+    labelled and judged in the background; commands are still answered. True when recorded."""
+    if not core.watchlist.is_watched("dingtalk", message.conversation_id):
+        return False
+    if not message.text.strip() or parse_command(message.text) is not None:
+        return False
+    core.watch_event(
+        ObservedMessage(
+            source="dingtalk",
+            channel=message.conversation_id,
+            external_id=message.msg_id,
+            conversation_id=f"dingtalk:{message.conversation_id}",
+            author=message.sender_staff_id or message.sender_nick or "unknown",
+            text=message.text,
+            created_at=datetime.now(UTC),
+        )
+    )
+    return True
 
 
 async def progress_card(

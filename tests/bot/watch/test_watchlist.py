@@ -133,3 +133,36 @@ def test_cli_watch_list_add_remove(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     removed = runner.invoke(cli, ["watch", "remove", "slack:C0SUPPORT"])
     assert removed.exit_code == 0 and "no longer watching" in removed.output
     assert "C0SUPPORT" not in runner.invoke(cli, ["watch", "list"]).output
+
+
+async def test_a_watched_dingtalk_chat_is_recorded_silently_commands_still_answered(
+    tmp_path: Path, dingtalk_standin: DingTalkStandin
+) -> None:
+    single = "cidStandinSingle=="
+    settings = dingtalk_settings(tmp_path, dingtalk_standin, SENTIBOT_WATCH_CHANNELS=f"dingtalk:{single}")
+    core = Sentibot(settings=settings, labeler=FakeLabeler())
+    core.watcher.batcher.max_wait_s = 0.01
+    work = BackgroundWork()
+    app = FastAPI()
+    app.include_router(dingtalk_router(core, work, client=fast_client(core.settings)))
+    headers = {"content-type": "application/json", **signed_headers(standin_mod.CLIENT_SECRET)}
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            for text in ("快递三天了还没到，太慢了", "帮助"):
+                payload = robot_message(dingtalk_standin, text=text, conversation_type="1")
+                body = json.dumps(payload, ensure_ascii=False).encode()
+                assert (
+                    await http.post("/dingtalk/callback", content=body, headers=headers)
+                ).status_code == 200
+            await work.drain(timeout=10)
+            await core.watcher.batcher.idle()
+        [recorded] = core.store.messages.conversation(f"dingtalk:{single}")
+        assert (recorded.text, recorded.label, recorded.role) == (
+            "快递三天了还没到，太慢了",
+            "negative",
+            "customer",
+        )
+        [answer] = dingtalk_standin.calls_to("/robot/sendBySession")  # only the command is answered
+        assert "使用说明" in answer.json["markdown"]["text"]
+    finally:
+        await core.aclose()
