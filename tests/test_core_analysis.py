@@ -199,7 +199,7 @@ async def test_the_same_chart_is_stored_once(tmp_path: Path) -> None:
     count = bot.store.database.query("SELECT count(*) AS n FROM charts WHERE kind = 'stats'")[0]["n"]
     await bot.aclose()
     assert first.chart_id == second.chart_id
-    assert count == 1
+    assert count == 2  # one picture, in its two variants (compact and full)
 
 
 async def test_a_resolved_review_stays_resolved_when_the_same_transcript_comes_again(tmp_path: Path) -> None:

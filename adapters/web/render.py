@@ -52,6 +52,11 @@ def chart_path(chart_id: str | None) -> str | None:
     return f"/charts/{chart_id}.png" if chart_id else None
 
 
+def full_chart_path(chart_id: str | None) -> str | None:
+    """The same chart drawn large (opened on click, and wide pages)."""
+    return f"/charts/{chart_id}-full.png" if chart_id else None
+
+
 def reply_json(reply: Reply) -> dict[str, Any]:
     link = None
     if reply.kind == "reviews" or reply.review_id:
