@@ -88,7 +88,11 @@ def test_an_agent_turn_a_sentiment_model_calls_negative_without_evidence_becomes
 
 
 def test_a_model_issue_without_a_negative_agent_turn_is_dropped() -> None:
-    items = [_item(1, "customer", "negative"), _item(2, "agent", "positive"), _item(3, "customer", "positive")]
+    items = [
+        _item(1, "customer", "negative"),
+        _item(2, "agent", "positive"),
+        _item(3, "customer", "positive"),
+    ]
     verdict = ConversationVerdict(label="positive", resolved=True, flagged=True, agent_issues=["unhelpful"])
     vetted = vet_agent_issues(verdict, items)
     assert vetted.agent_issues == [] and not vetted.flagged
@@ -97,7 +101,11 @@ def test_a_model_issue_without_a_negative_agent_turn_is_dropped() -> None:
 
 
 def test_the_mix_counts_customer_turns_only() -> None:
-    items = [_item(1, "customer", "negative"), _item(2, "agent", "negative"), _item(3, "customer", "positive")]
+    items = [
+        _item(1, "customer", "negative"),
+        _item(2, "agent", "negative"),
+        _item(3, "customer", "positive"),
+    ]
     summary = customer_summary(items)
     assert (summary.total, summary.negative, summary.positive) == (2, 1, 1)
 
