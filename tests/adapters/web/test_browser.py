@@ -383,7 +383,8 @@ CHROME_TEXT = """() => {
   const copy = document.body.cloneNode(true);
   const data = '.item-text, .bubble, .item-why, .explanation, .verdict-reason, .keywords, .recent-preview,'
     + ' .bot-title, .bot-card > p, .review-title, .review-reason, .facts dd, pre, code, script, time,'
-    + ' .item-error, .role, .crumbs code, .meta, .agent-issues .tag, .lang-switch, .theme-word, title';
+    + ' .item-error, .role, .crumbs code, .meta, .agent-issues .tag, .lang-switch, .theme-word, title,'
+    + ' kbd, .labeler, .bot-foot .muted, .ident';
   copy.querySelectorAll(data).forEach((n) => n.remove());
   return copy.textContent;
 }"""
