@@ -20,7 +20,6 @@ from adapters.web.render import STATUS_MARKS, chart_path, full_chart_path, mix_j
 from adapters.web.security import COOKIE_MAX_AGE, COOKIE_NAME, safe_next, session_value, token_matches
 from bot.core import Sentibot
 from bot.errors import NotFound
-from bot.i18n import LABEL_WORDS
 from bot.replies import analysis_reply
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -42,7 +41,6 @@ def page(request: Request, name: str, core: Sentibot, status_code: int = 200, **
         "labeler": core.labeler.name,
         "token_required": bool(core.settings.web_token),
         "open_reviews": len(core.reviews(status="open", limit=500)),
-        "label_words": LABEL_WORDS,
         "status_mark_names": STATUS_MARKS,
         "nav": name.removesuffix(".html"),
     }
@@ -64,7 +62,6 @@ def recent_runs(core: Sentibot, limit: int) -> list[dict[str, Any]]:
             **run,
             "preview": _shorten(run["preview"] or "", PREVIEW_CHARS),
             "preview_title": _shorten(run["preview"] or "", 300),
-            "lang": run["lang"] if run["lang"] in LABEL_WORDS else "en",
         }
         for run in core.recent_runs(limit=limit)
     ]
