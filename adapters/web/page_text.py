@@ -145,7 +145,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "open_thread": ("open thread", "打开原对话"),
     "see_run": ("See the conversation and labels →", "查看对话和标注 →"),
     "history": ("History", "记录"),
-    "by": ("by", "操作人"),
+    "event_by": ("{action} by {actor}", "{actor} {action}"),
     "reviewer": ("Reviewer", "审核人"),
     "your_name": ("your name", "你的名字"),
     "right_label": ("Right label", "正确标签"),
