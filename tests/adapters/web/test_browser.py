@@ -402,7 +402,7 @@ def _png_meta(server: str, src: str) -> dict[str, str]:
 
     from PIL import Image
 
-    image = Image.open(io.BytesIO(httpx.get(server + src, timeout=10).content))
+    image = Image.open(io.BytesIO(httpx.get(server + src, timeout=60).content))
     return dict(image.text)
 
 
@@ -455,19 +455,24 @@ def test_a_200_line_paste_opens_at_its_summary_with_the_most_negative_first(
     assert page.locator(".mix-legend .share").all_inner_texts() == ["31%", "20%", "49%"]
 
 
-def test_the_page_follows_the_server_without_a_reload(page: Any, server: str) -> None:
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_page_follows_the_server_without_a_reload(page: Any, server: str, size: str) -> None:
+    page.set_viewport_size(SIZES[size])
     page.goto("/")
     badge = page.locator("#open-badge")
     before = int(badge.inner_text() or 0) if badge.is_visible() else 0
     # Runs made elsewhere (the API, Slack…) appear in the sidebar; a new review in the badge.
-    httpx.post(f"{server}/api/analyze", json={"texts": ["sidebar check: the refund is slow"]}, timeout=10)
-    page.locator(".recent-preview", has_text="sidebar check").wait_for()
+    preview = f"sidebar check {size}: the refund is slow"
+    httpx.post(f"{server}/api/analyze", json={"texts": [preview]}, timeout=60)
+    page.locator(".recent-preview", has_text=preview).wait_for(state="attached")
+    if size == "laptop":  # phones have no sidebar: the run is one tap away on the run page
+        assert page.locator(".recent-preview", has_text=preview).is_visible()
     flagged = [
-        {"author": "Kim", "role": "customer", "text": "Badge check: my refund never came, terrible."},
+        {"author": "Kim", "role": "customer", "text": f"Badge check {size}: my refund never came, terrible."},
         {"author": "Sam", "role": "agent", "text": "Please wait."},
         {"author": "Kim", "role": "customer", "text": "Still nothing. This is ridiculous, I want to cancel."},
     ]
-    httpx.post(f"{server}/api/analyze", json={"conversation": flagged}, timeout=10)
+    httpx.post(f"{server}/api/analyze", json={"conversation": flagged}, timeout=60)
     page.wait_for_function("(n) => Number(document.getElementById('open-badge').textContent) > n", arg=before)
     assert badge.is_visible()
     # Leave a running list for its run page, let it finish, come Back: nothing says running.
@@ -478,7 +483,7 @@ def test_the_page_follows_the_server_without_a_reload(page: Any, server: str) ->
     page.locator("#running").wait_for()
     run_id = page.locator("#running").get_attribute("data-run")
     for _ in range(200):
-        if httpx.get(f"{server}/api/runs/{run_id}", timeout=10).json()["status"] != "running":
+        if httpx.get(f"{server}/api/runs/{run_id}", timeout=60).json()["status"] != "running":
             break
         page.wait_for_timeout(100)
     page.go_back()
@@ -488,6 +493,7 @@ def test_the_page_follows_the_server_without_a_reload(page: Any, server: str) ->
         ".some((a) => a.dataset.status === 'running')"
     )
     assert "Labelling" not in last_card(page).inner_text()
+    shot(page, f"chat_after_back_{size}")
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -543,7 +549,9 @@ def test_a_chinese_browser_sees_no_english_chrome(zh_page: Any, server: str, siz
     page.wait_for_load_state()
 
 
-def test_the_refunding_agent_is_not_blamed(page: Any) -> None:
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_refunding_agent_is_not_blamed(page: Any, size: str) -> None:
+    page.set_viewport_size(SIZES[size])
     text = shared_conversation("zh_slow_but_fixed.txt") or (
         "客户: 在吗？在吗？等了半小时了\n客服: 不好意思久等了，请问有什么可以帮您\n"
         "客户: 会员卡扣了两次费\n客服: 确实重复扣费了，已经为您发起退款，今天内到账\n"
@@ -562,7 +570,7 @@ def test_the_refunding_agent_is_not_blamed(page: Any) -> None:
     counts = [int(b) for b in card.locator(".mix-legend b").all_inner_texts()]
     assert sum(counts) == 3
     assert "Customer messages only" in card.locator(".mix-note").inner_text()
-    shot(page, "chat_slow_but_fixed_laptop")
+    shot(page, f"chat_slow_but_fixed_{size}")
 
 
 def test_a_dismissive_agent_is_named_with_the_words_quoted(page: Any) -> None:
@@ -580,7 +588,9 @@ def test_a_dismissive_agent_is_named_with_the_words_quoted(page: Any) -> None:
     assert card.locator(".item:has(.role-agent) .chip-negative").count() == 1
 
 
-def test_help_keeps_its_promise_and_re_pasting_adds_no_history(page: Any, server: str) -> None:
+@pytest.mark.parametrize("size", list(SIZES))
+def test_help_keeps_its_promise_and_re_pasting_adds_no_history(page: Any, server: str, size: str) -> None:
+    page.set_viewport_size(SIZES[size])
     page.goto("/")
     send(page, "帮助")
     page.wait_for_function(TITLE_SAYS, arg="使用说明")
@@ -624,9 +634,11 @@ def test_charts_are_readable_where_they_are_shown(zh_page: Any, server: str, siz
     shot(page, f"digest_zh_{size}", full=True)
 
 
-def test_no_emoji_in_the_page_chrome_and_a_font_stack_that_degrades(page: Any) -> None:
+@pytest.mark.parametrize("size", list(SIZES))
+def test_no_emoji_in_the_page_chrome_and_a_font_stack_that_degrades(page: Any, size: str) -> None:
     import re
 
+    page.set_viewport_size(SIZES[size])
     page.goto("/")
     send(page, "review")
     page.wait_for_function(TITLE_SAYS, arg="review")
