@@ -40,6 +40,9 @@ class Transport(Protocol):
     async def working(self, *, lang: Lang, count: int) -> None:
         """A "working on it" note before a long job (`count` items); may do nothing."""
 
+    def progress(self, done: int, total: int) -> None:
+        """Items labelled so far (called while the core works); may do nothing."""
+
     async def send(self, reply: Reply) -> None:
         """Render the reply (with its chart) and send it; raises when it could not be sent."""
 
@@ -61,7 +64,9 @@ async def handle_chat_message(core: Sentibot, message: ChatMessage, transport: T
         count = core.workload(message.text)
         if count >= LONG_JOB_ITEMS:
             await transport.working(lang=lang, count=count)
-        reply = await core.answer_message(message.text, context=message.context)
+        reply = await core.answer_message(
+            message.text, context=message.context, on_progress=transport.progress
+        )
         await transport.send(reply)
     except Exception as exc:
         log.exception("answering a %s message in %s failed", message.context.source, message.context.channel)

@@ -12,7 +12,9 @@ from pydantic import BaseModel, Field
 
 from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
-ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error"]
+ReplyKind = Literal[
+    "label", "list", "conversation", "stats", "reviews", "help", "digest", "error", "watch", "alert"
+]
 
 
 # What a button does, in the core's words; each adapter maps these to its own action ids.

@@ -13,17 +13,21 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from adapters.dingtalk.cards import LONG_JOB_ITEMS, ProgressCard, progress_text
 from adapters.dingtalk.client import DingTalkClient
 from adapters.dingtalk.errors import DingTalkError, DingTalkNotConfigured, SessionWebhookExpired
 from adapters.dingtalk.media import chart_ref
 from adapters.dingtalk.render import Markdown, error_markdown, render_reply
 from adapters.dingtalk.safety import UnsafeDestination, check_conversation_id, check_staff_id
 from adapters.inbound import ChatMessage, handle_chat_message
+from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot
-from bot.i18n import tr
+from bot.i18n import detect_lang, tr
 from bot.replies import Reply
+from bot.watch.observed import ObservedMessage
 from domain.models import Lang
 
 log = logging.getLogger(__name__)
@@ -149,21 +153,38 @@ def strip_mention(text: str) -> str:
 
 class DingTalkTransport:
     """The chat pipeline's transport for one robot message: replies where it came from (see
-    `deliver`), the chart uploaded or linked (adapters/dingtalk/media.py)."""
+    `deliver`), the chart uploaded or linked (adapters/dingtalk/media.py), and for a long list a
+    live progress card when a card template is configured (adapters/dingtalk/cards.py)."""
 
     def __init__(self, message: IncomingMessage, *, core: Sentibot, client: DingTalkClient) -> None:
         self.message = message
         self.core = core
         self.client = client
+        self.card: ProgressCard | None = None
+        self.zh = False
 
     async def working(self, *, lang: Lang, count: int) -> None:
-        """Nothing: a robot cannot edit what it sent, so a note would stay in the chat forever."""
+        """A progress card, if configured (a robot cannot edit plain messages it sent)."""
+        self.zh = lang == "zh"
+        if count >= LONG_JOB_ITEMS:
+            self.card = await progress_card(self.message, core=self.core, client=self.client, count=count)
+
+    def progress(self, done: int, total: int) -> None:
+        if self.card is not None:
+            self.card.update(progress_text(done, total, zh=self.zh))
 
     async def send(self, reply: Reply) -> None:
+        if self.card is not None:
+            await self.card.finish(f"✅ {reply.title}")
         chart = await chart_ref(reply, core=self.core, client=self.client)
         await deliver(self.message, render_reply(reply, chart=chart), client=self.client)
 
     async def failed(self, exc: BaseException, *, lang: Lang) -> None:
+        if self.card is not None:
+            try:
+                await self.card.finish(tr(lang, "⚠️ 内部错误", "⚠️ Internal error"), failed=True)
+            except Exception:
+                log.exception("could not close the progress card of %s", self.message.msg_id)
         if isinstance(exc, DingTalkError | DingTalkNotConfigured):
             return  # sending itself failed (already logged with DingTalk's meaning)
         message = tr(lang, "内部错误，已记录日志。", "Internal error, logged.")
@@ -186,9 +207,59 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
     # No thread_key: a DingTalk chat is not one conversation, a pasted transcript is. The core
     # keys the review of a transcript by its turns, so each transcript gets its own review and
     # pasting the same one again refreshes that review.
-    context = MessageContext(source="dingtalk", channel=message.conversation_id, user=message.sender_staff_id)
+    context = MessageContext(
+        source="dingtalk",
+        channel=message.conversation_id,
+        user=message.sender_staff_id,
+        # A group robot only receives @-messages: watching a group covers those only.
+        hears_unmentioned=not message.is_group,
+    )
+    if watched_message(message, core=core):
+        return  # recorded for the watch; silent, like a watched Slack channel
     chat = ChatMessage(text=message.text, context=context, delivery_ids=(message.msg_id,))
     await handle_chat_message(core, chat, DingTalkTransport(message, core=core, client=client))
+
+
+def watched_message(message: IncomingMessage, *, core: Sentibot) -> bool:
+    """In a watched chat, what the robot receives (a one-to-one message, or an @-message in a
+    group: DingTalk delivers nothing else) is a history message of that chat's conversation,
+    labelled and judged in the background; commands are still answered. True when recorded."""
+    if not core.watchlist.is_watched("dingtalk", message.conversation_id):
+        return False
+    if not message.text.strip() or parse_command(message.text) is not None:
+        return False
+    core.watch_event(
+        ObservedMessage(
+            source="dingtalk",
+            channel=message.conversation_id,
+            external_id=message.msg_id,
+            conversation_id=f"dingtalk:{message.conversation_id}",
+            author=message.sender_staff_id or message.sender_nick or "unknown",
+            text=message.text,
+            created_at=datetime.now(UTC),
+        )
+    )
+    return True
+
+
+async def progress_card(
+    message: IncomingMessage, *, core: Sentibot, client: DingTalkClient, count: int
+) -> ProgressCard | None:
+    """A live progress card for a long list (adapters/dingtalk/cards.py), or None (markdown only)."""
+    template = core.settings.dingtalk_card_template_id
+    if not template:
+        return None
+    card = ProgressCard(
+        client, template_id=template, robot_code=client.robot_code or message.robot_code or ""
+    )
+    zh = detect_lang(message.text) == "zh"
+    started = await card.start(
+        group=message.is_group,
+        conversation_id=message.conversation_id,
+        staff_id=message.sender_staff_id,
+        text=progress_text(0, count, zh=zh),
+    )
+    return card if started else None
 
 
 async def deliver(message: IncomingMessage, markdown: Markdown, *, client: DingTalkClient) -> str:

@@ -248,6 +248,9 @@ class SlackTransport:
         message = working_message(lang, count=count, conversation=False)
         self.placeholder_ts = await post_message(self.client, self.place, message)
 
+    def progress(self, done: int, total: int) -> None:
+        """Nothing: the placeholder says the job is under way."""
+
     async def send(self, reply: Reply) -> None:
         await publish(
             self.client, self.core, place=self.place, reply=reply, placeholder_ts=self.placeholder_ts
@@ -294,8 +297,9 @@ async def answer_command(
         context = MessageContext(source="slack", channel=channel, user=user)
         reply = await core.answer_message(text or "help", context=context)
         message = render_reply(reply)
-        # Help and errors concern only the person who typed the command.
-        response_type = "ephemeral" if reply.kind in ("help", "error") else "in_channel"
+        # Help, errors and watch switches concern only the person who typed the command (a
+        # watched channel may hold customers: the bot stays silent there).
+        response_type = "ephemeral" if reply.kind in ("help", "error", "watch") else "in_channel"
         await respond(text=message.text, blocks=message.blocks, response_type=response_type)
         if reply.chart_id and response_type == "in_channel":
             await upload_chart(client, core, place=Place(channel=channel), reply=reply)
