@@ -23,8 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.labelers import offline  # noqa: E402
-from bot.labelers.offline import OfflineLabeler, score  # noqa: E402
+from bot.labelers.offline import SHIPPED_MODEL_PATH, OfflineLabeler  # noqa: E402
+from bot.labelers.offline.model import clear_cache  # noqa: E402
 from bot.labelers.offline_train import read_label_tsv, sst2_split  # noqa: E402
 
 LABELS = ("positive", "negative", "neutral")
@@ -74,7 +74,7 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
 def run(labeler: OfflineLabeler, rows: list[tuple[str, str]]) -> tuple[list[str], float]:
     """Predicted labels and items/s (the full scoring path, keywords included)."""
     t0 = time.perf_counter()
-    pred = [score(labeler._sub_for(text), text).label for text, _ in rows]
+    pred: list[str] = [labeler.score(text).label for text, _ in rows]
     return pred, len(rows) / (time.perf_counter() - t0)
 
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"shared data not found ({', '.join(missing)}): measuring the support set only")
 
-    offline._CACHE.clear()
+    clear_cache()
     labeler = OfflineLabeler(args.model)
     t0 = time.perf_counter()
     labeler._models()
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"| {name} | {len(rows)} | **{acc_dec:.3f}** | {neutral} ({neutral / len(rows):.0%}) "
                 f"| {acc_all:.3f} | – | {speed:,.0f} |"
             )
-    model_path = args.model or offline.SHIPPED_MODEL_PATH
+    model_path = args.model or SHIPPED_MODEL_PATH
     print("\n".join(lines))
     print(
         f"\nModel {model_path.name}: {model_path.stat().st_size / 1024:.0f} KiB; "

@@ -302,7 +302,7 @@ def test_support_ambiguous_vader_words_are_not_sentiment(labeler: OfflineLabeler
 
 
 def test_short_text_cap_grows_with_length() -> None:
-    from bot.labelers.offline import _short_text_cap
+    from bot.labelers.offline.calibration import short_text_cap as _short_text_cap
 
     assert _short_text_cap("ok", "word") == 0.8
     assert _short_text_cap("don't like it", "word") == 0.9  # "don't" is one word
@@ -312,7 +312,7 @@ def test_short_text_cap_grows_with_length() -> None:
 
 
 def test_english_keyword_spans_snap_to_whole_words() -> None:
-    from bot.labelers.offline import _snap_to_words
+    from bot.labelers.offline.keywords import snap_to_words as _snap_to_words
 
     text = "it doesn't work, i don’t have it"
     start = text.index("n't work")
