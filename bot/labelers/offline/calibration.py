@@ -6,6 +6,7 @@ Rules:
 - A question or request (`is_inquiry`) is neutral unless its best polar probability reaches the
   model's `inquiry_p` (shipped model only), so "where is my order?" is not a complaint.
 - Short texts are capped: one word is thin evidence, however strong (`short_text_cap`).
+- No label is ever 100 % sure: a bag of n-grams and a few rules are not proof (`MAX_CONFIDENCE`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ def short_text_cap(lower: str, kind: str) -> float:
     return 0.75 + 0.05 * max(math.ceil(units), 1)
 
 
+MAX_CONFIDENCE = 0.97
+# With clear sentiment words in the text (a lexicon hit or a rule cue), a polar label needs only
+# this calibrated probability; without them the model's own `p_min` (0.70 shipped) holds, so
+# neutral is what a text gets when its evidence is really weak.
+P_MIN_WITH_CUES = 0.55
+
+
 @dataclass
 class Decision:
     label: Label
@@ -60,8 +68,15 @@ class Decision:
     why: str  # "decisive" | "unsure" | "neutral" (the model says neutral) | "inquiry"
 
 
-def decide(sub: SubModel, probs: dict[str, float], lower: str) -> Decision:
-    """The label and confidence for calibrated `probs` of `lower` under the rules above."""
+def decide(
+    sub: SubModel, probs: dict[str, float], lower: str, *, cued: bool = False, worded: bool = False
+) -> Decision:
+    """The label and confidence for calibrated `probs` of `lower` under the rules above.
+
+    `cued`: a rule cue (`bot.labelers.offline.cues`) moved the score: a question that holds a
+    complaint fact or praise is not a plain inquiry. `cued` or `worded` (sentiment-lexicon words
+    found): the evidence is not weak, so the lower bar `P_MIN_WITH_CUES` applies."""
+    p_min = min(sub.p_min, P_MIN_WITH_CUES) if cued or worded else sub.p_min
     best_polar = max(
         (c for c in probs if c in ("positive", "negative")), key=lambda c: probs[c], default=None
     )
@@ -70,10 +85,11 @@ def decide(sub: SubModel, probs: dict[str, float], lower: str) -> Decision:
         sub.inquiry_p is not None
         and best_polar is not None
         and probs[best_polar] < sub.inquiry_p
+        and not cued
         and is_inquiry(lower, sub.kind)
     )
-    cap = short_text_cap(lower, sub.kind)
-    if best_polar is not None and best == best_polar and probs[best_polar] >= sub.p_min and not inquiry:
+    cap = min(short_text_cap(lower, sub.kind), MAX_CONFIDENCE)
+    if best_polar is not None and best == best_polar and probs[best_polar] >= p_min and not inquiry:
         return Decision(best_polar, round(min(probs[best_polar], cap), 4), "decisive")  # type: ignore[arg-type]
     # Unsure (or the model says neutral): neutral. Confidence is highest when evidence is absent or
     # balanced and falls to 0.5 at the decision threshold.
@@ -81,7 +97,7 @@ def decide(sub: SubModel, probs: dict[str, float], lower: str) -> Decision:
         conf = probs["neutral"]
     else:
         top = probs[best_polar] if best_polar else 0.5
-        bar = sub.inquiry_p if inquiry and sub.inquiry_p is not None else sub.p_min
+        bar = sub.inquiry_p if inquiry and sub.inquiry_p is not None else p_min
         conf = 1.0 - 0.5 * min(max(top - 0.5, 0.0) / max(bar - 0.5, 1e-6), 1.0)
     conf = round(min(conf, cap), 4)
     if best == "neutral" or inquiry:

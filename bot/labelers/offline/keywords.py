@@ -64,7 +64,7 @@ class Reasons:
     lang: Lang
     # Set when a contrast ("but", 但是) decided: the keywords come from the clause after it.
     contrast: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    ironic: list[str] = field(default_factory=list)  # keywords that are praise read as sarcasm
 
 
 _JOINERS = "'’-"
@@ -111,26 +111,33 @@ def _clause_len(start: int, clauses: list[tuple[int, int]]) -> int:
     return next((hi - lo for lo, hi in clauses if lo <= start < hi), 0)
 
 
-def keywords(lower: str, spans: list[Span], sign: int, kind: str) -> list[tuple[str, float]]:
+def keywords(
+    lower: str,
+    spans: list[Span],
+    sign: int,
+    kind: str,
+    *,
+    skip: list[tuple[int, int]] = (),  # type: ignore[assignment]
+) -> list[tuple[str, float]]:
     """Merge the spans pushing in direction `sign` into at most 5 readable substrings of `lower`,
-    strongest first, each with its summed push."""
-    cands = sorted(((w * sign, s, e) for w, s, e in spans if w * sign > 0), reverse=True)
+    strongest first, each with its summed push. Spans overlapping `skip` (names) are left out."""
+    cands = sorted(
+        ((w * sign, s, e) for w, s, e in spans if w * sign > 0 and not any(a < e and s < b for a, b in skip)),
+        reverse=True,
+    )
     if not cands:
         return []
     floor = cands[0][0] * 0.12
     cap = _MAX_SPAN[kind]
     merged: list[list[float]] = []  # [weight, start, end]
-    for w, s, e in cands[:24]:
+    gap = 0 if kind == "char" else 1  # Chinese: overlapping or adjacent n-grams join; English:
+    for w, s, e in cands[:24]:  # also words one space apart (unless the phrase gets too long)
         if w < floor:
             break
         for m in merged:
-            # Chinese: overlapping or adjacent n-grams join; English: also words one space apart.
-            gap = 0 if kind == "char" else 1
-            if s <= m[2] + gap and e + gap >= m[1]:
-                lo, hi = min(s, int(m[1])), max(e, int(m[2]))
-                if hi - lo <= cap:
-                    m[1], m[2] = lo, hi
-                    m[0] += w
+            lo, hi = min(s, int(m[1])), max(e, int(m[2]))
+            if s <= m[2] + gap and e + gap >= m[1] and hi - lo <= max(cap, e - s, m[2] - m[1]):
+                m[0], m[1], m[2] = m[0] + w, lo, hi
                 break
         else:
             merged.append([w, s, e])
@@ -139,10 +146,15 @@ def keywords(lower: str, spans: list[Span], sign: int, kind: str) -> list[tuple[
     clauses = [m.span() for m in ZH_RUN.finditer(lower)] if kind == "char" else []
     text = masked(lower) if kind == "word" else lower
     for weight, start, end in sorted(merged, reverse=True):
+        raw_span = (int(start), int(end))
         if kind == "word":
-            start, end = snap_to_words(int(start), int(end), text)
+            start, end = snap_to_words(*raw_span, text)
         else:
-            start, end = _snap_to_clause(int(start), int(end), clauses)
+            start, end = _snap_to_clause(*raw_span, clauses)
+        if any(a < end and start < b for a, b in skip):
+            start, end = raw_span  # widening must not pull in a name or an identity term
+            if any(a < end and start < b for a, b in skip):
+                continue
         word = lower[start:end].strip(" \t\n,.;:，。；：、")
         one_char = kind == "char" and len(word) == 1 and not _has_emoji(word)
         if one_char and end - start < _clause_len(start, clauses):
@@ -170,8 +182,13 @@ def neutral_cues(pos: list[tuple[str, float]], neg: list[tuple[str, float]]) -> 
 def explain(r: Reasons) -> str:
     """One sentence built from the keywords, in the text's language, saying the label."""
     kws = r.keywords
+    irony = [k for k in kws if any(k in i or i in k for i in r.ironic)]
     if r.lang == "zh":
         quoted = "".join(f"“{k}”" for k in kws)
+        if irony and r.label == "negative":
+            said = "".join(f"“{k}”" for k in irony)
+            rest = "".join(f"“{k}”" for k in kws if k not in irony)
+            return f"判为负面：{said}是反话" + (f"，{rest}表达了不满。" if rest else "，表达了不满。")
         more = "等词" if len(kws) > 1 else ""
         lead = f"转折之后的“{r.contrast}”部分决定了倾向：" if r.contrast else ""
         if r.label == "positive":
@@ -187,6 +204,12 @@ def explain(r: Reasons) -> str:
         return "判为中性：没有发现明显的情感词。"
     quoted = ", ".join(f'"{k}"' for k in kws)
     verb = "signals" if len(kws) == 1 else "signal"
+    if irony and r.label == "negative":
+        said = ", ".join(f'"{k}"' for k in irony)
+        rest = ", ".join(f'"{k}"' for k in kws if k not in irony)
+        return f"Negative: sarcasm ({said})" + (
+            f" and {rest} signal dissatisfaction." if rest else " signals dissatisfaction."
+        )
     lead = f'after "{r.contrast}", ' if r.contrast else ""
     if r.label == "positive":
         return f"Positive: {lead}{quoted} {verb} satisfaction." if kws else "Positive overall tone."

@@ -86,19 +86,27 @@ class SubModel:
         temp = self.calibration.get("T", 1.0) or 1.0
         return dict(zip(self.classes, _softmax([r / temp for r in raw]), strict=True))
 
-    def shift(self, raw: list[float], push: float) -> list[float]:
-        """`raw` moved by `push` logit units toward positive (negative: toward negative), in the
-        model's own scale (before calibration), so rule cues and n-grams add up the same way."""
-        out = list(raw)
+    def raw_units(self, push: float) -> float:
+        """A push in calibrated log-odds (positive vs negative) as raw decision units of this model."""
         if self.binary:
-            out[0] += push if self.classes[1] == "positive" else -push
+            return push / (self.calibration.get("a", 1.0) or 1.0)
+        return push * (self.calibration.get("T", 1.0) or 1.0)
+
+    def shift(self, raw: list[float], push: float) -> list[float]:
+        """`raw` moved so the calibrated log-odds of positive over negative grow by `push` (< 0:
+        toward negative); for a three-class model neutral loses as much as the losing side, so a
+        clear rule cue can decide a text the n-grams leave neutral."""
+        out = list(raw)
+        units = self.raw_units(push)
+        if self.binary:
+            out[0] += units if self.classes[1] == "positive" else -units
             return out
         if "positive" in self.classes:
-            out[self.classes.index("positive")] += push / 2
+            out[self.classes.index("positive")] += units / 2
         if "negative" in self.classes:
-            out[self.classes.index("negative")] -= push / 2
+            out[self.classes.index("negative")] -= units / 2
         if "neutral" in self.classes:
-            out[self.classes.index("neutral")] -= abs(push) / 2
+            out[self.classes.index("neutral")] -= abs(units) / 2
         return out
 
 
@@ -110,6 +118,7 @@ class Evidence:
     lower: str
     raw: list[float]
     spans: list[Span]
+    lexicon_hits: int = 0  # sentiment-lexicon words found (English)
 
     @property
     def probs(self) -> dict[str, float]:
@@ -153,7 +162,7 @@ def evidence(sub: SubModel, lower: str) -> Evidence:
             share = lex_p * abs(v) / vsum
             if (share > 0) == (v > 0):  # only words whose valence agrees with the lexicon's push
                 spans.append((share, analysis.tokens[i][1], analysis.tokens[i][2]))
-    return Evidence(sub, lower, raw, spans)
+    return Evidence(sub, lower, raw, spans, len(analysis.hits))
 
 
 def _softmax(xs: list[float]) -> list[float]:
