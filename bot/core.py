@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
 from bot.commands import Command, parse_command
 from bot.config import Settings
-from bot.conversation import parse_transcript
+from bot.conversation import is_agent_only_transcript, parse_transcript
 from bot.errors import Conflict, InputError, NotFound
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
@@ -48,7 +48,7 @@ class Sentibot:
         self, *, settings: Settings, store: Store | None = None, labeler: Labeler | None = None
     ) -> None:
         self.settings = settings
-        self.store = store or Store(settings.db)
+        self.store = store or Store(settings.db, timezone=settings.timezone)
         self.labeler = labeler or build_labeler(settings)
         self.analysis = AnalysisService(settings=settings, store=self.store, labeler=self.labeler)
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
@@ -213,6 +213,10 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
     """How a chat message is read: a transcript, several lines (a list) or one text."""
     base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
     turns = parse_transcript(text)
+    if turns is None and is_agent_only_transcript(text):
+        raise InputError(
+            'the conversation has no customer turn (start its lines with "客户:" or "Customer:")'
+        )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
