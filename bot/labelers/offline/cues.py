@@ -59,10 +59,10 @@ _ZH_NEG_BOUND = "差|慢|烂|贵|脏|乱|臭|难|坑|low|水|粗糙|一般|麻�
 _ZH_POS_FREE = (
     "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|推荐|"
     "感谢|谢谢|辛苦了|负责|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
-    "惊艳|用心|温柔|好评如潮|五星"
+    "惊艳|用心|温柔|好评如潮|五星|良心"
 )
 _ZH_NEG_FREE = (
-    "失望|垃圾|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
+    "失望|(?<![把扔倒清收捡])垃圾(?![桶袋分带])|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
     "离谱|过分|后悔|不满|愤怒|郁闷|恶劣|粗暴|不耐烦|忽悠|欺骗|虚假|缺斤少两|不靠谱|浪费|"
     "废物|坑爹|气人|心累|无奈|坑钱|上当|受骗|黑心|太坑|闹心|烦死|扯皮|推诿|推卸|踢皮球|呵呵"
 )
@@ -75,7 +75,8 @@ _ZH_PHRASE = re.compile(
     rf"|(?P<negf>{_ZH_NEGATOR})?(?P<pf>{_ZH_POS_FREE})"
     rf"|(?P<negn>{_ZH_NEGATOR})?(?P<nf>{_ZH_NEG_FREE})"
 )
-_ZH_FAST_BUT_BAD = re.compile(r"很快就|快就|太快了就")  # "坏得很快": 快 is not praise here
+# "很快就坏了": 快 is not praise when what came fast is a fault.
+_ZH_FAST_BUT_BAD = re.compile(r"快(?:了)?就(?:坏|破|掉|裂|不|没|卡|断|出问题|褪色|起球)")
 
 _ZH_SURPRISE_POS = re.compile(r"惊喜|超出预期|超预期|出乎意料地?好|比想象中(?:的)?好|物超所值|意外地好")
 _ZH_SURPRISE_LEAD = re.compile(r"没想到|想不到|居然|竟然|原来")
@@ -85,6 +86,9 @@ _ZH_COMPLAINT_FACT = re.compile(
     r"还没收到|一直没收到|没收到货|没有收到|等了(?:\d+|一|两|三|四|五|好几|十几|半|一个多)(?:个)?(?:天|周|星期|礼拜|月|小时)|"
     r"打了(?:\d+|两|三|好几|N)(?:次|个)电话|催了(?:\d+|两|三|好几)?次|转来转去|踢来踢去|"
     r"没人(?:理|回|管|接|处理)|不回(?:复|消息)|(?:电话)?打不通|一直占线|挂(?:了)?(?:我)?(?:的)?电话|"
+    r"一拖再拖|拖了(?:\d+|一|两|三|好几|半|这么)?(?:个)?(?:天|周|星期|礼拜|月|久)|还想让我等|还要等多久|要等多久|"
+    r"说了(?:\d+|两|三|好几|N|无数)(?:遍|次)|第(?:\d+|三|四|五|N)次(?:联系|找|问|打|催)|"
+    r"(?:说好|承诺|答应)[^，。！？,.!?]{0,12}(?:[，,]\s*)?(?:结果|却|但|还是|到现在|也没|没有|又)|再也不(?:买|来|用|点)|卸载了|"
     r"一拖再拖|又坏了|又出问题|又不行了|还是不行|还是没(?:解决|好|用)|没解决|不解决|发错|少发|漏发|"
     r"丢件|(?:包裹|快递)丢了|破损|过期|不给退|拒绝退款|退不了|答非所问|机器人(?:回复|客服)|找不到人|"
     r"联系不上|坏了|不能用|用不了|闪退|卡死|死机|打不开|登不上|收不到|连不上|充不进|漏水|"
@@ -112,9 +116,15 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\brun ?around\b|\btransferred (?:\w+ ){0,3}(?:times|again)\b|\bon hold for\b|\bhung up on\b"
     r"|\b(?:no ?one|nobody) (?:answers|answered|replies|replied|responds|responded|helps|helped|got back"
     r"|calls? back)\b"
-    r"|\bnever (?:got back|replied|responded|heard back|called back|answered|arrived|came|showed up"
+    r"|\bnever (?:got back|replied|responded|heard back|called back|called|answered|arrived|came|showed up"
     r"|received)\b"
-    r"|\bstill (?:waiting|no|not|haven'?t|hasn'?t|have not|has not|broken|doesn'?t|can'?t|won'?t)\b"
+    r"|\bstill (?:waiting|no|not|haven'?t|hasn'?t|have not|has not|broken|doesn'?t|can'?t|won'?t|open"
+    r"|pending|unresolved|processing)\b"
+    r"|\b(?:third|fourth|fifth|sixth|\d+(?:rd|th)) time\b|\bagain and again\b|\bover and over\b"
+    r"|\b(?:promised|told me|said)\b[^.!?]{0,40}\b(?:never|didn'?t|did not|still|not)\b"
+    r"|\btake my business elsewhere\b|\bnever (?:buying|ordering|using|shopping)\b|\bswitching to\b"
+    r"|\b(?:no ?one|nobody) (?:seems to )?knows?\b"
+    r"|\b(?:cracked|shattered|dented|jams|jammed|spins forever|smells like|looks used|peeling|leaking)\b"
     r"|\b(?:been|keep|keeps|kept) waiting\b|\bwaiting (?:for|on) (?:\w+ ){0,2}(?:weeks|days|months|hours)\b"
     r"|\b(?:only |just )?took (?:\w+ ){0,1}(?:two|three|four|five|six|several|\d+) (?:weeks|days|months)\b"
     r"|\bbroke\b|\bbroken\b|\bstopped (?:working|charging|responding|updating|syncing|loading)\b"
@@ -124,7 +134,8 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\bkeeps? (?:crashing|freezing|failing|disconnecting|dropping|logging me out|breaking|asking me)\b"
     r"|\bcrash(?:es|ed|ing)\b|\bfreez(?:es|ing)\b"
     r"|\b(?:deleted|deletes|delete|wiped|wipes|erased|erases|lost|loses) (?:all )?(?:of )?(?:my|our)(?: \w+)?"
-    r"|\bmissing (?:items?|parts?|pieces?)\b|\bwrong (?:item|size|order|address|color|product)\b"
+    r"|\bmissing (?:items?|parts?|pieces?)\b|\b(?:sent|got|received|delivered|shipped) (?:me )?(?:the "
+    r"|a )?wrong\b"
     r"|\b(?:hasn'?t|has not|haven'?t|have not|didn'?t|did not) (?:arrived|come|shown up|received"
     r"|been delivered|shipped|been shipped)\b"
     r"|\blost (?:my|the) (?:package|order|parcel|luggage|bag)\b|\bdamaged\b|\bdefective\b|\bfaulty\b"
@@ -140,10 +151,12 @@ _EN_RESOLUTION = re.compile(
     r"|\b(?:so|very|really|super|extremely|incredibly|always|was|were|is|are) (?:kind|helpful|patient"
     r"|friendly|polite|responsive|professional|knowledgeable|courteous|attentive)\b"
     r"|\babove and beyond\b|\bhighly recommend\b|\blife ?saver\b|\bexceeded (?:my )?expectations\b"
-    r"|\bpleasantly surprised\b|\bback up and running\b"
+    r"|\bpleasantly surprised\b|\bback up and running\b|\b(?:five|5) stars\b|\b10/10\b"
 )
 _EN_SARCASM_ALONE = re.compile(
-    r"\bthanks? (?:a lot |so much |very much )?for nothing\b|\byeah,? right\b|\bso much for\b"
+    r"\boh,? (?:great|joy|wonderful|perfect|lovely|good),? (?:another|more|again)\b|"
+    r"\bthanks? (?:a lot |so much |very much )?for nothing\b|\byeah,? right\b"
+    r"|(?<!you )(?<!thanks )\bso much for\b"
     r"|\bthanks for (?:wasting|ruining|making) \w+"
 )
 _EN_SARCASM_FRAME = re.compile(
@@ -238,6 +251,9 @@ def _zh_cues(lower: str) -> list[Cue]:
     return cues
 
 
+_EN_THANKS = re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate (?:it|your|the))\b")
+
+
 def _en_cues(lower: str) -> list[Cue]:
     cues: list[Cue] = []
     for m in _EN_COMPLAINT_FACT.finditer(lower):
@@ -255,6 +271,9 @@ def _en_cues(lower: str) -> list[Cue]:
     if frames or alone:
         # Praise next to a complaint, in an ironic frame: every praise word of the message is irony.
         cues += [Cue(0.0, m.start(), m.end(), "sarcasm", mask=True) for m in _EN_PRAISE_WORD.finditer(lower)]
+    elif not complaint:
+        # Thanks without a complaint in the message: gratitude (movie reviews never taught it).
+        cues += [Cue(PUSH_BOUND, m.start(), m.end(), "praise") for m in _EN_THANKS.finditer(lower)]
     return cues
 
 

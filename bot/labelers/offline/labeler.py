@@ -46,6 +46,7 @@ class Scored:
 
 
 MAX_PUSH = 5.0  # rule cues together move the calibrated log-odds by at most this much
+NEUTRAL_MIXED_CAP = 0.7  # the confidence of a neutral call whose cues pull both ways
 
 
 def score(sub: SubModel, text: str) -> Scored:
@@ -73,7 +74,9 @@ def score(sub: SubModel, text: str) -> Scored:
     why, kws = neutral_cues(
         keywords(lower, spans, 1, sub.kind, skip=names), keywords(lower, spans, -1, sub.kind, skip=names)
     )
-    return Scored("neutral", decision.confidence, kws, why, lang, probs)
+    # Clear cues that cancel out are not proof of neutrality: neutral, but not confidently so.
+    conf = min(decision.confidence, NEUTRAL_MIXED_CAP) if why == "mixed" else decision.confidence
+    return Scored("neutral", conf, kws, why, lang, probs)
 
 
 def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
