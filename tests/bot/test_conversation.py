@@ -15,7 +15,7 @@ from bot.conversation import (
     vet_agent_issues,
 )
 from bot.labelers.offline import OfflineLabeler
-from domain.models import ConversationVerdict, LabeledItem, Lang, TextIn
+from domain.models import ConversationVerdict, LabelBatchResult, LabeledItem, Lang, TextIn
 
 CONVERSATIONS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "conversations"
 
@@ -138,3 +138,48 @@ def test_shared_conversations_are_judged_as_expected(name: str) -> None:
     assert verdict.agent_issues == ([AGENT_ISSUE[name]] if name in AGENT_ISSUE else [])
     if name not in AGENT_ISSUE:
         assert all(i.label != "negative" for i in items if i.role == "agent"), name
+
+
+class _BlamingJudge:
+    """A model that blames the agent who refunded (what the issue saw), with no evidence for it."""
+
+    name = "qwen3:blaming"
+    model = "blaming"
+    prompt_version = "test"
+
+    async def label(self, items: list[TextIn], *, on_progress: object = None) -> LabelBatchResult:
+        return await self.judge(items)
+
+    async def judge(self, turns: list[TextIn]) -> LabelBatchResult:
+        labels = ["negative", "positive", "neutral", "positive", "positive"]
+        items = [
+            LabeledItem(id=t.id, text=t.text, label=labels[i % 5], confidence=0.83, role=t.role)  # type: ignore[arg-type]
+            for i, t in enumerate(turns)
+        ]
+        verdict = ConversationVerdict(
+            label="positive", resolved=True, flagged=True, reason="slow start", agent_issues=["unhelpful"]
+        )
+        return LabelBatchResult(items=items, conversation=verdict)
+
+
+async def test_a_model_verdict_blaming_an_agent_without_evidence_is_corrected(tmp_path: Path) -> None:
+    from bot.analysis import AnalysisRequest
+    from bot.config import Settings
+    from bot.core import Sentibot
+    from domain.models import Turn
+
+    bot = Sentibot(settings=Settings(SENTIBOT_DB=str(tmp_path / "s.db")), labeler=_BlamingJudge())
+    turns = [
+        Turn(author="c", role="customer", text="在吗？等了半小时了"),
+        Turn(author="a", role="agent", text="不好意思久等了"),
+        Turn(author="c", role="customer", text="会员卡扣了两次费"),
+        Turn(author="a", role="agent", text="已经为您发起退款"),
+        Turn(author="c", role="customer", text="好吧，处理得还算及时"),
+    ]
+    try:
+        result = await bot.analyze(AnalysisRequest(conversation=turns))
+    finally:
+        await bot.aclose()
+    assert result.conversation is not None
+    assert result.conversation.agent_issues == [] and not result.conversation.flagged
+    assert result.review is None  # nothing opened in the review queue on an unfounded flag

@@ -453,6 +453,9 @@ def test_a_200_line_paste_opens_at_its_summary_with_the_most_negative_first(
     card.locator(".bot-foot a.full-results").click()
     page.locator("ol.items").wait_for()
     assert page.locator(".mix-legend .share").all_inner_texts() == ["31%", "20%", "49%"]
+    page.wait_for_function("() => { const i = document.querySelector('img.chart'); return i && i.complete; }")
+    assert _chart_text_px(page, server, page.locator("img.chart")) >= 11  # the run page too
+    shot(page, f"run_200_{size}")
 
 
 @pytest.mark.parametrize("size", list(SIZES))
