@@ -48,7 +48,7 @@ class Sentibot:
     ) -> None:
         self.settings = settings
         self.store = store or Store(settings.db)
-        self.labeler = labeler or build_labeler(settings)
+        self.labeler = labeler or build_labeler(settings, memory=self.store.llm_limits)
         self.analysis = AnalysisService(settings=settings, store=self.store, labeler=self.labeler)
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
         self.notifiers = Notifiers()

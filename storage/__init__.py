@@ -9,6 +9,7 @@ from storage.charts import ChartRepository
 from storage.db import Database, StorageError
 from storage.digests import DigestLog
 from storage.events import ProcessedEvents
+from storage.llm_limits import ServerLimits
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.stats import StatsRepository
@@ -28,6 +29,7 @@ class Store:
         self.events = ProcessedEvents(self.database)
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
+        self.llm_limits = ServerLimits(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

@@ -37,11 +37,17 @@ async def _check_labeller(settings: Settings) -> list[CheckLine]:
         return [("labeller", True, "offline labeller (set SENTIBOT_LLM_BASE_URL to use a Qwen3 server)")]
     from bot.labelers.qwen import QwenLabeler
 
-    labeler = QwenLabeler(settings=settings)
+    try:
+        store: Store | None = Store(settings.db)
+    except StorageError:
+        store = None  # the database line already says what is wrong; check the server anyway
+    labeler = QwenLabeler(settings=settings, memory=store.llm_limits if store else None)
     try:
         return [(line.name, line.ok, line.message) for line in await labeler.check()]
     finally:
         await labeler.aclose()
+        if store is not None:
+            store.close()
 
 
 async def _check_slack(settings: Settings) -> CheckLine:
