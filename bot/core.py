@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
 from bot.commands import Command, parse_command
 from bot.config import Settings
-from bot.conversation import parse_transcript
+from bot.conversation import is_agent_only_transcript, parse_transcript
 from bot.errors import Conflict, InputError, NotFound
+from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.notify import Notifiers, Target, announce_review, parse_targets
 from bot.replies import (
@@ -47,20 +48,32 @@ class Sentibot:
         self, *, settings: Settings, store: Store | None = None, labeler: Labeler | None = None
     ) -> None:
         self.settings = settings
-        self.store = store or Store(settings.db)
+        self.store = store or Store(settings.db, timezone=settings.timezone)
         self.labeler = labeler or build_labeler(settings, memory=self.store.llm_limits)
         self.analysis = AnalysisService(settings=settings, store=self.store, labeler=self.labeler)
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
+        # Started by every runner (serve, connect), running once per core; see bot/jobs.py.
+        self.jobs = BackgroundJobs()
+        self.jobs.register("digest", self._digest_job)
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
     async def aclose(self) -> None:
+        await self.jobs.shutdown()
         closer = getattr(self.labeler, "aclose", None)
         if closer:
             await closer()
         self.store.close()
+
+    async def _digest_job(self) -> None:
+        """The daily digest at SENTIBOT_DIGEST_TIME to SENTIBOT_DIGEST_TARGETS (bot/scheduler.py)."""
+        from bot import scheduler
+
+        await scheduler.DigestScheduler(
+            store=self.store, settings=self.settings, notifiers=self.notifiers
+        ).run()
 
     # -- labelling --------------------------------------------------------------------------
 
@@ -200,6 +213,10 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
     """How a chat message is read: a transcript, several lines (a list) or one text."""
     base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
     turns = parse_transcript(text)
+    if turns is None and is_agent_only_transcript(text):
+        raise InputError(
+            'the conversation has no customer turn (start its lines with "客户:" or "Customer:")'
+        )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]

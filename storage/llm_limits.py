@@ -21,23 +21,7 @@ def server_key(base_url: str, model: str) -> str:
 
 class ServerLimits:
     def __init__(self, database: Database) -> None:
-        self._db = database
-        with database.lock:
-            # A table added after the first release: older files get it when opened.
-            database.db.table(TABLE).create(
-                {
-                    "server": str,
-                    "limit_": int,
-                    "ceiling": int,
-                    "probing": int,
-                    "samples": int,
-                    "drops": int,
-                    "updated_at": str,
-                },
-                pk="server",
-                not_null={"limit_", "updated_at"},
-                if_not_exists=True,
-            )
+        self._db = database  # the table comes from migration step 3
 
     def get(self, base_url: str, model: str) -> LimitState | None:
         rows = self._db.query(f"SELECT * FROM {TABLE} WHERE server = ?", (server_key(base_url, model),))

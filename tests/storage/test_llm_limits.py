@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import sqlite_utils
+
 from domain.models import LimitState
 from storage import Store
+from storage.migrations import StepContext, migrate
 
 
 def test_a_learned_limit_survives_a_restart(tmp_path: Path) -> None:
@@ -23,14 +26,21 @@ def test_a_learned_limit_survives_a_restart(tmp_path: Path) -> None:
     again.close()
 
 
-def test_a_database_from_before_gets_the_table_and_keeps_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    Store(path).close()
-    with sqlite3.connect(path) as conn:  # as the previous release left it: no llm_servers table
-        conn.execute("DROP TABLE llm_servers")
-        conn.execute("INSERT INTO charts (id, created_at, png, kind) VALUES ('c1', '2026-01-01', x'00', 'x')")
+def test_a_version_2_file_gains_the_table_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = sqlite_utils.Database(sqlite3.connect(path))
+    migrate(conn, context=StepContext(timezone="UTC"), upto=2)  # as the previous release left it
+    conn.execute("INSERT INTO charts (id, created_at, png, kind) VALUES ('c1', '2026-01-01', x'00', 'x')")
+    conn.conn.commit()
+    assert "llm_servers" not in conn.table_names()
+    conn.conn.close()
     store = Store(path)
     assert store.llm_limits.get("http://gpu:8000/v1", "Qwen3-1.7B") is None
     store.llm_limits.save("http://gpu:8000/v1", "Qwen3-1.7B", LimitState(limit=8, ceiling=8))
+    assert store.llm_limits.get("http://gpu:8000/v1", "Qwen3-1.7B") == LimitState(
+        limit=8,
+        ceiling=8,
+        updated_at=store.llm_limits.get("http://gpu:8000/v1", "Qwen3-1.7B").updated_at,  # type: ignore[union-attr]
+    )
     assert store.charts.get("c1") == b"\x00"
     store.close()
