@@ -214,18 +214,16 @@ class ChatTransport:
     async def _call_once(
         self, messages: list[BaseMessage], *, size: int, max_tokens: int | None, schema: dict[str, Any] | None
     ) -> Reply:
-        structured = schema is not None and self.structured_output
         try:
-            return await self._call(
-                messages, size=size, max_tokens=max_tokens, schema=schema if structured else None
-            )
+            return await self._call(messages, size=size, max_tokens=max_tokens, schema=schema)
         except _Fatal as refusal:
-            if not (structured and refusal.about_response_format):
+            if not (schema is not None and refusal.about_response_format):
                 raise
-            logger.warning(
-                "the model server refused structured output (%s); asking without it", refusal.reason
-            )
-            self.structured_output = False
+            if self.structured_output:
+                logger.warning(
+                    "the model server refused structured output (%s); asking without it", refusal.reason
+                )
+                self.structured_output = False
             return await self._call(messages, size=size, max_tokens=max_tokens, schema=None)
 
     def _wait(self, state: RetryCallState) -> float:
@@ -243,12 +241,14 @@ class ChatTransport:
         self, messages: list[BaseMessage], *, size: int, max_tokens: int | None, schema: dict[str, Any] | None
     ) -> Reply:
         """One HTTP request holding one slot; errors become retryable / fatal reasons."""
+        ticket = await self.limiter.acquire()
+        if not self.structured_output:  # decided once the slot is ours: a refusal may have come meanwhile
+            schema = None
         kwargs: dict[str, Any] = {} if max_tokens is None else {"max_tokens": max_tokens}
         if schema is not None:
             # In the body as an extra field: ChatOpenAI would otherwise switch to the openai SDK's
             # strict `parse`, which raises on the very answers the tolerant parser is there for.
             kwargs["extra_body"] = {**self.options.extra_body, **schema}
-        ticket = await self.limiter.acquire()
         outcome: Outcome = "ignored"
         started = time.perf_counter()
         try:
