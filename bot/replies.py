@@ -17,7 +17,9 @@ from bot.shares import label_percentages
 from bot.stats import StatsReport
 from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
-ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error"]
+ReplyKind = Literal[
+    "label", "list", "conversation", "stats", "reviews", "help", "digest", "error", "watch", "alert"
+]
 # How many items a chat reply lists in full; the rest are behind the run's web page.
 TOP_ITEMS = 5
 

@@ -21,7 +21,7 @@ def server_key(base_url: str, model: str) -> str:
 
 class ServerLimits:
     def __init__(self, database: Database) -> None:
-        self._db = database  # the table comes from migration step 3
+        self._db = database  # the table comes from migration step 4
 
     def get(self, base_url: str, model: str) -> LimitState | None:
         rows = self._db.query(f"SELECT * FROM {TABLE} WHERE server = ?", (server_key(base_url, model),))

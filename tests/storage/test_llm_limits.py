@@ -26,10 +26,10 @@ def test_a_learned_limit_survives_a_restart(tmp_path: Path) -> None:
     again.close()
 
 
-def test_a_version_2_file_gains_the_table_and_keeps_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "v2.db"
+def test_a_version_3_file_gains_the_table_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
     conn = sqlite_utils.Database(sqlite3.connect(path))
-    migrate(conn, context=StepContext(timezone="UTC"), upto=2)  # as the previous release left it
+    migrate(conn, context=StepContext(timezone="UTC"), upto=3)  # as the previous release left it
     conn.execute("INSERT INTO charts (id, created_at, png, kind) VALUES ('c1', '2026-01-01', x'00', 'x')")
     conn.conn.commit()
     assert "llm_servers" not in conn.table_names()

@@ -1,4 +1,4 @@
-"""Version 3: `llm_servers`, what the bot learned about each model server's concurrency.
+"""Version 4: `llm_servers`, what the bot learned about each model server's concurrency.
 
 One row per server, keyed by `server` = base URL + model (`storage/llm_limits.py`): the limit it
 serves well, the quota ceiling it answered 429 past (if any), whether it was still growing, how
