@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     llm_api_key: str = Field("EMPTY", validation_alias=_alias("SENTIBOT_LLM_API_KEY"))
     llm_thinking: bool = Field(True, validation_alias=_alias("SENTIBOT_LLM_THINKING"))
     llm_flavor_setting: Flavor | None = Field(None, validation_alias=_alias("SENTIBOT_LLM_FLAVOR"))
-    llm_concurrency: int = Field(8, ge=1, le=256, validation_alias=_alias("SENTIBOT_LLM_CONCURRENCY"))
+    llm_concurrency: Literal["auto"] | Annotated[int, Field(ge=1, le=256)] = Field(
+        "auto", validation_alias=_alias("SENTIBOT_LLM_CONCURRENCY")
+    )
     llm_batch_size: int = Field(8, ge=1, le=100, validation_alias=_alias("SENTIBOT_LLM_BATCH_SIZE"))
     llm_timeout_s: float = Field(120.0, gt=0, validation_alias=_alias("SENTIBOT_LLM_TIMEOUT_S"))
     llm_max_retries: int = Field(3, ge=0, le=10, validation_alias=_alias("SENTIBOT_LLM_MAX_RETRIES"))
@@ -124,6 +126,18 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("llm_concurrency", mode="before")
+    @classmethod
+    def _auto_or_count(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word == "auto":
+                return "auto"
+            if not word.isdigit() or not 1 <= int(word) <= 256:
+                raise ValueError("must be auto or a number from 1 to 256 (the most requests in flight)")
+            return int(word)
+        return value
+
     @field_validator("offline_model")
     @classmethod
     def _model_exists(cls, value: Path | None) -> Path | None:
@@ -166,6 +180,11 @@ class Settings(BaseSettings):
     def today(self, *, now: datetime | None = None) -> date:
         """The day it is (or was at `now`) in SENTIBOT_TIMEZONE: the one "today" of stats, digests, runs."""
         return (now or datetime.now(UTC)).astimezone(ZoneInfo(self.timezone)).date()
+
+    @property
+    def llm_concurrency_cap(self) -> int:
+        """Most requests in flight: the number set, or 256 for `auto` (the bot finds the rest)."""
+        return 256 if self.llm_concurrency == "auto" else self.llm_concurrency
 
     @property
     def uses_llm(self) -> bool:

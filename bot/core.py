@@ -18,6 +18,7 @@ from bot.evaluation import EvalReport, evaluate
 from bot.i18n import detect_lang, reply_lang
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
+from bot.labelers.qwen_check import CheckLine
 from bot.notify import Notifiers, Target, TargetError, parse_targets
 from bot.replies import (
     Reply,
@@ -71,7 +72,7 @@ class Sentibot:
     ) -> None:
         self.settings = settings
         self.store = store or Store(settings.db, timezone=settings.timezone)
-        self.labeler = labeler or build_labeler(settings)
+        self.labeler = labeler or build_labeler(settings, memory=self.store.llm_limits)
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
@@ -293,6 +294,11 @@ class Sentibot:
     def evaluate(self) -> EvalReport:
         """How far the labeller agrees with the labels reviewers corrected."""
         return evaluate(self.store)
+
+    async def check_labeller(self) -> list[CheckLine]:
+        """The model server's checks for `doctor` (with the concurrency learned for it); none offline."""
+        check = getattr(self.labeler, "check", None)
+        return list(await check()) if check else []
 
     def check_db(self) -> None:
         """Raise StorageError unless the database takes a write (`/healthz`, `doctor`)."""

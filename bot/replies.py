@@ -5,10 +5,12 @@ The text here is plain (no markup); `title` is one headline, `lines` are short p
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from bot.analysis import AnalysisResult
 from bot.i18n import LABEL_EMOJI, label_word, tr
+from bot.labelers.failure_text import failure_text
 from bot.shares import label_percentages
 from bot.stats import StatsReport
 from domain.models import LabeledItem, Lang, Summary
@@ -26,7 +28,7 @@ def item_line(item: LabeledItem, lang: Lang) -> str:
     """`🔴 负面 92% · 物流太慢了 — explanation`."""
     text = _short(item.text)
     if item.status != "ok":
-        return f"{LABEL_EMOJI['failed']} {label_word(None, lang)} · {text} — {item.error}"
+        return f"{LABEL_EMOJI['failed']} {label_word(None, lang)} · {text} — {failure_text(item.error, lang)}"
     confidence = f" {item.confidence:.0%}" if item.confidence is not None else ""
     return f"{LABEL_EMOJI[item.label or 'neutral']} {label_word(item.label, lang)}{confidence} · {text}"
 
@@ -48,13 +50,18 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def failure_line(result: AnalysisResult, lang: Lang) -> str:
+    """What went wrong, for people (the raw reason stays in `Reply.error` and on the run page)."""
     return tr(
         lang,
-        f"标注失败：{result.error}。本次已保存（run {result.run_id}），"
-        "服务恢复后运行 `sentibot relabel --failed` 补标。",
-        f"Labelling failed: {result.error}. The run is saved ({result.run_id}); "
-        "`sentibot relabel --failed` completes it once the model is back.",
+        f"标注失败：{failure_text(result.error, lang)}。本次已保存（run {result.run_id}）。",
+        f"Labelling failed: {failure_text(result.error, lang)}. The run is saved ({result.run_id}).",
     )
+
+
+def _main_failure(items: list[LabeledItem]) -> str | None:
+    """The raw reason most failed items share (ties: the first seen)."""
+    reasons = Counter(item.error for item in items if item.status != "ok")
+    return reasons.most_common(1)[0][0] if reasons else None
 
 
 def analysis_reply(result: AnalysisResult, *, public_url: str) -> Reply:
@@ -93,9 +100,24 @@ def analysis_reply(result: AnalysisResult, *, public_url: str) -> Reply:
     negatives = sorted(
         (i for i in result.items if i.label == "negative"), key=lambda i: -(i.confidence or 0)
     )[:TOP_ITEMS]
-    title = tr(lang, f"已标注 {result.summary.total} 条评论", f"{result.summary.total} comments labelled")
+    total, failed = result.summary.total, result.summary.failed
     lines = [summary_line(result.summary, lang), result.explanation]
-    lines.append(tr(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
+    if not failed:
+        title = tr(lang, f"已标注 {total} 条评论", f"{total} comments labelled")
+    elif failed < total:  # never "labelled 50" when 29 failed
+        title = tr(
+            lang,
+            f"已标注 {total - failed}/{total} 条评论 · {failed} 条失败",
+            f"{total - failed} of {total} comments labelled · {failed} failed",
+        )
+    else:
+        title = tr(lang, f"⚠️ {total} 条评论均未能标注", f"⚠️ None of the {total} comments could be labelled")
+        lines = []
+    if failed:
+        reason = failure_text(_main_failure(result.items), lang)
+        lines.append(tr(lang, f"{failed} 条失败：{reason}。", f"{failed} failed: {reason}."))
+    if failed < total:  # nothing was labelled by anyone when everything failed
+        lines.append(tr(lang, f"标注来源：{result.labeler}", f"Labelled by {result.labeler}"))
     return Reply(
         kind="list",
         lang=lang,

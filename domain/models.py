@@ -130,3 +130,16 @@ class LabelBatchResult(BaseModel):
     items: list[LabeledItem]
     summary_text: str = ""
     conversation: ConversationVerdict | None = None
+
+
+class LimitState(BaseModel):
+    """What the bot learned about how many requests a model server serves well at once."""
+
+    limit: int = Field(ge=1)
+    ceiling: int | None = None
+    """The most in flight that was fine when the server last answered 429 (its quota), if it did."""
+    probing: bool = True
+    """Still in slow start: no sign of queueing or refusal seen yet, so the limit may double."""
+    samples: int = 0
+    drops: int = 0
+    updated_at: str | None = None

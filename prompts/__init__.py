@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 __all__ = ["CONVERSATION_PROMPT_VERSION", "PROMPT_VERSION", "escape_item_text", "render"]
 
-PROMPT_VERSION = "label-v2"
+PROMPT_VERSION = "label-v3"
 """Version of the list-labelling prompt (`label_items.j2` + `system.j2`)."""
 
 CONVERSATION_PROMPT_VERSION = "judge-v3"

@@ -9,6 +9,7 @@ from storage.charts import ChartRepository
 from storage.db import Database, StorageError
 from storage.digests import DigestLog
 from storage.events import ProcessedEvents
+from storage.llm_limits import ServerLimits
 from storage.messages import MessageRepository
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
@@ -31,6 +32,7 @@ class Store:
         self.events = ProcessedEvents(self.database)
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
+        self.llm_limits = ServerLimits(self.database)
         self.messages = MessageRepository(self.database)
         self.watch_targets = WatchTargets(self.database)
         self.watch_conversations = WatchConversations(self.database)

@@ -38,6 +38,15 @@ async def _check_labeller(settings: Settings) -> list[CheckLine]:
         return [("labeller", True, "offline labeller (set SENTIBOT_LLM_BASE_URL to use a Qwen3 server)")]
     from bot.labelers.qwen import QwenLabeler
 
+    try:
+        core: Sentibot | None = Sentibot(settings=settings)
+    except StorageError:
+        core = None  # the database line already says what is wrong; check the server anyway
+    if core is not None:
+        try:
+            return [(line.name, line.ok, line.message) for line in await core.check_labeller()]
+        finally:
+            await core.aclose()
     labeler = QwenLabeler(settings=settings)
     try:
         return [(line.name, line.ok, line.message) for line in await labeler.check()]

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.models import ConversationVerdict, Label
+from domain.models import ASPECT_NAMES_ZH, ASPECTS, Aspect, ConversationVerdict, Label
 
 __all__ = [
     "AGENT_ISSUES",
     "AnswerError",
     "ParsedAnswer",
     "ParsedItem",
+    "as_aspects",
     "normalize_label",
     "parse_answer",
     "split_reasoning",
@@ -65,6 +66,39 @@ _ISSUE_WORDS: dict[str, str] = {
     "wrong-info": "wrong_info",
     "错误信息": "wrong_info",
 }
+_ASPECT_WORDS: dict[str, Aspect] = {
+    **{aspect: aspect for aspect in ASPECTS},
+    **{zh: aspect for aspect, zh in ASPECT_NAMES_ZH.items() if aspect in ASPECTS},  # type: ignore[misc]
+    "shipping": "delivery",
+    "logistics": "delivery",
+    "物流": "delivery",
+    "快递": "delivery",
+    "配送": "delivery",
+    "发货": "delivery",
+    "support": "service",
+    "customer service": "service",
+    "客服": "service",
+    "服务": "service",
+    "质量": "quality",
+    "品质": "quality",
+    "价格": "price",
+    "价钱": "price",
+    "refund": "billing",
+    "refunds": "billing",
+    "payment": "billing",
+    "退款": "billing",
+    "账单": "billing",
+    "扣费": "billing",
+    "账户": "account",
+    "账号": "account",
+    "login": "account",
+    "产品": "product",
+    "功能": "product",
+    "feature": "product",
+    "features": "product",
+    "其他": "other",
+    "其它": "other",
+}
 _ITEM_LIST_KEYS = ("items", "results", "labels")
 _THINK_OPEN = "<think>"
 _THINK_CLOSE = "</think>"
@@ -88,6 +122,7 @@ class ParsedItem:
     confidence: float | None
     explanation: str
     keywords: list[str]
+    aspects: list[Aspect] = field(default_factory=list)
 
 
 @dataclass
@@ -323,9 +358,29 @@ def _parse_item(item_id: int, raw: Mapping[str, Any]) -> tuple[ParsedItem | None
             confidence=_as_confidence(raw.get("confidence")),
             explanation=explanation.strip() if isinstance(explanation, str) else "",
             keywords=_as_keywords(raw.get("keywords")),
+            aspects=as_aspects(raw.get("aspects", raw.get("aspect"))),
         ),
         None,
     )
+
+
+def as_aspects(value: object) -> list[Aspect]:
+    """Known aspects from a list or a comma string, English or Chinese names; unknown ones dropped."""
+    if isinstance(value, str):
+        candidates: list[object] = list(_KEYWORD_SPLIT.split(value))  # "退款/账单" → both billing
+    elif isinstance(value, list | tuple):
+        candidates = list(value)
+    else:
+        return []
+    aspects: list[Aspect] = []
+    for candidate in candidates:
+        if not isinstance(candidate, str):
+            continue
+        word = candidate.strip().strip("\"'").lower()
+        aspect = _ASPECT_WORDS.get(word) or _ASPECT_WORDS.get(word.split("/")[0])
+        if aspect and aspect not in aspects:
+            aspects.append(aspect)
+    return aspects
 
 
 def _as_int(value: object) -> int | None:

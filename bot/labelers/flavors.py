@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.config import Flavor
 
-__all__ = ["RequestOptions", "request_options"]
+__all__ = ["RequestOptions", "request_options", "structured_output"]
 
 THINKING_SAMPLING = {"temperature": 0.6, "top_p": 0.95, "top_k": 20}
 NON_THINKING_SAMPLING = {"temperature": 0.7, "top_p": 0.8, "top_k": 20}
@@ -77,3 +77,26 @@ def request_options(*, flavor: Flavor, thinking: bool, max_tokens: int) -> Reque
         max_tokens=max_tokens,
         extra_body={"chat_template_kwargs": {"enable_thinking": thinking}, "top_k": top_k},
     )
+
+
+def structured_output(*, flavor: Flavor, thinking: bool, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """Body fields that make the server hold its final answer to `schema`, where it can.
+
+    - vLLM / SGLang: OpenAI's `response_format: json_schema`. With a reasoning parser (`--reasoning-
+      parser qwen3`) the grammar applies only after the reasoning ends, so thinking is kept.
+    - DashScope: JSON mode (`json_object`; the prompt says "JSON", which it requires) and only
+      without thinking: its documentation says thinking models do not support structured output.
+    - Ollama: `json_schema` without thinking; with thinking, its grammar would constrain the
+      thinking too, so the tolerant parser alone serves.
+    None means: send nothing, rely on the prompt and the tolerant parser.
+    """
+    if flavor == "dashscope":
+        return None if thinking else {"response_format": {"type": "json_object"}}
+    if flavor == "ollama" and thinking:
+        return None
+    return {
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "sentiment_answer", "schema": schema, "strict": True},
+        }
+    }

@@ -88,7 +88,7 @@ class Watcher:
         self.batcher = MicroBatcher(
             self._label_batch,
             batch_size=settings.llm_batch_size,
-            concurrency=settings.llm_concurrency,
+            concurrency=settings.llm_concurrency_cap,  # the shared adaptive limit paces requests
         )
         self.alerts = AlertWatch(
             settings=settings,

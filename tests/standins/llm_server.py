@@ -23,8 +23,26 @@ What can be set (`configure(...)`, thread-safe, or constructor keywords):
   flight, busy slot-seconds, so `capacity_used = busy_slot_seconds / (max_concurrency * wall)`;
 - `inject(kind, times=N)`: the next N chat requests fail as `"500"`, `"429"` (with
   `Retry-After: retry_after_s`), `"garbage"` (prose, no JSON), `"missing"` (last item dropped),
-  `"length"` (`finish_reason: "length"`, empty content) or `"hang"` (sleeps `hang_s`, longer than
-  any client timeout in the tests);
+  `"length"` (`finish_reason: "length"`, empty content), `"hang"` (sleeps `hang_s`, longer than
+  any client timeout in the tests) or `"no_markers"` (reasoning without the `[item N]` markers);
+- `quota`: a DashScope-like server that answers 429 at once (no queueing, no `Retry-After`) when
+  more than `quota` chat requests are in flight, as DashScope's compatible mode does past an
+  account's limits; `rate_limited` in `stats()` counts those answers;
+- `max_queue`: beyond `max_concurrency` running, at most this many wait; more get 503 at once
+  (Ollama's `OLLAMA_MAX_QUEUE`); an Ollama-like server is `max_concurrency=1` with a queue;
+- `jitter` (± share of each request's latency, seeded) and `load_slowdown` (a request runs
+  `1 + load_slowdown × (active − 1) / max_concurrency` times slower, as batched decoding does)
+  make the latency realistic;
+- structured output: a body with `response_format` (`json_schema` or `json_object`),
+  `guided_json` or `structured_outputs.json` gets a plain JSON answer held to the schema, as
+  vLLM/SGLang do after the reasoning ends; `structured_output=False` refuses such a body with a
+  400 naming `response_format`, like a server without it;
+- `realistic=True`: answers fail the way small models do, seeded (`seed`): without structured
+  output a share is cut-off JSON, misspelled labels, a dropped item, or reasoning without the
+  item markers; with it, only a dropped item is left (a schema cannot count ids);
+  `stats().malformed` counts the answers spoiled;
+- answerers registered with `register_answerer` (e.g. tool-call answers) may take a request
+  before the labelling oracle does;
 - every chat request body is kept in `requests`.
 
 A conversation prompt (`<conversation>` with `role=` items) gets per-turn labels plus the
@@ -43,12 +61,13 @@ import argparse
 import asyncio
 import contextlib
 import json
+import random
 import re
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -59,15 +78,17 @@ __all__ = [
     "ServerStats",
     "StandinConfig",
     "StandinLLMServer",
+    "oracle_aspects",
     "oracle_keywords",
     "oracle_label",
     "parse_items",
+    "register_answerer",
 ]
 
 Reasoning = Literal["reasoning_content", "reasoning", "think_inline", "think_close_only", "none"]
 Shape = Literal["plain", "fenced", "prose", "chinese", "string_confidence", "messy"]
-Fault = Literal["500", "429", "garbage", "missing", "length", "hang"]
-FAULT_KINDS: tuple[str, ...] = ("500", "429", "garbage", "missing", "length", "hang")
+Fault = Literal["500", "429", "garbage", "missing", "length", "hang", "no_markers"]
+FAULT_KINDS: tuple[str, ...] = ("500", "429", "garbage", "missing", "length", "hang", "no_markers")
 
 POSITIVE_WORDS: tuple[str, ...] = (
     "好", "快", "满意", "喜欢", "不错", "棒", "赞", "谢谢",
@@ -100,6 +121,28 @@ def oracle_keywords(text: str) -> list[str]:
     return (_hits(text, NEGATIVE_WORDS) + _hits(text, POSITIVE_WORDS))[:3]
 
 
+ASPECT_WORDS: dict[str, tuple[str, ...]] = {
+    "delivery": ("物流", "快递", "送", "delivery", "package", "arrived", "shipping"),
+    "service": ("客服", "support", "staff", "agent"),
+    "quality": ("质量", "坏", "broken", "quality"),
+    "price": ("价格", "便宜", "贵", "price", "cheap", "expensive"),
+    "billing": ("退款", "refund", "charged", "invoice"),
+    "account": ("账号", "账户", "login", "account", "password"),
+    "product": ("phone", "battery", "app", "screen", "杯子", "耳机", "功能"),
+}
+ASPECTS_ZH = {
+    "delivery": "物流", "service": "客服", "quality": "质量", "price": "价格",
+    "billing": "退款/账单", "account": "账户", "product": "产品/功能", "other": "其他",
+}  # fmt: skip
+
+
+def oracle_aspects(text: str) -> list[str]:
+    """The stand-in's aspects for `text`: every aspect one of whose words it contains, else other."""
+    lower = text.lower()
+    found = [aspect for aspect, words in ASPECT_WORDS.items() if any(w in lower for w in words)]
+    return found or ["other"]
+
+
 def _unescape(text: str) -> str:
     # Reverse of the prompt's escaping; `&amp;` last so `&amp;lt;` stays a literal `&lt;`.
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -121,6 +164,25 @@ class StandinConfig:
     retry_after_s: int = 0
     hang_s: float = 30.0
     thinking_needs_stream: bool = False
+    quota: int | None = None
+    max_queue: int | None = None
+    jitter: float = 0.0
+    load_slowdown: float = 0.0
+    structured_output: bool = True
+    realistic: bool = False
+    seed: int = 0
+
+
+Answerer = Callable[[dict[str, Any], StandinConfig], dict[str, Any] | None]
+"""Takes a chat body; returns `{"message": {...}, "finish_reason": "..."}` to answer it, or None."""
+_ANSWERERS: list[Answerer] = []
+
+
+def register_answerer(answerer: Answerer) -> Answerer:
+    """Let another stand-in module (e.g. tool-call answers) answer the requests it recognises."""
+    if answerer not in _ANSWERERS:
+        _ANSWERERS.append(answerer)
+    return answerer
 
 
 @dataclass(frozen=True)
@@ -135,6 +197,12 @@ class ServerStats:
     first_start: float | None
     last_end: float | None
     max_concurrency: int
+    rate_limited: int = 0
+    """Requests answered 429 because of `quota`."""
+    malformed: int = 0
+    """Answers spoiled on purpose in `realistic` mode."""
+    structured: int = 0
+    """Requests that asked for structured output."""
 
     def capacity_used(self, wall_seconds: float | None = None) -> float:
         """Share of the server's slot-time that did work over `wall_seconds` (default: first→last)."""
@@ -157,6 +225,9 @@ class _Counters:
     busy_slot_seconds: float = 0.0
     first_start: float | None = None
     last_end: float | None = None
+    rate_limited: int = 0
+    malformed: int = 0
+    structured: int = 0
 
 
 @dataclass
@@ -185,6 +256,7 @@ class StandinLLMServer:
         self._runner: web.AppRunner | None = None
         self._slots: asyncio.Semaphore | None = None
         self._stopping: asyncio.Event | None = None
+        self._random = random.Random(self._config.seed)
 
     # --- control (any thread) -----------------------------------------------------------------
 
@@ -202,6 +274,8 @@ class StandinLLMServer:
         with self._lock:
             self._config = replace(self._config, **changes)
             config = self._config
+            if "seed" in changes:
+                self._random = random.Random(config.seed)
         if "max_concurrency" in changes and self._loop is not None:
             # Requests already queued keep the old semaphore; new ones use the new limit.
             self._loop.call_soon_threadsafe(self._new_slots, config.max_concurrency)
@@ -236,6 +310,9 @@ class StandinLLMServer:
                 first_start=c.first_start,
                 last_end=c.last_end,
                 max_concurrency=self._config.max_concurrency,
+                rate_limited=c.rate_limited,
+                malformed=c.malformed,
+                structured=c.structured,
             )
 
     def reset_stats(self) -> None:
@@ -313,7 +390,23 @@ class StandinLLMServer:
             c.peak_in_flight = max(c.peak_in_flight, c.in_flight)
             if c.first_start is None:
                 c.first_start = time.monotonic()
+            over_quota = config.quota is not None and c.in_flight > config.quota
+            queue_full = (
+                config.max_queue is not None
+                and c.active >= config.max_concurrency
+                and c.in_flight - c.active > config.max_queue
+            )
+            if over_quota:
+                c.rate_limited += 1
         try:
+            if over_quota:  # DashScope answers at once, without Retry-After
+                return _error(429, "Requests rate limit exceeded, please try again later.")
+            if queue_full:
+                return _error(503, "server busy, please try again. maximum pending requests exceeded")
+            for answerer in list(_ANSWERERS):
+                taken = answerer(body, config)
+                if taken is not None:
+                    return web.json_response(_raw_completion(body, taken, config))
             return await self._answer_request(request, body, config, fault)
         finally:
             with self._lock:
@@ -330,8 +423,18 @@ class StandinLLMServer:
         thinking = _thinking_requested(body)
         if thinking and config.thinking_needs_stream and not stream:
             return _error(400, "parameter.enable_thinking must be set to false for non-streaming calls")
+        structured = _structured_request(body)
+        if structured and not config.structured_output:
+            return _error(400, "response_format is not supported by this server")
         prompt = _last_user_text(body)
         items = parse_items(prompt)
+        with self._lock:
+            if structured:
+                self._counters.structured += 1
+            spoil = _spoil(self._random, config, structured) if fault is None else None
+            if spoil:
+                self._counters.malformed += 1
+            jitter = 1 + self._random.uniform(-config.jitter, config.jitter) if config.jitter else 1.0
 
         slots = self._slots
         assert slots is not None and self._stopping is not None
@@ -341,13 +444,19 @@ class StandinLLMServer:
                 self._counters.peak_active = max(self._counters.peak_active, self._counters.active)
             started = time.monotonic()
             try:
+                with self._lock:
+                    load = 1 + config.load_slowdown * (self._counters.active - 1) / config.max_concurrency
                 delay = (
-                    config.hang_s if fault == "hang" else config.latency_s + config.per_item_s * len(items)
+                    config.hang_s
+                    if fault == "hang"
+                    else (config.latency_s + config.per_item_s * len(items)) * jitter * load
                 )
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):  # woken early only by stop()
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-                answer = _make_answer(prompt, items, config, fault, thinking)
+                answer = _make_answer(prompt, items, config, fault, thinking, structured=bool(structured))
+                if spoil or fault == "no_markers":
+                    answer = _spoiled(answer, spoil or "no_markers", self._random)
                 if answer.status != 200:
                     return _error(answer.status, answer.error or "error", headers=answer.headers)
                 if stream:
@@ -400,7 +509,10 @@ def _item_entry(item_id: int, text: str, shape: str) -> dict[str, Any]:
         "confidence": round(confidence, 2),
         "explanation": explanation,
         "keywords": keywords,
+        "aspects": oracle_aspects(text),
     }
+    if shape in ("chinese", "messy"):
+        entry["aspects"] = [ASPECTS_ZH[a] for a in entry["aspects"]]
     if shape in ("chinese", "messy"):
         entry["label"] = _ZH_LABEL[label]
     if shape == "string_confidence":
@@ -433,6 +545,8 @@ def _make_answer(
     config: StandinConfig,
     fault: str | None,
     thinking: bool,
+    *,
+    structured: bool = False,
 ) -> _Answer:
     if fault == "500":
         return _Answer(status=500, error="internal server error (injected)")
@@ -444,7 +558,8 @@ def _make_answer(
         )
     reasoning = None
     if thinking:
-        lines = [f"Item {i}: {text[:40]!r} reads {oracle_label(text)}." for i, _, text in items]
+        # Item by item, each part opened by the marker line the prompt asks for.
+        lines = [f"[item {i}]\n{text[:40]!r} reads {oracle_label(text)}." for i, _, text in items]
         reasoning = "Let me look at each item.\n" + "\n".join(lines)
     if fault == "length":
         # Thinking ate the whole budget: reasoning cut off, no answer at all.
@@ -452,17 +567,94 @@ def _make_answer(
     if fault == "garbage":
         return _Answer(content="I am sorry, I cannot label these comments right now.", reasoning=reasoning)
     kept = items[:-1] if fault == "missing" and items else items
-    payload: dict[str, Any] = {"items": [_item_entry(i, text, config.shape) for i, _, text in kept]}
+    shape = "plain" if structured else config.shape  # held to the schema: no fences, no prose
+    payload: dict[str, Any] = {"items": [_item_entry(i, text, shape) for i, _, text in kept]}
     if items:
         payload["summary"] = f"{len(items)} items: mostly {oracle_label(' '.join(t for _, _, t in items))}."
     if "<conversation>" in prompt:
         payload["conversation"] = _conversation_block(items)
     text = json.dumps(payload, ensure_ascii=False)
-    if config.shape in ("fenced", "messy"):
+    if shape in ("fenced", "messy"):
         text = f"```json\n{text}\n```"
-    if config.shape in ("prose", "messy"):
+    if shape in ("prose", "messy"):
         text = f"Here is my analysis.\n{text}\nLet me know if you need anything else."
     return _Answer(content=text, reasoning=reasoning)
+
+
+def _structured_request(body: dict[str, Any]) -> str | None:
+    """Which structured-output field the body carries (vLLM/SGLang/OpenAI/DashScope spellings)."""
+    response_format = body.get("response_format") or {}
+    if isinstance(response_format, dict) and response_format.get("type") in ("json_schema", "json_object"):
+        return str(response_format["type"])
+    if body.get("guided_json") is not None:
+        return "guided_json"
+    if isinstance(body.get("structured_outputs"), dict) and body["structured_outputs"].get("json"):
+        return "structured_outputs"
+    return None
+
+
+# How often a small model spoils an answer, by what it was asked for (realistic mode). Without
+# structured output: cut-off JSON, a misspelled label, a dropped item, reasoning without markers;
+# a schema-held answer can still leave an item out (a schema does not count ids).
+SPOIL_RATES: dict[bool, dict[str, float]] = {
+    False: {"cut_off": 0.06, "bad_label": 0.04, "dropped": 0.04, "no_markers": 0.10},
+    True: {"dropped": 0.02, "no_markers": 0.10},
+}
+
+
+def _spoil(rng: random.Random, config: StandinConfig, structured: str | None) -> str | None:
+    if not config.realistic:
+        return None
+    roll = rng.random()
+    for kind, rate in SPOIL_RATES[structured is not None].items():
+        if roll < rate:
+            return kind
+        roll -= rate
+    return None
+
+
+def _spoiled(answer: _Answer, kind: str, rng: random.Random) -> _Answer:
+    if answer.status != 200 or not answer.content:
+        return answer
+    if kind == "no_markers":
+        return replace(answer, reasoning=re.sub(r"\[item (\d+)\]\n", "", answer.reasoning or "") or None)
+    content = answer.content
+    if kind == "cut_off":
+        return replace(answer, content=content[: max(1, int(len(content) * rng.uniform(0.3, 0.9)))])
+    start, end = content.find("{"), content.rfind("}")
+    try:
+        payload = json.loads(content[start : end + 1])
+    except ValueError:
+        return answer
+    entries = payload.get("items") or []
+    if not entries:
+        return answer
+    if kind == "bad_label":
+        entries[rng.randrange(len(entries))]["label"] = "postive"
+    elif kind == "dropped":
+        entries.pop(rng.randrange(len(entries)))
+    text = json.dumps(payload, ensure_ascii=False)
+    return replace(answer, content=content[:start] + text + content[end + 1 :])
+
+
+def _raw_completion(body: dict[str, Any], taken: dict[str, Any], config: StandinConfig) -> dict[str, Any]:
+    """A completion around a message an answerer made (e.g. with `tool_calls`)."""
+    message = {"role": "assistant", "content": None, **taken.get("message", {})}
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": config.model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": taken.get("finish_reason", "stop"),
+            }
+        ],
+        "usage": _usage(body, str(message.get("content") or ""), {}),
+    }
 
 
 def _placed(answer: _Answer, config: StandinConfig) -> tuple[str, dict[str, str]]:
@@ -560,6 +752,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.3, help="seconds per request")
     parser.add_argument("--per-item", type=float, default=0.03, help="extra seconds per item")
     parser.add_argument("--max-concurrency", type=int, default=16)
+    parser.add_argument("--quota", type=int, default=None, help="429 past this many in flight")
+    parser.add_argument("--realistic", action="store_true", help="answers fail as small models' do")
     args = parser.parse_args(argv)
     server = StandinLLMServer(
         port=args.port,
@@ -569,6 +763,8 @@ def main(argv: list[str] | None = None) -> None:
         latency_s=args.latency,
         per_item_s=args.per_item,
         max_concurrency=args.max_concurrency,
+        quota=args.quota,
+        realistic=args.realistic,
     ).start()
     print(f"stand-in Qwen3 server on {server.base_url} (model {args.model}); Ctrl-C to stop", flush=True)
     try:

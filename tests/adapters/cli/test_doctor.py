@@ -35,7 +35,16 @@ def test_everything_healthy(
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     names = [line[5:].split(":")[0] for line in lines]
-    assert names == ["database", "model server", "model", "labelling", "reasoning", "slack", "dingtalk"]
+    assert names == [
+        "database",
+        "model server",
+        "model",
+        "labelling",
+        "reasoning",
+        "concurrency",
+        "slack",
+        "dingtalk",
+    ]
     assert all(line.startswith("ok ") for line in lines)
     assert "reasoning seen" in result.output and "signed in as" in result.output
 

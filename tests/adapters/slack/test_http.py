@@ -233,7 +233,7 @@ async def test_model_down_gives_the_thread_one_clear_line_and_keeps_the_run(
     slack = await make_slack(labeler=KeywordLabeler(down=True))
     _root, verdict = await _judge_support_thread(slack)
 
-    assert verdict["text"].startswith("⚠️ Labelling failed: model server unreachable")
+    assert verdict["text"].startswith("⚠️ Labelling failed: the model server could not be reached")
     assert "relabel --failed" in verdict["text"]
     assert len(verdict["blocks"]) == 1
     assert not slack.server.uploads

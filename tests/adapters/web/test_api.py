@@ -469,7 +469,8 @@ async def test_model_server_down_then_relabel(tmp_path):
         run_id = body["run_id"]
         chat = (await client.post("/api/chat", json={"text": "one more\nand another"})).json()["run"]
         assert chat["error"] and "unreachable" in chat["error"]
-        assert chat["reply"]["kind"] == "error" and "unreachable" in " ".join(chat["reply"]["lines"])
+        assert chat["reply"]["kind"] == "error" and "could not be reached" in " ".join(chat["reply"]["lines"])
+        assert "unreachable" in chat["reply"]["error"]  # the raw reason, for operators
         assert core.analysis.result(run_id).status == "failed"
 
     # The server is back: relabelling completes the stored runs (through the core, and the API).
