@@ -11,6 +11,7 @@ from storage.digests import DigestLog
 from storage.events import ProcessedEvents
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
+from storage.sessions import WebSessions
 from storage.stats import StatsRepository
 
 __all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache_key"]
@@ -28,6 +29,7 @@ class Store:
         self.events = ProcessedEvents(self.database)
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
+        self.web_sessions = WebSessions(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

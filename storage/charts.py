@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from storage.clock import iso
 from storage.db import Database
@@ -13,16 +14,23 @@ class ChartRepository:
         self._db = database
 
     def save(self, png: bytes, *, kind: str) -> str:
-        """Store a PNG once: the same picture (a dashboard polling stats) gets the same id.
+        """Store a PNG once and return its id.
 
-        The id is a hash of the bytes: unguessable without the picture itself, which matters
-        because chart URLs are handed to chat platforms without a token.
+        The id is 128-bit random (`secrets.token_urlsafe(16)`): chart URLs are handed to chat
+        platforms without a token, so an id must not be computable from the picture (a hash
+        would let anyone check whether a given mix of counts exists). The same picture stored
+        again (a dashboard polling stats) gets the id it got the first time, found by its
+        SHA-256, which is never shown.
         """
-        chart_id = hashlib.sha256(png).hexdigest()[:32]
+        digest = hashlib.sha256(png).hexdigest()
         with self._db.write() as db:
+            found = list(db.query("SELECT id FROM charts WHERE digest = ? LIMIT 1", (digest,)))
+            if found:
+                return str(found[0]["id"])
+            chart_id = secrets.token_urlsafe(16)
             db.execute(
-                "INSERT OR IGNORE INTO charts (id, created_at, png, kind) VALUES (?, ?, ?, ?)",
-                (chart_id, iso(), png, kind),
+                "INSERT INTO charts (id, created_at, png, kind, digest) VALUES (?, ?, ?, ?, ?)",
+                (chart_id, iso(), png, kind, digest),
             )
         return chart_id
 

@@ -194,11 +194,21 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         pk=("date", "target"),
         if_not_exists=True,
     )
+    # Web login sessions (storage/sessions.py); a new table, so older files get it on open.
+    db.table("web_sessions").create(
+        {"id_sha256": str, "token_tag": str, "created_at": str, "expires_at": str},
+        pk="id_sha256",
+        not_null={"token_tag", "created_at", "expires_at"},
+        if_not_exists=True,
+    )
     # Columns added after the first release: older files get them on open.
     if "note" not in db.table("items").columns_dict:
         db.table("items").add_column("note", str)
     if "conversation_key" not in db.table("runs").columns_dict:
         db.table("runs").add_column("conversation_key", str)
+    if "digest" not in db.table("charts").columns_dict:
+        # Charts used to be keyed by a hash of the picture; now by a random id, deduplicated here.
+        db.table("charts").add_column("digest", str)
     # Indexes chosen for the queries the product runs: a run's items, failed items for
     # relabel, and the per-day label mix behind stats and digests (covering index).
     db.table("items").create_index(["run_id", "idx"], if_not_exists=True)
@@ -209,4 +219,5 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     db.table("reviews").create_index(["status", "created_at"], if_not_exists=True)
     db.table("runs").create_index(["created_at"], if_not_exists=True)
     db.table("runs").create_index(["conversation_key"], if_not_exists=True)
+    db.table("charts").create_index(["digest"], if_not_exists=True)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
