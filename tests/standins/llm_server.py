@@ -24,7 +24,8 @@ What can be set (`configure(...)`, thread-safe, or constructor keywords):
 - `inject(kind, times=N)`: the next N chat requests fail as `"500"`, `"429"` (with
   `Retry-After: retry_after_s`), `"garbage"` (prose, no JSON), `"missing"` (last item dropped),
   `"length"` (`finish_reason: "length"`, empty content) or `"hang"` (sleeps `hang_s`, longer than
-  any client timeout in the tests);
+  any client timeout in the tests); `"answer"` answers normally, so a script such as "answer two
+  requests, then hang" is `inject("answer", times=2); inject("hang")`;
 - every chat request body is kept in `requests`.
 
 A conversation prompt (`<conversation>` with `role=` items) gets per-turn labels plus the
@@ -66,8 +67,8 @@ __all__ = [
 
 Reasoning = Literal["reasoning_content", "reasoning", "think_inline", "think_close_only", "none"]
 Shape = Literal["plain", "fenced", "prose", "chinese", "string_confidence", "messy"]
-Fault = Literal["500", "429", "garbage", "missing", "length", "hang"]
-FAULT_KINDS: tuple[str, ...] = ("500", "429", "garbage", "missing", "length", "hang")
+Fault = Literal["500", "429", "garbage", "missing", "length", "hang", "answer"]
+FAULT_KINDS: tuple[str, ...] = ("500", "429", "garbage", "missing", "length", "hang", "answer")
 
 POSITIVE_WORDS: tuple[str, ...] = (
     "好", "快", "满意", "喜欢", "不错", "棒", "赞", "谢谢",

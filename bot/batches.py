@@ -1,0 +1,44 @@
+"""Labelling a run's texts in slices, each handed on (to be stored) as soon as it comes back.
+
+One labeller call per slice, all slices started at once: the labeller's own limit bounds the
+requests in flight, so throughput is what one big call gives, but a crash mid-run costs only
+the slices still out, never what the model already answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.labelers import Labeler
+from domain.models import LabeledItem, TextIn
+
+NO_ANSWER = "the labeller returned no answer"
+
+
+async def label_in_slices(
+    labeler: Labeler,
+    texts: list[TextIn],
+    *,
+    size: int,
+    on_slice: Callable[[dict[int, LabeledItem]], None],
+) -> tuple[dict[int, LabeledItem], str]:
+    """Answers by text id (a text the labeller skipped is failed), and the labeller's summary
+    when one slice held everything (a slice's summary speaks only for that slice)."""
+    slices = [texts[start : start + size] for start in range(0, len(texts), size)]
+    answers: dict[int, LabeledItem] = {}
+
+    async def one(chunk: list[TextIn]) -> str:
+        batch = await labeler.label(chunk)
+        got = {item.id: item for item in batch.items}
+        part = {
+            text.id: got.get(text.id)
+            or LabeledItem(id=text.id, text=text.text, label=None, status="failed", error=NO_ANSWER)
+            for text in chunk
+        }
+        answers.update(part)
+        on_slice(part)
+        return batch.summary_text
+
+    summaries = await asyncio.gather(*(one(chunk) for chunk in slices))
+    return answers, summaries[0] if len(slices) == 1 else ""
