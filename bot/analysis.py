@@ -329,13 +329,17 @@ class AnalysisService:
         def store_slice(answers: dict[int, LabeledItem]) -> None:
             """A slice came back: its answers are stored for every item with that text at once,
             so a crash later keeps them (and `relabel --failed` asks only for the rest)."""
-            nonlocal finished
             fresh_part = {key_of[text_id]: answer for text_id, answer in answers.items()}
             if use_cache:
                 self._store.cache.put_many(fresh_part)
             run_items = [_as_item(answer, item) for key, answer in fresh_part.items() for item in by_key[key]]
             self._store.runs.save_results(run_id, run_items)
-            finished = min(total, finished + len(run_items))
+
+        def progress(texts_done: int) -> None:
+            # In items of the run (repeats included), not distinct texts sent to the labeller.
+            nonlocal finished
+            finished = max(finished, done_before + (total - done_before) * texts_done // len(distinct))
+            self._store.runs.set_progress(run_id, finished)
             if on_progress:
                 on_progress(finished, total)
 
@@ -344,7 +348,7 @@ class AnalysisService:
         if distinct:
             size = self._settings.llm_batch_size if labeler.model else OFFLINE_SLICE
             answers, summary_text = await label_in_slices(
-                labeler, list(distinct.values()), size=size, on_slice=store_slice
+                labeler, list(distinct.values()), size=size, on_slice=store_slice, on_progress=progress
             )
             fresh = {key_of[text_id]: answer for text_id, answer in answers.items()}
         elif on_progress:

@@ -22,14 +22,25 @@ async def label_in_slices(
     *,
     size: int,
     on_slice: Callable[[dict[int, LabeledItem]], None],
+    on_progress: Callable[[int], None] | None = None,
 ) -> tuple[dict[int, LabeledItem], str]:
     """Answers by text id (a text the labeller skipped is failed), and the labeller's summary
-    when one slice held everything (a slice's summary speaks only for that slice)."""
+    when one slice held everything (a slice's summary speaks only for that slice).
+
+    `on_progress` gets the number of texts answered so far, over all slices, as the labeller
+    reports them (never decreasing)."""
     slices = [texts[start : start + size] for start in range(0, len(texts), size)]
     answers: dict[int, LabeledItem] = {}
+    done = [0] * len(slices)
 
-    async def one(chunk: list[TextIn]) -> str:
-        batch = await labeler.label(chunk)
+    async def one(index: int, chunk: list[TextIn]) -> str:
+        def progress(finished: int, _total: int) -> None:
+            if on_progress is not None and finished > done[index]:
+                done[index] = min(finished, len(chunk))
+                on_progress(sum(done))
+
+        batch = await labeler.label(chunk, on_progress=progress)
+        progress(len(chunk), len(chunk))
         got = {item.id: item for item in batch.items}
         part = {
             text.id: got.get(text.id)
@@ -40,5 +51,5 @@ async def label_in_slices(
         on_slice(part)
         return batch.summary_text
 
-    summaries = await asyncio.gather(*(one(chunk) for chunk in slices))
+    summaries = await asyncio.gather(*(one(index, chunk) for index, chunk in enumerate(slices)))
     return answers, summaries[0] if len(slices) == 1 else ""

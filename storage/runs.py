@@ -155,9 +155,11 @@ class RunRepository:
                     " WHERE run_id=:run_id AND idx=:idx AND status != 'rejected'",
                     {**item_to_row(item), "run_id": run_id, "idx": item.id},
                 )
+            # `done` never goes back: progress reported while a batch is out may be ahead of it.
             db.execute(
                 "UPDATE runs SET"
-                " done=(SELECT count(*) FROM items WHERE run_id=:id AND status!='pending'),"
+                " done=max(coalesce(done, 0),"
+                " (SELECT count(*) FROM items WHERE run_id=:id AND status!='pending')),"
                 " failed=(SELECT count(*) FROM items WHERE run_id=:id AND status='failed')"
                 " WHERE id=:id",
                 {"id": run_id},
