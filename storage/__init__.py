@@ -14,6 +14,7 @@ from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.sessions import WebSessions
 from storage.stats import StatsRepository
+from storage.watch import WatchAlerts, WatchConversations, WatchedMessages, WatchTargets
 
 __all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache_key"]
 
@@ -32,6 +33,10 @@ class Store:
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
         self.messages = MessageRepository(self.database)
+        self.watch_targets = WatchTargets(self.database)
+        self.watch_conversations = WatchConversations(self.database)
+        self.watch_alerts = WatchAlerts(self.database)
+        self.watched_messages = WatchedMessages(self.database)
         self.web_sessions = WebSessions(self.database)
 
     def check_writable(self) -> None:

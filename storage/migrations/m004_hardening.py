@@ -1,4 +1,4 @@
-"""Version 3: what hardening (issue 10) stores.
+"""Version 4: what hardening (issue 10) stores.
 
 - `web_sessions`: web login sessions, server-side so logout ends them (`storage/sessions.py`):
   the SHA-256 of the random session id, a tag of the token it was opened under, expiry.

@@ -1,4 +1,4 @@
-"""Migration step 3 on a file made at version 2: a run left running and a chart stored by the
+"""Migration step 4 on a file made at version 3: a run left running and a chart stored by the
 previous code keep working, and the new tables and columns are there."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from storage import Store
 from storage.migrations import StepContext, migrate
 
 
-def test_a_version_2_file_gains_sessions_chart_digests_and_run_leases(tmp_path: Path) -> None:
-    db = tmp_path / "v2.db"
+def test_a_version_3_file_gains_sessions_chart_digests_and_run_leases(tmp_path: Path) -> None:
+    db = tmp_path / "v3.db"
     old = sqlite_utils.Database(sqlite3.connect(db))
-    migrate(old, context=StepContext(timezone="UTC"), upto=2)
+    migrate(old, context=StepContext(timezone="UTC"), upto=3)
     old["runs"].insert(
         {
             "id": "r1",
