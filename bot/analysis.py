@@ -360,7 +360,13 @@ class AnalysisService:
         if distinct:
             size = self._settings.llm_batch_size if labeler.model else OFFLINE_SLICE
             answers, summary_text = await label_in_slices(
-                labeler, list(distinct.values()), size=size, on_slice=store_slice, on_progress=progress
+                labeler,
+                list(distinct.values()),
+                size=size,
+                on_slice=store_slice,
+                on_progress=progress,
+                # The model server's labeller bounds its own requests in flight.
+                side_by_side=self._settings.uses_llm,
             )
             fresh = {key_of[text_id]: answer for text_id, answer in answers.items()}
         elif on_progress:

@@ -23,12 +23,14 @@ async def label_in_slices(
     size: int,
     on_slice: Callable[[dict[int, LabeledItem]], None],
     on_progress: Callable[[int], None] | None = None,
+    side_by_side: bool = True,
 ) -> tuple[dict[int, LabeledItem], str]:
     """Answers by text id (a text the labeller skipped is failed), and the labeller's summary
     when one slice held everything (a slice's summary speaks only for that slice).
 
     `on_progress` gets the number of texts answered so far, over all slices, as the labeller
-    reports them (never decreasing)."""
+    reports them (never decreasing). `side_by_side=False` labels one slice after the other (a
+    labeller without a limit of its own, which would otherwise run every slice at once)."""
     slices = [texts[start : start + size] for start in range(0, len(texts), size)]
     answers: dict[int, LabeledItem] = {}
     done = [0] * len(slices)
@@ -51,5 +53,8 @@ async def label_in_slices(
         on_slice(part)
         return batch.summary_text
 
-    summaries = await asyncio.gather(*(one(index, chunk) for index, chunk in enumerate(slices)))
+    if side_by_side:
+        summaries = await asyncio.gather(*(one(index, chunk) for index, chunk in enumerate(slices)))
+    else:
+        summaries = [await one(index, chunk) for index, chunk in enumerate(slices)]
     return answers, summaries[0] if len(slices) == 1 else ""

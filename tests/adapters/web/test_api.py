@@ -344,9 +344,7 @@ async def test_chat_conversation_is_judged_and_flagged(api):
 
 
 async def test_long_list_reports_progress_then_finishes(tmp_path):
-    # Batches of 8 are labelled side by side, so each item takes long enough that the list is
-    # still running when the chat answers.
-    async with running(tmp_path, labeler=KeywordLabeler(delay_s=0.2)) as (client, core):
+    async with running(tmp_path, labeler=KeywordLabeler(delay_s=0.02)) as (client, core):
         text = "\n".join(f"comment {i} is {'great' if i % 3 else 'bad'}" for i in range(120))
         r = (await client.post("/api/chat", json={"text": text})).json()
         run = r["run"]
