@@ -7,11 +7,11 @@ import hashlib
 import logging
 import uuid
 from collections import Counter
-from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from bot.batches import label_in_slices
 from bot.config import Settings
 from bot.conversation import judge_agent_turns, rule_verdict, vet_agent_issues
 from bot.errors import InputError, NotFound
@@ -19,17 +19,17 @@ from bot.history import record_run_messages
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
 from bot.reviews import ReviewRef, Reviews
+from bot.run_leases import INTERRUPTED, RunLeases
 from bot.shares import label_percentages
 from bot.text import clean_text, has_lone_surrogate
 from domain.models import ConversationVerdict, LabeledItem, Lang, Role, Summary, TextIn, Turn
 from storage import Store, cache_key
-from storage.clock import iso, utc_now
 
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 2000
-# A run still "running" after this long was left by a crash; relabel may take it over.
-RUNNING_STALE_AFTER = timedelta(hours=1)
+# Texts per stored slice for a labeller without batches of its own (the offline one).
+OFFLINE_SLICE = 200
 MAX_ITEM_CHARS = 20_000
 NOTHING_TO_LABEL = "only links, @mentions, control or invisible characters; give it words"
 NOTHING_TO_LABEL_ZH = "只有链接、@提及、控制字符或不可见字符，请写上文字"
@@ -107,6 +107,9 @@ class AnalysisService:
         self._store = store
         self._labeler = labeler
         self._reviews = reviews
+        # Runs left `running` by a process that is gone are marked interrupted right away.
+        self._leases = RunLeases(store)
+        self._leases.recover()
 
     # -- public use cases -------------------------------------------------------------------
 
@@ -154,6 +157,7 @@ class AnalysisService:
             prompt_version=self._labeler.prompt_version,
             day=self.today(),
             items=pending,
+            lease=self._leases.new_lease(),
         )
         if request.message_ids is not None and len(request.message_ids) == len(pending):
             self._store.messages.link_run(
@@ -185,17 +189,18 @@ class AnalysisService:
         refused = [item for item in everything if not item.clean_text]
         lang: Lang = run["lang"]
         try:
-            if run["kind"] == "conversation":
-                labelled, verdict, summary_text = await self._judge(pending, lang)
-            else:
-                labelled, summary_text = await self._label(run_id, pending, on_progress)
-                verdict = None
-        except asyncio.CancelledError:  # shutdown: its pending items stay for `relabel --failed`
-            self._store.runs.finish(run_id, status="failed", error="interrupted")
+            async with self._leases.hold(run_id):
+                if run["kind"] == "conversation":
+                    labelled, verdict, summary_text = await self._judge(pending, lang)
+                else:
+                    labelled, summary_text = await self._label(run_id, pending, on_progress)
+                    verdict = None
+        except asyncio.CancelledError:  # shutdown: what is stored stays, `relabel --failed` does the rest
+            self._store.runs.finish(run_id, status="interrupted", error=INTERRUPTED)
             raise
         except Exception as exc:  # the run must never be left half-done without a reason
             log.exception("labelling run %s failed", run_id)
-            labelled = [_failed(item, f"internal error: {exc}") for item in pending]
+            labelled = _keep_stored_answers(self._store.runs.items(run_id), f"internal error: {exc}")
             verdict, summary_text = None, ""
         labelled = sorted(labelled + refused, key=lambda item: item.id)
         review = await self._finish(
@@ -237,13 +242,12 @@ class AnalysisService:
     ) -> list[AnalysisResult]:
         """Label again every failed (or never finished) item, run by run, and refresh the runs."""
         results = []
-        running_since = iso(utc_now() - RUNNING_STALE_AFTER)
-        for failed_run_id, items in self._store.runs.failed_items(
-            run_id, running_since=running_since
-        ).items():
+        self._leases.recover()  # runs a crash left `running` become interrupted, so they are here
+        for failed_run_id, items in self._store.runs.failed_items(run_id).items():
             run = self._store.runs.get(failed_run_id)
             assert run is not None
-            self._store.runs.mark_running(failed_run_id)  # pages polling the run show it working
+            # Pages polling the run show it working; the lease says this process has it.
+            self._store.runs.mark_running(failed_run_id, lease=self._leases.new_lease())
             if run["kind"] == "conversation":
                 # A verdict needs the whole conversation: judge it again in full.
                 request = AnalysisRequest(
@@ -253,10 +257,13 @@ class AnalysisService:
                 continue
             request = AnalysisRequest(source=run["source"], channel=run["channel"])
             try:
-                labelled, _ = await self._label(failed_run_id, items, on_progress)
+                async with self._leases.hold(failed_run_id):
+                    labelled, _ = await self._label(failed_run_id, items, on_progress)
             except Exception as exc:
                 log.exception("relabelling run %s failed", failed_run_id)
-                labelled = [_failed(item, f"internal error: {exc}") for item in items]
+                labelled = _keep_stored_answers(
+                    self._store.runs.items(failed_run_id), f"internal error: {exc}"
+                )
             by_id = {item.id: item for item in labelled}
             everything = [by_id.get(item.id, item) for item in self._store.runs.items(failed_run_id)]
             await self._finish(failed_run_id, run, request, everything)
@@ -318,13 +325,25 @@ class AnalysisService:
             if keys[item.id] not in hits and keys[item.id] not in distinct:
                 distinct[keys[item.id]] = TextIn(id=len(distinct) + 1, text=item.clean_text or "")
         done_before = total - sum(1 for item in items if keys[item.id] not in hits)
-        per_key = Counter(keys[item.id] for item in items if keys[item.id] not in hits)
-        by_id = {text_in.id: key for key, text_in in distinct.items()}
+        by_key: dict[str, list[LabeledItem]] = {}
+        for item in items:
+            by_key.setdefault(keys[item.id], []).append(item)
+        key_of = {text_in.id: key for key, text_in in distinct.items()}
+        finished = done_before
 
-        def progress(done: int, _total: int) -> None:
-            # Progress is in items of the run, not distinct texts sent to the model.
-            finished = done_before + sum(per_key[by_id[i]] for i in range(1, done + 1) if i in by_id)
-            finished = min(finished, total)
+        def store_slice(answers: dict[int, LabeledItem]) -> None:
+            """A slice came back: its answers are stored for every item with that text at once,
+            so a crash later keeps them (and `relabel --failed` asks only for the rest)."""
+            fresh_part = {key_of[text_id]: answer for text_id, answer in answers.items()}
+            if use_cache:
+                self._store.cache.put_many(fresh_part)
+            run_items = [_as_item(answer, item) for key, answer in fresh_part.items() for item in by_key[key]]
+            self._store.runs.save_results(run_id, run_items)
+
+        def progress(texts_done: int) -> None:
+            # In items of the run (repeats included), not distinct texts sent to the labeller.
+            nonlocal finished
+            finished = max(finished, done_before + (total - done_before) * texts_done // len(distinct))
             self._store.runs.set_progress(run_id, finished)
             if on_progress:
                 on_progress(finished, total)
@@ -332,32 +351,20 @@ class AnalysisService:
         summary_text = ""
         fresh: dict[str, LabeledItem] = {}
         if distinct:
-            batch = await labeler.label(list(distinct.values()), on_progress=progress)
-            summary_text = batch.summary_text
-            answered = {item.id: item for item in batch.items}
-            for key, text_in in distinct.items():
-                fresh[key] = answered.get(text_in.id) or _failed(
-                    LabeledItem(id=text_in.id, text=text_in.text), "the labeller returned no answer"
-                )
-            if use_cache:
-                self._store.cache.put_many(fresh)
+            size = self._settings.llm_batch_size if labeler.model else OFFLINE_SLICE
+            answers, summary_text = await label_in_slices(
+                labeler,
+                list(distinct.values()),
+                size=size,
+                on_slice=store_slice,
+                on_progress=progress,
+                # The model server's labeller bounds its own requests in flight.
+                side_by_side=self._settings.uses_llm,
+            )
+            fresh = {key_of[text_id]: answer for text_id, answer in answers.items()}
         elif on_progress:
             on_progress(total, total)
-        labelled = []
-        for item in items:
-            source = hits.get(keys[item.id]) or fresh[keys[item.id]]
-            labelled.append(
-                source.model_copy(
-                    update={
-                        "id": item.id,
-                        "text": item.text,
-                        "clean_text": item.clean_text,
-                        "note": item.note,
-                        "role": item.role,
-                        "author": item.author,
-                    }
-                )
-            )
+        labelled = [_as_item(hits.get(keys[item.id]) or fresh[keys[item.id]], item) for item in items]
         return labelled, summary_text
 
     async def _judge(
@@ -492,6 +499,25 @@ def _refuse_if_nothing_to_label(items: list[LabeledItem], kind: RunKind) -> None
             f"{which} has nothing to label: {NOTHING_TO_LABEL}",
             zh=f"{which_zh}都没有可标注的内容：{NOTHING_TO_LABEL_ZH}",
         )
+
+
+def _as_item(answer: LabeledItem, item: LabeledItem) -> LabeledItem:
+    """A label (fresh or cached) as the run's item it answers."""
+    return answer.model_copy(
+        update={
+            "id": item.id,
+            "text": item.text,
+            "clean_text": item.clean_text,
+            "note": item.note,
+            "role": item.role,
+            "author": item.author,
+        }
+    )
+
+
+def _keep_stored_answers(stored: list[LabeledItem], error: str) -> list[LabeledItem]:
+    """After a failure mid-run: what was stored slice by slice stays, the rest fails with `error`."""
+    return [item if item.status == "ok" else _failed(item, error) for item in stored if item.clean_text]
 
 
 def _failed(item: LabeledItem, error: str) -> LabeledItem:

@@ -38,6 +38,7 @@ from bot.watch.watchlist import WATCHABLE, RemoveOutcome, WatchEntry, WatchList
 from domain.models import Lang, Turn
 from storage import Store
 from storage.clock import iso, utc_now
+from storage.sessions import WebSessions
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +357,11 @@ class Sentibot:
     def first_delivery(self, *, platform: str, delivery_id: str) -> bool:
         """True the first time a platform delivers this event/message id; False on redelivery."""
         return self.store.events.claim(f"{platform}:{delivery_id}")
+
+    @property
+    def web_sessions(self) -> WebSessions:
+        """Login sessions of the web chat (opened and checked by adapters/web/security.py)."""
+        return self.store.web_sessions
 
     def chart(self, chart_id: str) -> bytes:
         png = self.store.charts.get(chart_id)

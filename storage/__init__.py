@@ -13,6 +13,7 @@ from storage.llm_limits import ServerLimits
 from storage.messages import MessageRepository
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
+from storage.sessions import WebSessions
 from storage.stats import StatsRepository
 from storage.watch import WatchAlerts, WatchConversations, WatchedMessages, WatchTargets
 
@@ -38,6 +39,7 @@ class Store:
         self.watch_conversations = WatchConversations(self.database)
         self.watch_alerts = WatchAlerts(self.database)
         self.watched_messages = WatchedMessages(self.database)
+        self.web_sessions = WebSessions(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from storage.clock import iso
 from storage.db import Database
@@ -15,20 +16,28 @@ class ChartRepository:
         self._db = database
 
     def save(self, png: bytes, *, kind: str, full: bytes | None = None) -> str:
-        """Store a PNG once: the same picture (a dashboard polling stats) gets the same id.
+        """Store a PNG once and return its id; `full`, the larger variant of the same chart, is
+        stored beside it as `<id>-full`.
 
-        The id is a hash of the bytes: unguessable without the picture itself, which matters
-        because chart URLs are handed to chat platforms without a token. `full`, the larger
-        variant of the same chart, is stored beside it as `<id>-full`.
+        The id is 128-bit random (`secrets.token_urlsafe(16)`): chart URLs are handed to chat
+        platforms without a token, so an id must not be computable from the picture (a hash
+        would let anyone check whether a given mix of counts exists). The same picture stored
+        again (a dashboard polling stats) gets the id it got the first time, found by its
+        SHA-256, which is never shown.
         """
-        chart_id = hashlib.sha256(png).hexdigest()[:32]
-        rows = [(chart_id, iso(), png, kind)]
-        if full is not None:
-            rows.append((f"{chart_id}{FULL_SUFFIX}", iso(), full, kind))
+        digest = hashlib.sha256(png).hexdigest()
         with self._db.write() as db:
-            for row in rows:
+            found = list(db.query("SELECT id FROM charts WHERE digest = ? LIMIT 1", (digest,)))
+            chart_id = str(found[0]["id"]) if found else secrets.token_urlsafe(16)
+            if not found:
                 db.execute(
-                    "INSERT OR IGNORE INTO charts (id, created_at, png, kind) VALUES (?, ?, ?, ?)", row
+                    "INSERT INTO charts (id, created_at, png, kind, digest) VALUES (?, ?, ?, ?, ?)",
+                    (chart_id, iso(), png, kind, digest),
+                )
+            if full is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO charts (id, created_at, png, kind) VALUES (?, ?, ?, ?)",
+                    (f"{chart_id}{FULL_SUFFIX}", iso(), full, kind),
                 )
         return chart_id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from domain.models import ASPECTS, Aspect, ConversationVerdict, LabeledItem
@@ -66,6 +67,14 @@ def row_to_item(row: dict[str, Any]) -> LabeledItem:
     )
 
 
+@dataclass(frozen=True)
+class Lease:
+    """Who labels a run (`host:pid`) and until when (ISO UTC) unless renewed."""
+
+    owner: str
+    until: str
+
+
 class RunRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -85,9 +94,10 @@ class RunRepository:
         prompt_version: str | None,
         day: str,
         items: list[LabeledItem],
+        lease: Lease | None = None,
     ) -> None:
         """Store a run and its items as `pending` (or `rejected`) in one transaction, before any
-        labelling."""
+        labelling, owned by `lease` (see `bot/run_leases.py`)."""
         now = iso()
         with self._db.write() as db:
             db.table("runs").insert(
@@ -107,6 +117,8 @@ class RunRepository:
                     "failed": 0,
                     "thread_key": thread_key,
                     "conversation_key": conversation_key,
+                    "owner": lease.owner if lease else None,
+                    "lease_until": lease.until if lease else None,
                 }
             )
             db.table("items").insert_all(
@@ -143,9 +155,11 @@ class RunRepository:
                     " WHERE run_id=:run_id AND idx=:idx AND status != 'rejected'",
                     {**item_to_row(item), "run_id": run_id, "idx": item.id},
                 )
+            # `done` never goes back: progress reported while a batch is out may be ahead of it.
             db.execute(
                 "UPDATE runs SET"
-                " done=(SELECT count(*) FROM items WHERE run_id=:id AND status!='pending'),"
+                " done=max(coalesce(done, 0),"
+                " (SELECT count(*) FROM items WHERE run_id=:id AND status!='pending')),"
                 " failed=(SELECT count(*) FROM items WHERE run_id=:id AND status='failed')"
                 " WHERE id=:id",
                 {"id": run_id},
@@ -220,20 +234,17 @@ class RunRepository:
             {**run, "preview": first.get(run["id"], ""), "counts": counts.get(run["id"], {})} for run in runs
         ]
 
-    def failed_items(
-        self, run_id: str | None = None, *, running_since: str | None = None
-    ) -> dict[str, list[LabeledItem]]:
-        """Items to label again, grouped by run: failed ones, and pending ones left by a crash.
+    def failed_items(self, run_id: str | None = None) -> dict[str, list[LabeledItem]]:
+        """Items to label again, grouped by run: failed ones, and pending ones of interrupted runs.
 
-        With `running_since`, runs still marked `running` that started at or after it are being
-        labelled right now (by this or another process) and are left alone.
+        Runs still `running` are being labelled right now (by this or another process, which
+        holds their lease) and are left alone; a run whose process died is `interrupted` first.
         """
         sql = (
             "SELECT items.* FROM items JOIN runs ON runs.id = items.run_id"
-            " WHERE items.status IN ('failed', 'pending')"
-            " AND (runs.status != 'running' OR runs.created_at < ?)"
+            " WHERE items.status IN ('failed', 'pending') AND runs.status != 'running'"
         )
-        params: tuple = (running_since or "9999",)
+        params: tuple = ()
         if run_id:
             sql += " AND items.run_id = ?"
             params += (run_id,)
@@ -255,9 +266,34 @@ class RunRepository:
                 (conversation_key, latest_run_id),
             ).rowcount
 
-    def mark_running(self, run_id: str) -> None:
+    def mark_running(self, run_id: str, *, lease: Lease) -> None:
         with self._db.write() as db:
-            db.execute("UPDATE runs SET status = 'running', error = NULL WHERE id = ?", (run_id,))
+            db.execute(
+                "UPDATE runs SET status = 'running', error = NULL, owner = ?, lease_until = ? WHERE id = ?",
+                (lease.owner, lease.until, run_id),
+            )
+
+    # -- leases: who labels a running run, until when (rules in bot/run_leases.py) -------------
+
+    def running(self) -> list[dict[str, Any]]:
+        return self._db.query("SELECT id, owner, lease_until FROM runs WHERE status = 'running'")
+
+    def renew_lease(self, run_id: str, lease: Lease) -> None:
+        with self._db.write() as db:
+            db.execute(
+                "UPDATE runs SET owner = ?, lease_until = ? WHERE id = ? AND status = 'running'",
+                (lease.owner, lease.until, run_id),
+            )
+
+    def mark_interrupted(self, run_ids: list[str], *, error: str) -> None:
+        """Runs whose process is gone: what they stored stays, the rest waits for relabel."""
+        with self._db.write() as db:
+            for run_id in run_ids:
+                db.execute(
+                    "UPDATE runs SET status = 'interrupted', error = ?, finished_at = ?"
+                    " WHERE id = ? AND status = 'running'",
+                    (error, iso(), run_id),
+                )
 
     def set_progress(self, run_id: str, done: int) -> None:
         with self._db.write() as db:

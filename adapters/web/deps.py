@@ -37,9 +37,9 @@ BackgroundDep = Annotated[BackgroundWork, Depends(get_background)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def require_api_token(request: Request, settings: SettingsDep) -> None:
+def require_api_token(request: Request, core: CoreDep) -> None:
     """API calls: `Authorization: Bearer <SENTIBOT_WEB_TOKEN>` or the login cookie."""
-    if not is_authorized(request, settings):
+    if not is_authorized(request, core):
         raise HTTPException(
             status_code=401,
             detail="this API needs the token: send `Authorization: Bearer <SENTIBOT_WEB_TOKEN>`",
@@ -47,9 +47,9 @@ def require_api_token(request: Request, settings: SettingsDep) -> None:
         )
 
 
-def require_page_token(request: Request, settings: SettingsDep) -> None:
+def require_page_token(request: Request, core: CoreDep) -> None:
     """Pages: without the token, go to the login form and come back."""
-    if not is_authorized(request, settings):
+    if not is_authorized(request, core):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
 

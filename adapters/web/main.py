@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -19,8 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.background import BackgroundWork
 from adapters.notifiers import register_notifiers
 from adapters.web.deps import LoginRequired
+from adapters.web.hardening import Hardening
 from adapters.web.page_text import page_lang, page_text
 from adapters.web.routes import api, charts, digests, health, pages
+from adapters.web.security import FailureThrottle, TooManyFailures
 from adapters.web.validation import describe_validation_error
 from bot.config import Settings
 from bot.core import Sentibot
@@ -29,6 +32,7 @@ from bot.errors import Conflict, InputError, NotFound
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+SWAGGER_UI_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 # Largest request body accepted. 2 000 comments of a few hundred characters fit easily.
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
@@ -68,10 +72,15 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # Starlette's slash redirects build the Location from the Host header; Hardening
+        # redirects with a relative one instead.
+        redirect_slashes=False,
     )
     app.state.core = app_core
     app.state.background = work
+    app.state.login_throttle = FailureThrottle()
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(Hardening, settings=app_core.settings)  # outermost: every response
     _exception_handlers(app)
 
     app.include_router(health.router)
@@ -83,6 +92,8 @@ def create_app(
     app.include_router(digests.page_router)
     # CSS and JS only: nothing secret, so no token needed.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Swagger UI's files as the fastapi-offline package ships them: /docs works without internet.
+    app.mount("/docs-assets", StaticFiles(directory=SWAGGER_UI_DIR), name="docs-assets")
 
     # Chat platforms check their own signatures, so they are not behind SENTIBOT_WEB_TOKEN.
     _mount_chat_platforms(app, app_core, work)
@@ -152,6 +163,11 @@ def _exception_handlers(app: FastAPI) -> None:
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
         return _error(request, exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(TooManyFailures)
+    async def too_many_failures(request: Request, exc: TooManyFailures) -> Response:
+        message = f"too many wrong tokens from your address; try again in {exc.retry_after} s"
+        return _error(request, 429, message, headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage.migrations import m001_initial, m002_messages, m003_watch, m004_llm_servers
+from storage.migrations import m001_initial, m002_messages, m003_watch, m004_llm_servers, m005_hardening
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ STEPS: tuple[Step, ...] = (
     Step(2, "messages: the history, with daily rollups; items point at messages", m002_messages.apply),
     Step(3, "the watch: watched conversations, judge schedule, alert episodes", m003_watch.apply),
     Step(4, "llm_servers: the concurrency learned per model server", m004_llm_servers.apply),
+    Step(5, "web sessions, chart digests, run leases", m005_hardening.apply),
 )
 LATEST = STEPS[-1].version
 

@@ -24,7 +24,9 @@ What can be set (`configure(...)`, thread-safe, or constructor keywords):
 - `inject(kind, times=N)`: the next N chat requests fail as `"500"`, `"429"` (with
   `Retry-After: retry_after_s`), `"garbage"` (prose, no JSON), `"missing"` (last item dropped),
   `"length"` (`finish_reason: "length"`, empty content), `"hang"` (sleeps `hang_s`, longer than
-  any client timeout in the tests) or `"no_markers"` (reasoning without the `[item N]` markers);
+  any client timeout in the tests), `"no_markers"` (reasoning without the `[item N]` markers),
+  or `"answer"` (answers normally, so a script such as "answer two requests, then hang" is
+  `inject("answer", times=2); inject("hang")`);
 - `quota`: a DashScope-like server that answers 429 at once (no queueing, no `Retry-After`) when
   more than `quota` chat requests are in flight, as DashScope's compatible mode does past an
   account's limits; `rate_limited` in `stats()` counts those answers;
@@ -87,8 +89,8 @@ __all__ = [
 
 Reasoning = Literal["reasoning_content", "reasoning", "think_inline", "think_close_only", "none"]
 Shape = Literal["plain", "fenced", "prose", "chinese", "string_confidence", "messy"]
-Fault = Literal["500", "429", "garbage", "missing", "length", "hang", "no_markers"]
-FAULT_KINDS: tuple[str, ...] = ("500", "429", "garbage", "missing", "length", "hang", "no_markers")
+Fault = Literal["500", "429", "garbage", "missing", "length", "hang", "no_markers", "answer"]
+FAULT_KINDS: tuple[str, ...] = ("500", "429", "garbage", "missing", "length", "hang", "no_markers", "answer")
 
 POSITIVE_WORDS: tuple[str, ...] = (
     "好", "快", "满意", "喜欢", "不错", "棒", "赞", "谢谢",

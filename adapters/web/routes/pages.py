@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -17,7 +16,17 @@ from adapters.csv_export import write_items_csv
 from adapters.web.deps import CoreDep, PageAuth, SettingsDep
 from adapters.web.page_text import page_lang, page_text
 from adapters.web.render import STATUS_MARKS, chart_path, full_chart_path, mix_json, review_json, status_marks
-from adapters.web.security import COOKIE_MAX_AGE, COOKIE_NAME, safe_next, session_value, token_matches
+from adapters.web.security import (
+    COOKIE_MAX_AGE,
+    COOKIE_NAME,
+    TooManyFailures,
+    client_key,
+    close_session,
+    open_session,
+    safe_next,
+    throttle_of,
+    token_matches,
+)
 from bot.core import Sentibot
 from bot.errors import NotFound
 from bot.replies import analysis_reply
@@ -112,9 +121,40 @@ async def run_page(request: Request, run_id: str, core: CoreDep) -> HTMLResponse
     )
 
 
+# Swagger UI from the fastapi-offline package (mounted at /docs-assets by main.py), so the page
+# works without internet; its start-up is a script file, not inline, as the CSP requires.
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>sentibot API</title>
+  <link rel="stylesheet" href="/docs-assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs-assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/start.js"></script>
+</body>
+</html>
+"""
+DOCS_START = """window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: "BaseLayout",
+  deepLinking: true,
+});
+"""
+
+
 @router.get("/docs", response_class=HTMLResponse)
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="sentibot API")
+    return HTMLResponse(DOCS_PAGE)
+
+
+@router.get("/docs/start.js")
+async def docs_start() -> Response:
+    return Response(DOCS_START, media_type="text/javascript")
 
 
 @router.get("/openapi.json")
@@ -150,7 +190,12 @@ async def login(
     target = safe_next(next)
     if not settings.web_token:
         return RedirectResponse(target, status_code=303)
+    throttle = throttle_of(request)
+    wait = throttle.retry_after(client_key(request))
+    if wait is not None:
+        raise TooManyFailures(wait)
     if not token_matches(token.strip(), settings.web_token):
+        throttle.failed(client_key(request))
         return templates.TemplateResponse(
             request,
             "login.html",
@@ -165,7 +210,7 @@ async def login(
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE_NAME,
-        session_value(settings.web_token),
+        open_session(core),
         max_age=COOKIE_MAX_AGE,
         httponly=True,
         samesite="strict",
@@ -176,7 +221,9 @@ async def login(
 
 
 @open_router.post("/logout")
-async def logout() -> Response:
+async def logout(request: Request, core: CoreDep) -> Response:
+    """Ends the session on the server too: a copied cookie stops working at once."""
+    close_session(request, core)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE_NAME, path="/")
     return response

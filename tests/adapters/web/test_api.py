@@ -451,7 +451,7 @@ def test_check_bind(tmp_path):
             check_bind(host, open_settings)
     for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
         check_bind(host, open_settings)
-    check_bind("0.0.0.0", settings(tmp_path, SENTIBOT_WEB_TOKEN="t"))
+    check_bind("0.0.0.0", settings(tmp_path, SENTIBOT_WEB_TOKEN="kX9-pQ2_vL7zR4mN8wT1"))
 
 
 # -- model server down: stored failed, relabelled later --------------------------------------------
