@@ -446,7 +446,9 @@ def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:
             raise InputError("nothing to label: send `text`, `texts` or `conversation`")
         entries = [(text, None, None) for text in request.texts]
         kind = "text" if len(entries) == 1 else "list"
-    if len(entries) > MAX_ITEMS:
+    # The limit guards the chat and HTTP surfaces; the local command line labels lists of any
+    # length (`sentibot label --file`), and exports go through `sentibot import`.
+    if len(entries) > MAX_ITEMS and request.source != "cli":
         raise InputError(f"too many items: {len(entries)} (at most {MAX_ITEMS} per request; split the list)")
     for index, (text, _, _) in enumerate(entries, start=1):
         if not text or not text.strip():

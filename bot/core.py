@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
@@ -27,6 +28,9 @@ from bot.stats import StatsReport, build_stats
 from domain.models import LABELS, Lang, Turn
 from storage import ReviewNotFound, ReviewStateError, Store
 from storage.clock import iso, utc_now
+
+if TYPE_CHECKING:
+    from bot.imports.runner import ImportJob
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +205,31 @@ class Sentibot:
     def first_delivery(self, *, platform: str, delivery_id: str) -> bool:
         """True the first time a platform delivers this event/message id; False on redelivery."""
         return self.store.events.claim(f"{platform}:{delivery_id}")
+
+    # -- the history --------------------------------------------------------------------------
+
+    def open_import(
+        self,
+        path: Path,
+        *,
+        source: str = "import",
+        channel: str | None = None,
+        mapping: str | None = None,
+        fmt: str | None = None,
+    ) -> ImportJob:
+        """An export opened for import, its columns recognised (InputError says what to fix)."""
+        from bot.imports.runner import ImportJob
+
+        return ImportJob(
+            path,
+            store=self.store,
+            labeler=self.labeler,
+            timezone=self.settings.timezone,
+            source=source,
+            channel=channel,
+            mapping=mapping,
+            fmt=fmt,
+        )
 
     def chart(self, chart_id: str) -> bytes:
         png = self.store.charts.get(chart_id)

@@ -32,10 +32,11 @@ MAX_PAGE = 1000
 
 @dataclass(frozen=True)
 class Added:
-    """What `add` did with one message: its id, and whether it was new."""
+    """What `add` did with one message: its id, whether it was new, and its status then."""
 
     id: int
     created: bool
+    status: str = "pending"
 
 
 class BadCursor(ValueError):
@@ -103,12 +104,14 @@ class MessageRepository:
             key = row["identity"]
             created = key in after and key not in claimed
             claimed.add(key)
-            out.append(Added(id=before.get(key) or after[key], created=created))
+            message_id, status = before.get(key) or after[key]
+            out.append(Added(id=message_id, created=created, status=status))
         return out
 
     def known(self, identities: Iterable[str]) -> set[str]:
         """Which of these identity keys are stored (a fast check for re-imports)."""
-        return set(self._ids(self._db.db, list(identities)))
+        with self._db.lock:
+            return set(self._ids(self._db.db, list(identities)))
 
     def identity_of(self, message: NewMessage) -> str:
         return message.identity(self.local_day(message.created_at))
@@ -315,15 +318,16 @@ class MessageRepository:
         return " AND ".join(clauses), params
 
     @staticmethod
-    def _ids(db: Any, identities: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def _ids(db: Any, identities: list[str]) -> dict[str, tuple[int, str]]:
+        """identity -> (id, status) of the stored ones."""
+        found: dict[str, tuple[int, str]] = {}
         for start in range(0, len(identities), CHUNK):
             chunk = identities[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
-            for identity, message_id in db.execute(
-                f"SELECT identity, id FROM messages WHERE identity IN ({marks})", chunk
+            for identity, message_id, status in db.execute(
+                f"SELECT identity, id, status FROM messages WHERE identity IN ({marks})", chunk
             ).fetchall():
-                found[identity] = message_id
+                found[identity] = (message_id, status)
         return found
 
     def _follow_timezone(self) -> None:

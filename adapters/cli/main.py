@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from adapters.cli.importing import import_file
 from adapters.cli.inputs import InputFileError, read_comments
 from adapters.cli.output import OutputFormat, print_result, print_summary
 from bot.analysis import AnalysisRequest
@@ -402,6 +403,9 @@ def review_resolve(
 
     r = with_core(settings, use)
     say(f"#{r['id']} resolved by {r['resolved_by']}")
+
+
+app.command("import")(import_file)
 
 
 def _labeller_name(settings: Settings) -> str:
