@@ -7,11 +7,12 @@ conversation becomes one message per turn, in that conversation.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from bot.errors import InputError
 from bot.labelers import Labeler, ProgressFn
-from domain.messages import NewMessage, paste_occurrences
-from domain.models import LabeledItem, Summary, TextIn
+from domain.messages import MessageFilter, NewMessage, paste_occurrences
+from domain.models import ASPECTS, LABELS, LabeledItem, Summary, TextIn
 from storage import Store, cache_key
 from storage.clock import utc_now
 
@@ -99,3 +100,24 @@ async def label_messages(
     labelled = [(mid, hits.get(keys[mid]) or fresh[keys[mid]]) for mid, _ in pending]
     store.messages.set_labels(labelled)
     return Summary.of([item for _, item in labelled])
+
+
+def check_filter(wanted: MessageFilter) -> None:
+    """InputError (what to fix) for a filter no message could match by mistake."""
+    for name in ("first_day", "last_day"):
+        value = getattr(wanted, name)
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError as exc:
+                raise InputError(f"`{'from' if name == 'first_day' else 'to'}` must be YYYY-MM-DD") from exc
+    if wanted.first_day and wanted.last_day and wanted.first_day > wanted.last_day:
+        raise InputError("`from` is after `to`")
+    if wanted.label and wanted.label not in (*LABELS, "failed", "pending"):
+        raise InputError("`label` must be positive, negative, neutral, failed or pending")
+    if wanted.aspect and wanted.aspect not in ASPECTS:
+        raise InputError(f"`aspect` must be one of {', '.join(ASPECTS)}")
+    if wanted.role and wanted.role not in ("customer", "agent"):
+        raise InputError("`role` must be customer or agent")
+    if not 1 <= wanted.limit <= 1000:
+        raise InputError("`limit` must be between 1 and 1000")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from bot.analysis import AnalysisResult
 from bot.i18n import LABEL_EMOJI, label_word
 from bot.stats import StatsReport
-from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
+from domain.models import ASPECT_NAMES_ZH, ConversationVerdict, LabeledItem, Lang, Summary
 
 ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error"]
 # How many items a chat reply lists in full; the rest are behind the run's web page.
@@ -227,6 +227,12 @@ def stats_reply(report: StatsReport, lang: Lang) -> Reply:
         f"Sentiment, {'today' if report.days == 1 else f'last {report.days} days'} "
         f"({report.first_day} – {report.last_day})",
     )
+    if report.ranged:
+        title = _t(
+            lang,
+            f"情感统计（{report.first_day} 至 {report.last_day}）",
+            f"Sentiment, {report.first_day} – {report.last_day}",
+        )
     if s.total == 0:
         return Reply(
             kind="stats",
@@ -239,6 +245,18 @@ def stats_reply(report: StatsReport, lang: Lang) -> Reply:
         _t(lang, f"共 {s.total} 条", f"{s.total} messages"),
         summary_line(s, lang),
     ]
+    negative_aspects = [a for a in report.aspects if a.negative][:3]
+    if negative_aspects:
+        lines.append(
+            _t(
+                lang,
+                "负面主要关于："
+                + "、".join(
+                    f"{ASPECT_NAMES_ZH.get(a.aspect, a.aspect)} {a.negative} 条" for a in negative_aspects
+                ),
+                "Negative mostly about: " + ", ".join(f"{a.aspect} ({a.negative})" for a in negative_aspects),
+            )
+        )
     busiest = max(report.per_day, key=lambda d: d.negative_share)
     if busiest.negative:
         lines.append(

@@ -189,6 +189,26 @@ class MessageRepository:
         )
         return [_message(row) for row in rows]
 
+    def unlabelled_orphans(self, *, limit: int) -> list[Message]:
+        """Pending messages no run is labelling (posted or imported, then left by a stop)."""
+        rows = self._db.query(
+            "SELECT * FROM messages WHERE status = 'pending' AND NOT EXISTS"
+            " (SELECT 1 FROM items WHERE items.message_id = messages.id) ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [_message(row) for row in rows]
+
+    def latest_verdict(self, conversation_id: str) -> dict[str, Any] | None:
+        """The latest judged run of a conversation: its id and verdict JSON (None if never judged)."""
+        rows = self._db.query(
+            "SELECT id, conversation FROM runs WHERE conversation_key = ? AND conversation IS NOT NULL"
+            " ORDER BY created_at DESC LIMIT 1",
+            (conversation_id,),
+        )
+        if not rows:
+            return None
+        return {"run_id": rows[0]["id"], "verdict": json.loads(rows[0]["conversation"])}
+
     def conversation(self, conversation_id: str, *, limit: int = 5000) -> list[Message]:
         rows = self._db.query(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, id LIMIT ?",
