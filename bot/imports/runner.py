@@ -109,9 +109,6 @@ class RowReader:
             return "text is empty"
         if len(text) > MAX_ITEM_CHARS:
             return f"text is {len(text)} characters long (at most {MAX_ITEM_CHARS})"
-        cleaned, note = clean_text(text)
-        if not cleaned:
-            return "nothing to label once links, mentions and control characters are removed"
         external_id = _cell(values, self.columns.fields.get("id"))
         created_at = self.now
         time_index = self.columns.fields.get("time")
@@ -130,8 +127,6 @@ class RowReader:
         message = NewMessage(
             source=self.source,
             text=text,
-            clean_text=cleaned,
-            note=note,
             created_at=created_at,
             external_id=external_id or None,
             conversation_id=_cell(values, self.columns.fields.get("conversation")) or None,
@@ -169,12 +164,32 @@ async def import_rows(
     async def flush() -> None:
         if not batch:
             return
-        added = store.messages.add([m for _, m in batch])
+        # Rows already stored cost one lookup: nothing is cleaned, built or written for them.
+        keys = [store.messages.identity_of(m) for _, m in batch]
+        stored = store.messages.known(keys)
         todo: dict[int, str] = {}  # new ones, and stored ones still waiting for their label
-        for (_, message), result in zip(batch, added, strict=True):
+        fresh: list[NewMessage] = []
+        fresh_keys: list[str] = []
+        for (number, message), key in zip(batch, keys, strict=True):
+            if key in stored:
+                report.already += 1
+                message_id, status = stored[key]
+                if status != "ok":
+                    todo.setdefault(message_id, clean_text(message.text)[0])
+                continue
+            cleaned, note = clean_text(message.text)
+            if not cleaned:
+                report.reject(
+                    number, "nothing to label once links, mentions and control characters are removed"
+                )
+                continue
+            message.clean_text, message.note = cleaned, note
+            fresh.append(message)
+            fresh_keys.append(key)
+        for message, result in zip(fresh, store.messages.add(fresh, identities=fresh_keys), strict=True):
             if result.created:
                 report.new += 1
-            else:
+            else:  # the same row twice in one batch
                 report.already += 1
             if result.status != "ok":
                 todo.setdefault(result.id, message.clean_text or message.text)
