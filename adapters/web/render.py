@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.analysis import AnalysisResult
+from bot.conversation import customer_summary
 from bot.replies import Reply, analysis_reply
+from bot.shares import label_percentages
 
 PAGE_REVIEW_FIELDS = ("id", "title", "reason", "label", "created_at", "status")
 
@@ -52,6 +54,11 @@ def chart_path(chart_id: str | None) -> str | None:
     return f"/charts/{chart_id}.png" if chart_id else None
 
 
+def full_chart_path(chart_id: str | None) -> str | None:
+    """The same chart drawn large (opened on click, and wide pages)."""
+    return f"/charts/{chart_id}-full.png" if chart_id else None
+
+
 def reply_json(reply: Reply) -> dict[str, Any]:
     link = None
     if reply.kind == "reviews" or reply.review_id:
@@ -67,6 +74,7 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         "title": reply.title,
         "lines": reply.lines,
         "chart_url": chart_path(reply.chart_id),
+        "chart_full_url": full_chart_path(reply.chart_id),
         "link": link,
         "error": reply.error,
         "summary": reply.summary.model_dump() if reply.summary else None,
@@ -74,6 +82,18 @@ def reply_json(reply: Reply) -> dict[str, Any]:
             {**{k: r.get(k) for k in PAGE_REVIEW_FIELDS}, "url": f"/reviews#review-{r['id']}"}
             for r in reply.reviews
         ],
+    }
+
+
+def mix_json(result: AnalysisResult) -> dict[str, Any]:
+    """What a run's label-mix bar shows: the counts and their shares (adding up to 100, the one
+    rounding rule); for a conversation, the customer's turns only."""
+    customer_only = result.kind == "conversation"
+    summary = customer_summary(result.items) if customer_only else result.summary
+    return {
+        "summary": summary.model_dump(),
+        "shares": label_percentages(summary),
+        "customer_only": customer_only,
     }
 
 
@@ -95,6 +115,8 @@ def run_json(result: AnalysisResult, *, public_url: str) -> dict[str, Any]:
     data.update(result.api_json(public_url=public_url))
     data["error"] = result.error
     data["chart_path"] = chart_path(result.chart_id)
+    data["chart_full_path"] = full_chart_path(result.chart_id)
+    data["mix"] = mix_json(result)
     data["review_url"] = f"/reviews#review-{result.review.id}" if result.review else None
     data["reply"] = reply_json(analysis_reply(result, public_url=public_url))
     return data
