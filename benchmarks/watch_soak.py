@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
@@ -137,16 +138,17 @@ class Load:
         }
         return f"{TEAM}:{channel}:{ts}", json.dumps(body).encode()
 
-    async def post(self, http: httpx.AsyncClient, body: bytes, *, retry: bool) -> None:
+    async def post(self, http: aiohttp.ClientSession, url: str, body: bytes, *, retry: bool) -> None:
         headers = signed(body)
         if retry:
             headers.update({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
         started = time.perf_counter()
         try:
-            response = await http.post("/slack/events", content=body, headers=headers)
-            if response.status_code != 200:
-                self.errors.append(f"{response.status_code} {response.text[:100]}")
-        except httpx.HTTPError as exc:
+            async with http.post(url, data=body, headers=headers) as response:
+                text = await response.text()
+                if response.status != 200:
+                    self.errors.append(f"{response.status} {text[:100]}")
+        except (aiohttp.ClientError, TimeoutError) as exc:
             self.errors.append(repr(exc))
         self.acks.append(time.perf_counter() - started)
 
@@ -160,7 +162,7 @@ def start_model(port: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_http(url: str, timeout: float = 60) -> None:
+def wait_http(url: str, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -209,14 +211,17 @@ async def run(args: argparse.Namespace) -> None:
         wait_http(f"http://127.0.0.1:{model_port}/v1/models")
         wait_http(f"http://127.0.0.1:{serve_port}/healthz")
         load = Load(channels)
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{serve_port}", limits=limits, timeout=30
+        url = f"http://127.0.0.1:{serve_port}/slack/events"
+        # A fixed pool of senders (like Slack's delivery workers): each event is posted when due,
+        # by the next free sender; `late` counts events that waited for a sender.
+        connector = aiohttp.TCPConnector(limit=args.senders)
+        async with aiohttp.ClientSession(
+            connector=connector, timeout=aiohttp.ClientTimeout(total=30)
         ) as http:
             # Warm-up (bolt's auth.test, first imports) in a channel that is not watched.
             warm = Load(["C0NOTWATCHED"])
             _, body = warm.next_event(rng)
-            await warm.post(http, body, retry=False)
+            await warm.post(http, url, body, retry=False)
             await asyncio.sleep(2)
             rss_start = rss_mb(serve.pid)
             total = int(args.rate * args.minutes * 60)
@@ -224,7 +229,16 @@ async def run(args: argparse.Namespace) -> None:
             outage = (outage_from, outage_from + args.outage) if args.outage else None
             labelled_at: dict[str, float] = {}
             poller = asyncio.create_task(poll_labels(db, labelled_at))
-            tasks: set[asyncio.Task[None]] = set()
+            queue: asyncio.Queue[tuple[float, bytes, bool] | None] = asyncio.Queue()
+
+            async def sender() -> None:
+                while (job := await queue.get()) is not None:
+                    due, body, retry = job
+                    if (wait := due - time.perf_counter()) > 0:
+                        await asyncio.sleep(wait)
+                    await load.post(http, url, body, retry=retry)
+
+            senders = [asyncio.create_task(sender()) for _ in range(args.senders)]
             began = time.perf_counter()
             model_down = False
             down_between: tuple[float, float] | None = None
@@ -243,18 +257,16 @@ async def run(args: argparse.Namespace) -> None:
                     down_between = (down_started - began, time.perf_counter() - began)
                 key, body = load.next_event(rng)
                 load.sent_at[key] = time.perf_counter()
-                task = asyncio.create_task(load.post(http, body, retry=False))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
+                queue.put_nowait((due, body, False))
                 if rng.random() < args.retry_share:
                     load.retries += 1
-                    retry = asyncio.create_task(delayed(load.post(http, body, retry=True), 1.0))
-                    tasks.add(retry)
-                    retry.add_done_callback(tasks.discard)
+                    queue.put_nowait((due + 1.0, body, True))
+            for _ in senders:
+                queue.put_nowait(None)
+            await asyncio.gather(*senders)
             send_s = time.perf_counter() - began
             if model_down:
                 model = start_model(model_port, args)
-            await asyncio.gather(*tasks)
             deadline = time.perf_counter() + args.drain_timeout
             while len(labelled_at) < len(load.sent_at) and time.perf_counter() < deadline:
                 await asyncio.sleep(1)
@@ -270,11 +282,6 @@ async def run(args: argparse.Namespace) -> None:
         slack.stop()
         log_file.close()
         print(f"\n(serve log and database in {work})", file=sys.stderr)
-
-
-async def delayed(coro: object, seconds: float) -> None:
-    await asyncio.sleep(seconds)
-    await coro  # type: ignore[misc]
 
 
 async def poll_labels(db: Path, labelled_at: dict[str, float]) -> None:
@@ -372,6 +379,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--idle", type=int, default=1800)
     parser.add_argument("--drain-timeout", type=float, default=600.0)
+    parser.add_argument("--senders", type=int, default=64, help="concurrent event deliveries")
     asyncio.run(run(parser.parse_args()))
 
 
