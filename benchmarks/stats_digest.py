@@ -1,17 +1,18 @@
-"""Stats and digest latency over 1 000 000 stored items (target: < 200 ms for the numbers).
+"""Stats and digest latency over 10 000 000 stored messages, 365 days (target: < 200 ms).
 
-    uv run python benchmarks/stats_digest.py [--items 1000000] [--days 60] [--repeat 5] [--db PATH]
+    uv run python benchmarks/stats_digest.py [--items 10000000] [--days 365] [--repeat 5] [--db PATH]
 
-Fills a temporary SQLite file through the storage layer (`bulk_insert_items_for_benchmark`:
-executemany, rows in arrival order, so days are contiguous as in real use), then times — median
-of `--repeat` runs, after one warm-up — `Sentibot.stats(days=7)` and `build_digest` for one day,
-each without and with the chart. Prints the query plans and a markdown table to stdout.
+Fills a temporary SQLite file through the storage layer (`messages.bulk_insert_for_benchmark`:
+executemany, rows in arrival order; the rollup triggers run as for any insert), then times —
+median of `--repeat` runs, after one warm-up — `Sentibot.stats(days=7)`, the stats of the whole
+period (what `/api/stats?from&to` answers, with aspects) and `build_digest` for one day, without
+and with the chart. Prints the query plans and a markdown table to stdout.
 
-How it stays fast: the per-day label mix is one GROUP BY answered from the covering index
-items(day, channel, label, status) (`USING COVERING INDEX`: a range scan over the days asked,
-no table row read); themes read only one day's negative items through items(day, label, status)
-(or the channel index), at most THEME_SAMPLE of them, sampled by `id % k` on the index so the
-sample spreads over the day; review counts scan the small reviews table.
+How it stays fast: label mixes and aspect counts come from the daily rollups that triggers keep
+on `messages` (message_counts, message_aspect_counts: a few rows per day and channel, whatever
+the volume); the day's themes read only that day's negative messages through
+messages(day, label, status), at most THEME_SAMPLE of them, sampled by `id % k` on the index;
+review counts scan the small reviews table.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from bot.config import Settings  # noqa: E402
 from bot.core import Sentibot  # noqa: E402
 from bot.digest import build_digest  # noqa: E402
 from storage import Store  # noqa: E402
-from storage.clock import iso  # noqa: E402
 
 CHANNELS = ["C0SUPPORT", "C0SHOP", "C0VIP", "cidDingGroup==", None]
 NEGATIVE_WORDS = [
@@ -53,20 +53,25 @@ NEGATIVE_WORDS = [
 OTHER_WORDS = ["好评", "fast", "nice", "包装"]
 
 
+ASPECTS = ["delivery", "service", "quality", "price", "billing", "account", "product"]
+
+
 def rows(*, items: int, days: int, today: date, seed: int = 7) -> Iterator[tuple]:
-    """Items in arrival order over `days` days ending today, several channels, ~1% failed."""
+    """Messages in arrival order over `days` days ending today, several channels, ~1% failed,
+    each with zero to two aspects (BENCH_COLUMNS order)."""
     rng = random.Random(seed)
     per_day = items // days
     n = 0
     for offset in range(days - 1, -1, -1):
         day = (today - timedelta(days=offset)).isoformat()
         count = per_day if offset else items - per_day * (days - 1)
-        created = f"{day}T08:00:00+00:00"
+        created = f"{day}T00:00:00+00:00"
         for _ in range(count):
             channel = rng.choice(CHANNELS)
             r = rng.random()
+            aspects = json.dumps(rng.sample(ASPECTS, rng.choice((0, 1, 1, 2))))
             if r < 0.01:
-                label, status, keywords = None, "failed", "[]"
+                label, status, keywords, aspects = None, "failed", "[]", "[]"
             elif r < 0.30:
                 label, status = "negative", "ok"
                 keywords = json.dumps(rng.sample(NEGATIVE_WORDS, 2), ensure_ascii=False)
@@ -79,24 +84,26 @@ def rows(*, items: int, days: int, today: date, seed: int = 7) -> Iterator[tuple
             else:
                 label, status, keywords = "neutral", "ok", "[]"
             n += 1
-            yield ("bench", n, created, day, channel, f"comment {n}", label, keywords, status)
+            yield (
+                f"bench-{n}",
+                "bench",
+                str(n),
+                channel,
+                f"comment {n}",
+                created,
+                day,
+                created,
+                label,
+                0.9 if label else None,
+                aspects,
+                keywords,
+                status,
+            )
 
 
 def fill(store: Store, *, items: int, days: int, today: date) -> float:
     started = time.perf_counter()
-    run = {
-        "id": "bench",
-        "created_at": iso(),
-        "source": "benchmark",
-        "kind": "list",
-        "lang": "en",
-        "labeler": "offline",
-        "status": "done",
-        "total": items,
-        "done": items,
-        "failed": 0,
-    }
-    store.stats.bulk_insert_items_for_benchmark(run=run, rows=rows(items=items, days=days, today=today))
+    store.messages.bulk_insert_for_benchmark(rows(items=items, days=days, today=today))
     return time.perf_counter() - started
 
 
@@ -114,8 +121,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--items", type=int, default=1_000_000)
-    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--items", type=int, default=10_000_000)
+    parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", type=Path, default=None, help="reuse/keep this file (filled when new)")
     args = parser.parse_args()
@@ -125,13 +132,14 @@ async def main() -> None:
     fresh = not path.exists()
     settings = Settings(db=path, timezone="Asia/Shanghai")
     today = datetime.now(ZoneInfo(settings.timezone)).date()
-    store = Store(path)
+    store = Store(path, timezone=settings.timezone)
     if fresh:
         seconds = fill(store, items=args.items, days=args.days, today=today)
         print(
-            f"filled {args.items:,} items over {args.days} days in {seconds:.1f} s ({path})", file=sys.stderr
+            f"filled {args.items:,} messages over {args.days} days in {seconds:.1f} s ({path})",
+            file=sys.stderr,
         )
-    total = store.database.query("SELECT count(*) AS n FROM items")[0]["n"]
+    total = store.messages.count()
     core = Sentibot(settings=settings, store=store)
     day = today - timedelta(days=1)
 
@@ -145,8 +153,13 @@ async def main() -> None:
     for name, plan in plans.items():
         print(f"- {name}: `{plan}`")
 
+    year = today - timedelta(days=args.days - 1)
     cases: list[tuple[str, Callable[[], Awaitable[object]]]] = [
         ("`core.stats(days=7)` numbers", lambda: core.stats(days=7, chart=False)),
+        (
+            f"`core.stats(first..last)` {args.days} days numbers (as `/api/stats?from&to`, with aspects)",
+            lambda: core.stats(first=year, last=today, chart=False),
+        ),
         ("`core.stats(days=7)` + chart", lambda: core.stats(days=7, chart=True)),
         (
             "`build_digest(day)` numbers",
@@ -160,7 +173,7 @@ async def main() -> None:
     results = [(name, await median_ms(fn, args.repeat)) for name, fn in cases]
     digest = await build_digest(store, day=day, settings=settings, lang="en", chart=False)
 
-    print(f"\n## Stats and digest over {total:,} items ({args.days} days, {len(CHANNELS)} channels)\n")
+    print(f"\n## Stats and digest over {total:,} messages ({args.days} days, {len(CHANNELS)} channels)\n")
     print(f"median of {args.repeat} after a warm-up · Python {sys.version.split()[0]} · SQLite {_sqlite()}\n")
     print("| what | median ms | target |")
     print("|---|---:|---|")

@@ -454,7 +454,9 @@ def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:
             raise InputError("nothing to label: send `text`, `texts` or `conversation`")
         entries = [(text, None, None) for text in request.texts]
         kind = "text" if len(entries) == 1 else "list"
-    if len(entries) > MAX_ITEMS:
+    # The limit guards the chat and HTTP surfaces; the local command line labels lists of any
+    # length (`sentibot label --file`), and exports go through `sentibot import`.
+    if len(entries) > MAX_ITEMS and request.source != "cli":
         raise InputError(
             f"too many items: {len(entries)} (at most {MAX_ITEMS} per request; split the list)",
             zh=f"条目太多：{len(entries)} 条（每次最多 {MAX_ITEMS} 条，请分批发送）",

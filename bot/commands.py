@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 CommandName = Literal["stats", "review", "digest", "help", "watch", "unwatch"]
@@ -28,6 +29,9 @@ _WORDS: dict[str, CommandName] = {
     "？": "help",
 }
 _DAYS = re.compile(r"^(\d{1,3})\s*(d|day|days|天)?$", re.IGNORECASE)
+_DATE = r"(\d{4}-\d{1,2}-\d{1,2})"
+# `2026-11-01..2026-11-28` (also `~`, `至`, `to`), or one day `2026-11-28`.
+_RANGE = re.compile(rf"^{_DATE}(?:\s*(?:\.\.|~|～|至|to)\s*{_DATE})?$", re.IGNORECASE)
 MAX_STATS_DAYS = 365
 
 
@@ -37,6 +41,9 @@ class Command:
     days: int = 7
     # The word the user typed decides the reply language ("统计" → Chinese).
     chinese: bool = False
+    # `stats 2026-11-01..2026-11-28`: a date range instead of the last N days.
+    first: date | None = None
+    last: date | None = None
 
 
 def parse_command(text: str) -> Command | None:
@@ -54,6 +61,18 @@ def parse_command(text: str) -> Command | None:
             return Command("stats", 7, chinese)
         match = _DAYS.match(rest)
         if not match:
-            return None
+            return _stats_range(rest, chinese)
         return Command("stats", max(1, min(int(match.group(1)), MAX_STATS_DAYS)), chinese)
     return Command(name, chinese=chinese) if not rest else None
+
+
+def _stats_range(rest: str, chinese: bool) -> Command | None:
+    match = _RANGE.match(rest)
+    if not match:
+        return None
+    try:
+        first = date(*(int(part) for part in match.group(1).split("-")))
+        last = date(*(int(part) for part in (match.group(2) or match.group(1)).split("-")))
+    except ValueError:
+        return None
+    return Command("stats", (last - first).days + 1, chinese, first=first, last=last)

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
 
     public_url: str = Field("http://127.0.0.1:8000", validation_alias=_alias("SENTIBOT_PUBLIC_URL"))
     web_token: str | None = Field(None, validation_alias=_alias("SENTIBOT_WEB_TOKEN"))
+    ingest_secret: str | None = Field(None, validation_alias=_alias("SENTIBOT_INGEST_SECRET"))
     negative_alert_ratio: float = Field(
         0.30, ge=0, le=1, validation_alias=_alias("SENTIBOT_NEGATIVE_ALERT_RATIO")
     )

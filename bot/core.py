@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot import scheduler
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
@@ -15,7 +16,9 @@ from bot.conversation import is_agent_only_transcript, parse_transcript
 from bot.digest import Digest, build_digest, digest_lang, today_digest_reply
 from bot.errors import InputError, NotFound
 from bot.evaluation import EvalReport, evaluate
+from bot.history import check_filter
 from bot.i18n import detect_lang, reply_lang
+from bot.ingest import IngestResult, IngestService
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.labelers.qwen_check import CheckLine
@@ -35,14 +38,20 @@ from bot.watch.observed import DeletedMessage, EditedMessage, ObservedMessage
 from bot.watch.replies import watch_added_reply, watch_removed_reply, watch_unavailable_reply
 from bot.watch.service import Watcher
 from bot.watch.watchlist import WATCHABLE, RemoveOutcome, WatchEntry, WatchList
+from domain.messages import Message, MessageFilter
 from domain.models import Lang, Turn
 from storage import Store
 from storage.clock import iso, utc_now
+from storage.messages import BadCursor
 from storage.sessions import WebSessions
+
+if TYPE_CHECKING:
+    from bot.imports.runner import ImportJob
 
 log = logging.getLogger(__name__)
 
 DELIVERY_MEMORY = timedelta(days=30)
+MAX_RANGE_DAYS = 3660  # stats over any range up to ten years
 
 
 @dataclass(frozen=True)
@@ -94,12 +103,16 @@ class Sentibot:
         self.jobs = BackgroundJobs()
         self.jobs.register("digest", self._digest_job)
         self.jobs.register("watch", self.watcher.run)
+        # Messages posted by helpdesks are labelled behind a bounded queue (bot/ingest.py).
+        self.ingest = IngestService(store=self.store, labeler=self.labeler, timezone=settings.timezone)
+        self.jobs.register("ingest", self.ingest.serve)
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
     async def aclose(self) -> None:
         await self.jobs.shutdown()
         await self.watcher.stop()
+        await self.ingest.stop()  # what is still queued is stored pending: labelled at next start
         closer = getattr(self.labeler, "aclose", None)
         if closer:
             await closer()
@@ -211,7 +224,8 @@ class Sentibot:
     async def run_command(self, command: Command, *, context: MessageContext) -> Reply:
         lang: Lang = "zh" if command.chinese else "en"
         if command.name == "stats":
-            return stats_reply(await self.stats(days=command.days, lang=lang), lang)
+            report = await self.stats(days=command.days, lang=lang, first=command.first, last=command.last)
+            return stats_reply(report, lang)
         if command.name == "review":
             return reviews_reply(self.reviews(status="open"), lang, public_url=self.settings.public_url)
         if command.name == "digest":
@@ -306,12 +320,34 @@ class Sentibot:
         self.store.check_writable()
 
     async def stats(
-        self, *, days: int, lang: Lang = "en", channel: str | None = None, chart: bool = True
+        self,
+        *,
+        days: int = 7,
+        lang: Lang = "en",
+        channel: str | None = None,
+        chart: bool = True,
+        first: date | None = None,
+        last: date | None = None,
     ) -> StatsReport:
-        if not 1 <= days <= 365:
+        """The last `days` days, or the local days `first`..`last` (messages by `created_at`)."""
+        if (first is None) != (last is None):
+            raise InputError("give both `from` and `to` (YYYY-MM-DD), or `days`")
+        if first is not None and last is not None:
+            if first > last:
+                raise InputError(f"the range starts after it ends: {first} > {last}")
+            if (last - first).days >= MAX_RANGE_DAYS:
+                raise InputError(f"a range is at most {MAX_RANGE_DAYS} days")
+        elif not 1 <= days <= 365:
             raise InputError("days must be between 1 and 365")
         return await build_stats(
-            self.store, days=days, today=self.today(), lang=lang, channel=channel, chart=chart
+            self.store,
+            days=days,
+            today=self.today(),
+            lang=lang,
+            channel=channel,
+            chart=chart,
+            first_day=first,
+            last_day=last,
         )
 
     def today(self) -> date:
@@ -362,6 +398,58 @@ class Sentibot:
     def web_sessions(self) -> WebSessions:
         """Login sessions of the web chat (opened and checked by adapters/web/security.py)."""
         return self.store.web_sessions
+
+    # -- the history --------------------------------------------------------------------------
+
+    def open_import(
+        self,
+        path: Path,
+        *,
+        source: str = "import",
+        channel: str | None = None,
+        mapping: str | None = None,
+        fmt: str | None = None,
+    ) -> ImportJob:
+        """An export opened for import, its columns recognised (InputError says what to fix)."""
+        from bot.imports.runner import ImportJob
+
+        return ImportJob(
+            path,
+            store=self.store,
+            labeler=self.labeler,
+            timezone=self.settings.timezone,
+            source=source,
+            channel=channel,
+            mapping=mapping,
+            fmt=fmt,
+        )
+
+    def ingest_messages(self, *, source: str, messages: list[Any]) -> IngestResult:
+        """A helpdesk's post: stored at once, labelled behind (InputError, or Busy when full)."""
+        return self.ingest.accept(source, messages)
+
+    def messages(self, wanted: MessageFilter) -> tuple[list[Message], str | None]:
+        """A page of the history, newest first, and the cursor of the next page."""
+        check_filter(wanted)
+        try:
+            return self.store.messages.search(wanted)
+        except BadCursor as exc:
+            raise InputError(str(exc)) from exc
+
+    def conversation(self, conversation_id: str) -> dict[str, Any]:
+        """A conversation's messages in order, and its latest verdict (None until judged)."""
+        messages = self.store.messages.conversation(conversation_id)
+        judged = self.store.messages.latest_verdict(conversation_id)
+        if not messages and not judged:
+            raise NotFound(f"no conversation {conversation_id}")
+        review = self.store.reviews.by_thread(conversation_id)
+        return {
+            "conversation_id": conversation_id,
+            "messages": messages,
+            "verdict": judged["verdict"] if judged else None,
+            "run_id": judged["run_id"] if judged else None,
+            "review_id": review["id"] if review else None,
+        }
 
     def chart(self, chart_id: str) -> bytes:
         png = self.store.charts.get(chart_id)

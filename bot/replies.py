@@ -13,7 +13,7 @@ from bot.i18n import LABEL_EMOJI, label_word, tr
 from bot.labelers.failure_text import failure_text
 from bot.shares import label_percentages
 from bot.stats import StatsReport
-from domain.models import LabeledItem, Lang, Summary
+from domain.models import ASPECT_NAMES_ZH, LabeledItem, Lang, Summary
 from domain.replies import Button, Reply  # the reply model lives in domain/; imported from here too
 
 # How many items a chat reply lists in full; the rest are behind the run's web page.
@@ -212,6 +212,12 @@ def stats_reply(report: StatsReport, lang: Lang) -> Reply:
         f"Sentiment, {'today' if report.days == 1 else f'last {report.days} days'} "
         f"({report.first_day} – {report.last_day})",
     )
+    if report.ranged:
+        title = tr(
+            lang,
+            f"情感统计（{report.first_day} 至 {report.last_day}）",
+            f"Sentiment, {report.first_day} – {report.last_day}",
+        )
     if s.total == 0:
         return Reply(
             kind="stats",
@@ -224,6 +230,18 @@ def stats_reply(report: StatsReport, lang: Lang) -> Reply:
         tr(lang, f"共 {s.total} 条", f"{s.total} messages"),
         summary_line(s, lang),
     ]
+    negative_aspects = [a for a in report.aspects if a.negative][:3]
+    if negative_aspects:
+        lines.append(
+            tr(
+                lang,
+                "负面主要关于："
+                + "、".join(
+                    f"{ASPECT_NAMES_ZH.get(a.aspect, a.aspect)} {a.negative} 条" for a in negative_aspects
+                ),
+                "Negative mostly about: " + ", ".join(f"{a.aspect} ({a.negative})" for a in negative_aspects),
+            )
+        )
     busiest = max(report.per_day, key=lambda d: d.negative_share)
     if busiest.negative:
         lines.append(

@@ -27,6 +27,14 @@ class DayMix(BaseModel):
         return self.negative / self.labelled if self.labelled else 0.0
 
 
+class AspectCount(BaseModel):
+    """Messages about one aspect in the period (a message may be about several)."""
+
+    aspect: str
+    total: int = 0
+    negative: int = 0
+
+
 class StatsReport(BaseModel):
     days: int
     first_day: date
@@ -35,6 +43,9 @@ class StatsReport(BaseModel):
     per_day: list[DayMix]
     summary: Summary
     chart_id: str | None = None
+    aspects: list[AspectCount] = []
+    # True when asked for a date range (`stats 2026-11-01..2026-11-28`), not the last N days.
+    ranged: bool = False
 
     def api_json(self, *, public_url: str) -> dict[str, object]:
         return {
@@ -51,7 +62,25 @@ class StatsReport(BaseModel):
                 for d in self.per_day
             ],
             "chart_url": f"{public_url.rstrip('/')}/charts/{self.chart_id}.png" if self.chart_id else None,
+            "aspects": [a.model_dump() for a in self.aspects],
         }
+
+
+def aspect_counts(
+    store: Store, *, first_day: date, last_day: date, channel: str | None = None
+) -> list[AspectCount]:
+    """Labelled messages per aspect in the days, most negative first (pending ones not counted)."""
+    counts: dict[str, AspectCount] = {}
+    for row in store.messages.aspect_counts(
+        first_day=first_day.isoformat(), last_day=last_day.isoformat(), channel=channel
+    ):
+        if row["bucket"] == "pending":
+            continue
+        entry = counts.setdefault(str(row["aspect"]), AspectCount(aspect=str(row["aspect"])))
+        entry.total += int(row["n"])
+        if row["bucket"] == "negative":
+            entry.negative += int(row["n"])
+    return sorted(counts.values(), key=lambda a: (-a.negative, -a.total, a.aspect))
 
 
 def day_mix(store: Store, *, first_day: date, last_day: date, channel: str | None = None) -> list[DayMix]:
@@ -72,9 +101,22 @@ def day_mix(store: Store, *, first_day: date, last_day: date, channel: str | Non
 
 
 async def build_stats(
-    store: Store, *, days: int, today: date, lang: Lang, channel: str | None = None, chart: bool = True
+    store: Store,
+    *,
+    days: int,
+    today: date,
+    lang: Lang,
+    channel: str | None = None,
+    chart: bool = True,
+    first_day: date | None = None,
+    last_day: date | None = None,
 ) -> StatsReport:
-    first = today - timedelta(days=days - 1)
+    """The last `days` days up to `today`, or the days `first_day`..`last_day` when given."""
+    ranged = first_day is not None and last_day is not None
+    if first_day is not None and last_day is not None:
+        first, today, days = first_day, last_day, (last_day - first_day).days + 1
+    else:
+        first = today - timedelta(days=days - 1)
     per_day = day_mix(store, first_day=first, last_day=today, channel=channel)
     summary = Summary(
         positive=sum(d.positive for d in per_day),
@@ -92,6 +134,8 @@ async def build_stats(
         per_day=per_day,
         summary=summary,
         chart_id=chart_id,
+        aspects=aspect_counts(store, first_day=first, last_day=today, channel=channel),
+        ranged=ranged,
     )
 
 

@@ -26,6 +26,8 @@ def has_lone_surrogate(text: str) -> bool:
 
 
 def _drop_control(text: str) -> str:
+    if text.isprintable():  # the common case, checked in C: no control or format character
+        return text
     # Keep newlines/tabs for the whitespace pass; keep ZWJ (U+200D) and variation selectors
     # (Mn/Cf inside emoji sequences) so emoji survive intact.
     return "".join(

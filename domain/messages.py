@@ -36,8 +36,11 @@ class NewMessage(BaseModel):
     role: Role | None = None
     clean_text: str | None = None
     note: str | None = None
-    # For rule 2: this is the k-th line (1-based) with this text in one paste.
+    # For rule 2: this is the k-th line (1-based) with this text in one paste, counted within
+    # `paste_scope` when given (an import without ids or times: the whole source), else the
+    # conversation, else the day.
     paste_occurrence: int | None = None
+    paste_scope: str | None = None
     # Columns of an imported row that are not message fields, kept as they were.
     fields: dict[str, str] = Field(default_factory=dict)
 
@@ -55,7 +58,7 @@ class NewMessage(BaseModel):
         elif self.paste_occurrence is not None:
             # A conversation scopes its own lines (a thread analysed again next week is the same
             # thread); a loose list is scoped by the day it was pasted.
-            scope = self.conversation_id if self.conversation_id else day
+            scope = self.paste_scope or self.conversation_id or day
             parts = ("paste", self.source, self.channel, scope, self.text, self.paste_occurrence)
         else:
             parts = (

@@ -27,15 +27,32 @@ from storage.clock import iso
 from storage.db import Database
 
 CHUNK = 500  # bound parameters per IN (...) lookup
+# Columns of a benchmark message row, in `bulk_insert_for_benchmark` order.
+BENCH_COLUMNS = (
+    "identity",
+    "source",
+    "external_id",
+    "channel",
+    "text",
+    "created_at",
+    "day",
+    "received_at",
+    "label",
+    "confidence",
+    "aspects",
+    "keywords",
+    "status",
+)
 MAX_PAGE = 1000
 
 
 @dataclass(frozen=True)
 class Added:
-    """What `add` did with one message: its id, and whether it was new."""
+    """What `add` did with one message: its id, whether it was new, and its status then."""
 
     id: int
     created: bool
+    status: str = "pending"
 
 
 class BadCursor(ValueError):
@@ -53,39 +70,26 @@ class MessageRepository:
     def local_day(self, moment: datetime) -> str:
         return moment.astimezone(self._zone).date().isoformat()
 
-    def add(self, messages: Sequence[NewMessage], *, received_at: str | None = None) -> list[Added]:
+    def add(
+        self,
+        messages: Sequence[NewMessage],
+        *,
+        received_at: str | None = None,
+        identities: Sequence[str] | None = None,
+    ) -> list[Added]:
         """Store the messages not stored yet; one `Added` per input, in order.
 
         A message repeated inside the same call is stored once (the second gets `created=False`).
+        `identities` may be passed when the caller computed them already (`identity_of`).
         """
         received = received_at or iso()
-        rows: list[dict[str, Any]] = []
-        for message in messages:
-            day = self.local_day(message.created_at)
-            rows.append(
-                {
-                    "identity": message.identity(day),
-                    "source": message.source,
-                    "external_id": message.external_id,
-                    "conversation_id": message.conversation_id,
-                    "channel": message.channel,
-                    "author": message.author,
-                    "role": message.role,
-                    "text": message.text,
-                    "clean_text": message.clean_text,
-                    "note": message.note,
-                    "created_at": iso(message.created_at),
-                    "day": day,
-                    "received_at": received,
-                    "fields": json.dumps(message.fields, ensure_ascii=False) if message.fields else None,
-                }
-            )
+        keys = list(identities) if identities is not None else [self.identity_of(m) for m in messages]
         with self._db.write() as db:
-            before = self._ids(db, [row["identity"] for row in rows])
+            before = self._ids(db, keys)
             fresh: dict[str, dict[str, Any]] = {}
-            for row in rows:
-                if row["identity"] not in before and row["identity"] not in fresh:
-                    fresh[row["identity"]] = row
+            for key, message in zip(keys, messages, strict=True):
+                if key not in before and key not in fresh:
+                    fresh[key] = self._row(key, message, received)
             if fresh:
                 db.conn.executemany(
                     "INSERT INTO messages (identity, source, external_id, conversation_id, channel,"
@@ -99,16 +103,35 @@ class MessageRepository:
                 after = {}
         out = []
         claimed: set[str] = set()
-        for row in rows:
-            key = row["identity"]
+        for key in keys:
             created = key in after and key not in claimed
             claimed.add(key)
-            out.append(Added(id=before.get(key) or after[key], created=created))
+            message_id, status = before.get(key) or after[key]
+            out.append(Added(id=message_id, created=created, status=status))
         return out
 
-    def known(self, identities: Iterable[str]) -> set[str]:
-        """Which of these identity keys are stored (a fast check for re-imports)."""
-        return set(self._ids(self._db.db, list(identities)))
+    def _row(self, key: str, message: NewMessage, received: str) -> dict[str, Any]:
+        return {
+            "identity": key,
+            "source": message.source,
+            "external_id": message.external_id,
+            "conversation_id": message.conversation_id,
+            "channel": message.channel,
+            "author": message.author,
+            "role": message.role,
+            "text": message.text,
+            "clean_text": message.clean_text,
+            "note": message.note,
+            "created_at": iso(message.created_at),
+            "day": self.local_day(message.created_at),
+            "received_at": received,
+            "fields": json.dumps(message.fields, ensure_ascii=False) if message.fields else None,
+        }
+
+    def known(self, identities: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """identity -> (id, status) for the ones stored (a fast check before any other work)."""
+        with self._db.lock:
+            return self._ids(self._db.db, list(identities))
 
     def identity_of(self, message: NewMessage) -> str:
         return message.identity(self.local_day(message.created_at))
@@ -185,6 +208,26 @@ class MessageRepository:
             (*statuses, after_id, limit),
         )
         return [_message(row) for row in rows]
+
+    def unlabelled_orphans(self, *, limit: int) -> list[Message]:
+        """Pending messages no run is labelling (posted or imported, then left by a stop)."""
+        rows = self._db.query(
+            "SELECT * FROM messages WHERE status = 'pending' AND NOT EXISTS"
+            " (SELECT 1 FROM items WHERE items.message_id = messages.id) ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [_message(row) for row in rows]
+
+    def latest_verdict(self, conversation_id: str) -> dict[str, Any] | None:
+        """The latest judged run of a conversation: its id and verdict JSON (None if never judged)."""
+        rows = self._db.query(
+            "SELECT id, conversation FROM runs WHERE conversation_key = ? AND conversation IS NOT NULL"
+            " ORDER BY created_at DESC LIMIT 1",
+            (conversation_id,),
+        )
+        if not rows:
+            return None
+        return {"run_id": rows[0]["id"], "verdict": json.loads(rows[0]["conversation"])}
 
     def conversation(self, conversation_id: str, *, limit: int = 5000) -> list[Message]:
         rows = self._db.query(
@@ -284,6 +327,29 @@ class MessageRepository:
         end = datetime.combine(last_day + timedelta(days=1), time.min, self._zone)
         return iso(start), iso(end)
 
+    def bulk_insert_for_benchmark(self, rows: Iterable[tuple[Any, ...]], *, batch: int = 50_000) -> int:
+        """Insert many labelled messages fast (executemany, one transaction per batch; the rollup
+        triggers run as for any insert). For benchmarks only: rows are tuples in BENCH_COLUMNS
+        order and skip every check `add` makes."""
+        sql = (
+            f"INSERT INTO messages ({', '.join(BENCH_COLUMNS)})"
+            f" VALUES ({', '.join('?' for _ in BENCH_COLUMNS)})"
+        )
+        total = 0
+        chunk: list[tuple[Any, ...]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                with self._db.write() as db:
+                    db.conn.executemany(sql, chunk)
+                total += len(chunk)
+                chunk = []
+        if chunk:
+            with self._db.write() as db:
+                db.conn.executemany(sql, chunk)
+            total += len(chunk)
+        return total
+
     # -- internals --------------------------------------------------------------------------
 
     def _where(self, wanted: MessageFilter) -> tuple[str, list[Any]]:
@@ -315,15 +381,16 @@ class MessageRepository:
         return " AND ".join(clauses), params
 
     @staticmethod
-    def _ids(db: Any, identities: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def _ids(db: Any, identities: list[str]) -> dict[str, tuple[int, str]]:
+        """identity -> (id, status) of the stored ones."""
+        found: dict[str, tuple[int, str]] = {}
         for start in range(0, len(identities), CHUNK):
             chunk = identities[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
-            for identity, message_id in db.execute(
-                f"SELECT identity, id FROM messages WHERE identity IN ({marks})", chunk
+            for identity, message_id, status in db.execute(
+                f"SELECT identity, id, status FROM messages WHERE identity IN ({marks})", chunk
             ).fetchall():
-                found[identity] = message_id
+                found[identity] = (message_id, status)
         return found
 
     def _follow_timezone(self) -> None:

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from storage.db import Database
-
-# Columns of a benchmark item row, in `bulk_insert_items_for_benchmark` order.
-BENCH_ITEM_COLUMNS = ("run_id", "idx", "created_at", "day", "channel", "text", "label", "keywords", "status")
 
 
 class StatsRepository:
@@ -123,6 +119,10 @@ class StatsRepository:
     def query_plans(self, *, first_day: str, last_day: str, day: str, channel: str) -> dict[str, str]:
         """EXPLAIN QUERY PLAN of the stats and digest queries, for the benchmark to print."""
         queries = {
+            "label mix (stats, digest)": (
+                "SELECT day, channel, bucket, n FROM message_counts WHERE day >= ? AND day <= ?",
+                (first_day, last_day),
+            ),
             "themes (one day's negatives, sampled)": _negatives_sql(day, None, 3, 2000),
             "themes per channel": _negatives_sql(day, channel, 2, 2000),
         }
@@ -132,35 +132,6 @@ class StatsRepository:
             )
             for name, (sql, params) in queries.items()
         }
-
-    def bulk_insert_items_for_benchmark(
-        self, *, run: dict[str, Any], rows: Iterable[tuple[Any, ...]], batch: int = 50_000
-    ) -> int:
-        """Insert one run and many labelled items fast (executemany, one transaction per batch).
-
-        For benchmarks only: rows are tuples in BENCH_ITEM_COLUMNS order and skip every check
-        the normal `RunRepository.create` + `save_results` path makes.
-        """
-        with self._db.write() as db:
-            db.table("runs").insert(run)
-        sql = (
-            f"INSERT INTO items ({', '.join(BENCH_ITEM_COLUMNS)}, cached)"
-            f" VALUES ({', '.join('?' for _ in BENCH_ITEM_COLUMNS)}, 0)"
-        )
-        total = 0
-        chunk: list[tuple[Any, ...]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= batch:
-                with self._db.write() as db:
-                    db.conn.executemany(sql, chunk)
-                total += len(chunk)
-                chunk = []
-        if chunk:
-            with self._db.write() as db:
-                db.conn.executemany(sql, chunk)
-            total += len(chunk)
-        return total
 
 
 def _negatives_sql(day: str, channel: str | None, step: int, limit: int) -> tuple[str, tuple]:

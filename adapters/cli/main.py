@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from adapters.cli.common import err, fail, load_settings, out, progress_bar, say, with_core
+from adapters.cli.importing import import_file
 from adapters.cli.inputs import InputFileError, read_comments
 from adapters.cli.output import OutputFormat, print_result, print_summary
 from bot.analysis import AnalysisRequest
@@ -312,6 +313,9 @@ def review_resolve(
 
     r = with_core(settings, use)
     say(f"#{r['id']} resolved by {r['resolved_by']}")
+
+
+app.command("import")(import_file)
 
 
 def _labeller_name(settings: Settings) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -111,15 +112,29 @@ async def relabel(run_id: str, core: CoreDep, background: BackgroundDep) -> dict
     return run_json(core.run(run_id), public_url=core.settings.public_url)
 
 
-@router.get("/stats", response_model=StatsOut, summary="Sentiment mix over the last N days")
+@router.get("/stats", response_model=StatsOut, summary="Sentiment mix over the last N days or a date range")
 async def stats(
     core: CoreDep,
     days: Annotated[int, Query(description="1–365")] = 7,
     lang: Annotated[Literal["en", "zh"], Query(description="chart language")] = "en",
     channel: str | None = None,
+    from_: Annotated[str | None, Query(alias="from", description="first local day, YYYY-MM-DD")] = None,
+    to: Annotated[str | None, Query(description="last local day, YYYY-MM-DD")] = None,
 ) -> dict:
-    report = await core.stats(days=days, lang=lang, channel=channel)
+    """Messages counted by `created_at` in SENTIBOT_TIMEZONE, per day, with `aspects`."""
+    report = await core.stats(
+        days=days, lang=lang, channel=channel, first=_day(from_, "from"), last=_day(to, "to")
+    )
     return report.api_json(public_url=core.settings.public_url)
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"`{name}` must be a date YYYY-MM-DD") from None
 
 
 @router.get("/reviews", response_model=ReviewsOut, summary="The review queue")

@@ -1,0 +1,1 @@
+"""Importing exports (CSV, TSV, XLSX, JSONL) into the history: read, map columns, parse times, label."""
