@@ -34,7 +34,7 @@ def import_file(
     ] = None,
 ) -> None:
     """Import an export into the history, labelling as it reads; running it again adds nothing twice."""
-    from adapters.cli.main import err, fail, load_settings, with_core
+    from adapters.cli.common import err, fail, load_settings, with_core
 
     settings = load_settings()
 

@@ -7,7 +7,10 @@ import io
 import sys
 from pathlib import Path
 
-TEXT_COLUMNS = ("text", "comment", "review", "content", "message")
+from bot.imports.columns import NAMES, normalise
+
+# The one list of text-column names (`sentibot import` recognises the same ones).
+TEXT_COLUMNS = NAMES["text"]
 
 
 class InputFileError(ValueError):
@@ -36,13 +39,13 @@ def read_comments(source: str) -> list[str]:
 
 
 def _looks_like_csv_header(line: str) -> bool:
-    cells = [cell.strip().strip('"').lower() for cell in line.split(",")]
+    cells = [normalise(cell.strip().strip('"')) for cell in line.split(",")]
     return len(cells) > 1 and any(cell in TEXT_COLUMNS for cell in cells)
 
 
 def _read_csv(raw: str, name: str) -> list[str]:
     reader = csv.DictReader(io.StringIO(raw))
-    columns = {(col or "").strip().lower(): col for col in reader.fieldnames or []}
+    columns = {normalise(col or ""): col for col in reader.fieldnames or []}
     column = next((columns[c] for c in TEXT_COLUMNS if c in columns), None)
     if column is None:
         raise InputFileError(

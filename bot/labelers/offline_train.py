@@ -30,6 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bot.i18n import detect_lang
+from bot.imports.columns import NAMES, normalise
 from bot.labelers.offline.features import Lexicon, en_grams, en_tokens, zh_grams
 from bot.labelers.offline.model import MODEL_FORMAT
 
@@ -40,7 +41,8 @@ LABEL_ALIASES: dict[str, str] = {
     "negative": "negative", "neg": "negative", "0": "negative", "负面": "negative", "消极": "negative",
     "neutral": "neutral", "neu": "neutral", "中性": "neutral",
 }  # fmt: skip
-TEXT_COLUMNS = ("text", "review", "comment")
+# The one list of text-column names (`sentibot import` and `label --file` recognise the same ones).
+TEXT_COLUMNS = NAMES["text"]
 LABEL_COLUMNS = ("label", "sentiment")
 MIN_ROWS_PER_LANG = 10  # fewer rows than this in a language: that language is not trained
 MIN_ROWS_PER_CLASS = 2  # a label with fewer rows in a language is left out of that language's model
@@ -80,13 +82,13 @@ def read_labelled_csv(path: Path | str) -> list[tuple[str, str]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(content), dialect=dialect)
-    fields = {(f or "").strip().lstrip("\ufeff").lower(): f for f in reader.fieldnames or []}
+    fields = {normalise((f or "").lstrip("\ufeff")): f for f in reader.fieldnames or []}
     text_col = next((fields[c] for c in TEXT_COLUMNS if c in fields), None)
     label_col = next((fields[c] for c in LABEL_COLUMNS if c in fields), None)
     if text_col is None or label_col is None:
         missing = []
         if text_col is None:
-            missing.append("a text column (named text, review or comment)")
+            missing.append("a text column (named text, review, comment, content, 评论, 内容, …)")
         if label_col is None:
             missing.append("a label column (named label or sentiment)")
         found = ", ".join(repr(f) for f in reader.fieldnames or []) or "none"
