@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 
 from adapters.web.deps import ApiAuth, CoreDep
 from adapters.web.security import is_authorized
+from bot.core import Sentibot
 from bot.errors import InputError
 from bot.ingest import Busy
 from domain.messages import MessageFilter
@@ -31,7 +32,9 @@ class Unauthorized(Exception):
     """401 with the reason (handled below, as the other API errors: `{"error": ...}`)."""
 
 
-def _check_ingest_auth(request: Request, body: bytes, secret: str | None, has_token: bool) -> None:
+def _check_ingest_auth(request: Request, body: bytes, core: Sentibot) -> None:
+    secret = core.settings.ingest_secret
+    has_token = bool(core.settings.web_token)
     signature = request.headers.get(SIGNATURE_HEADER)
     if signature is not None:
         if not secret:
@@ -46,7 +49,7 @@ def _check_ingest_auth(request: Request, body: bytes, secret: str | None, has_to
     bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
     if secret and not has_token and not bearer:
         raise Unauthorized("sign the body: X-Sentibot-Signature: sha256=<hex HMAC of the raw body>")
-    if not is_authorized(request, request.app.state.core.settings) or (secret and not has_token and bearer):
+    if not is_authorized(request, core) or (secret and not has_token and bearer):
         raise Unauthorized(
             "this API needs the token (Authorization: Bearer <SENTIBOT_WEB_TOKEN>) or a signed body"
         )
@@ -66,7 +69,7 @@ async def post_messages(request: Request, core: CoreDep) -> JSONResponse:
     "created_at", "channel"}]}` (at most 1 000) → 202 `{"accepted", "duplicates", "rejected"}`."""
     body = await request.body()
     try:
-        _check_ingest_auth(request, body, core.settings.ingest_secret, bool(core.settings.web_token))
+        _check_ingest_auth(request, body, core)
     except Unauthorized as exc:
         return JSONResponse({"error": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     try:
