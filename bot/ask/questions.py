@@ -89,6 +89,7 @@ ASPECT_WORDS: dict[Aspect, re.Pattern[str]] = {
     "billing": re.compile(r"退款|账单|扣费|发票|\b(?:billing|refunds?|invoices?|charges?|payments?)\b", re.I),
     "account": re.compile(r"账户|账号|登录|\b(?:account|accounts|login|log\s+in|password)\b", re.I),
     "product": re.compile(r"产品|功能|\b(?:product|products|features?|app)\b", re.I),
+    "other": re.compile(r"其他方面|其他问题|\bother\s+(?:aspects?|issues|topics)\b", re.I),
 }
 LABEL_WORDS: dict[Label, re.Pattern[str]] = {
     "negative": re.compile(r"负面|差评|\bnegative\b", re.I),
@@ -161,7 +162,7 @@ def _channel(text: str, channels: list[str]) -> str | None:
     for name in sorted((c for c in channels if c), key=len, reverse=True):
         needle = name.lower()
         if needle.isascii():
-            if re.search(rf"(?<![\w-])#?{re.escape(needle)}(?![\w-])", lowered):
+            if re.search(rf"(?<![A-Za-z0-9_-])#?{re.escape(needle)}(?![A-Za-z0-9_-])", lowered):
                 return name
         elif needle in lowered:
             return name

@@ -25,7 +25,10 @@ What can be set (`configure(...)`, thread-safe, or constructor keywords):
   `Retry-After: retry_after_s`), `"garbage"` (prose, no JSON), `"missing"` (last item dropped),
   `"length"` (`finish_reason: "length"`, empty content) or `"hang"` (sleeps `hang_s`, longer than
   any client timeout in the tests);
-- every chat request body is kept in `requests`.
+- every chat request body is kept in `requests`;
+- a request that offers `tools` is answered with tool calls the way vLLM with
+  `--enable-auto-tool-choice --tool-call-parser hermes` answers for Qwen3 (`tool_calls.py`);
+  `tool_behaviour` makes that model misbehave (`tool_calls.TOOL_BEHAVIOURS`).
 
 A conversation prompt (`<conversation>` with `role=` items) gets per-turn labels plus the
 contract's `conversation` block: flagged when the last customer turn is negative, resolved when it
@@ -53,6 +56,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from aiohttp import web
+
+from tests.standins import tool_calls
 
 __all__ = [
     "FAULT_KINDS",
@@ -121,6 +126,7 @@ class StandinConfig:
     retry_after_s: int = 0
     hang_s: float = 30.0
     thinking_needs_stream: bool = False
+    tool_behaviour: str = "honest"
 
 
 @dataclass(frozen=True)
@@ -347,6 +353,13 @@ class StandinLLMServer:
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):  # woken early only by stop()
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                if body.get("tools") and fault is None:
+                    reasoning = "Let me choose the tools." if thinking else None
+                    return web.json_response(
+                        tool_calls.completion(
+                            body, model=config.model, behaviour=config.tool_behaviour, reasoning=reasoning
+                        )
+                    )
                 answer = _make_answer(prompt, items, config, fault, thinking)
                 if answer.status != 200:
                     return _error(answer.status, answer.error or "error", headers=answer.headers)
