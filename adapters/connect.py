@@ -1,4 +1,9 @@
-"""`sentibot connect`: Slack Socket Mode and DingTalk Stream mode side by side, one core."""
+"""`sentibot connect`: Slack Socket Mode and DingTalk Stream mode side by side, one core.
+
+Like `serve`, it runs the core's background jobs (the daily digest, …): deployments without a
+public URL get them too. Given the core of a running `serve` (one process), the jobs still run
+once: they belong to the core, not to the runner.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,13 @@ from bot.core import Sentibot
 log = logging.getLogger(__name__)
 
 
-async def run_connect(settings: Settings) -> None:
-    core = Sentibot(settings=settings)
+async def run_connect(settings: Settings, *, core: Sentibot | None = None) -> None:
+    """Connect every configured platform and run the background jobs until cancelled.
+
+    Pass `core` to share one with another runner (then the caller closes it).
+    """
+    owned = core is None
+    core = core or Sentibot(settings=settings)
     register_notifiers(core)
     work = BackgroundWork()
     runners = []
@@ -28,8 +38,11 @@ async def run_connect(settings: Settings) -> None:
 
         runners.append(run_stream_mode(core, work))
         log.info("DingTalk Stream mode: connecting")
+    core.jobs.start()
     try:
         await asyncio.gather(*runners)
     finally:
+        await core.jobs.stop()
         await work.drain(timeout=settings.llm_timeout_s + 30)
-        await core.aclose()
+        if owned:
+            await core.aclose()

@@ -13,6 +13,7 @@ from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import parse_transcript
 from bot.errors import Conflict, InputError, NotFound
+from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.notify import Notifiers, Target, announce_review, parse_targets
 from bot.replies import (
@@ -53,14 +54,26 @@ class Sentibot:
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
+        # Started by every runner (serve, connect), running once per core; see bot/jobs.py.
+        self.jobs = BackgroundJobs()
+        self.jobs.register("digest", self._digest_job)
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
     async def aclose(self) -> None:
+        await self.jobs.shutdown()
         closer = getattr(self.labeler, "aclose", None)
         if closer:
             await closer()
         self.store.close()
+
+    async def _digest_job(self) -> None:
+        """The daily digest at SENTIBOT_DIGEST_TIME to SENTIBOT_DIGEST_TARGETS (bot/scheduler.py)."""
+        from bot import scheduler
+
+        await scheduler.DigestScheduler(
+            store=self.store, settings=self.settings, notifiers=self.notifiers
+        ).run()
 
     # -- labelling --------------------------------------------------------------------------
 

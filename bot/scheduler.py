@@ -217,7 +217,7 @@ async def _deliver(
 
 
 class DigestScheduler:
-    """Runs inside `sentibot serve`: `asyncio.create_task(scheduler.run())`, cancel on shutdown."""
+    """The core's `digest` background job (bot/jobs.py): `run()` until cancelled, in serve or connect."""
 
     def __init__(
         self,

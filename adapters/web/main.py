@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -47,20 +46,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        digests = None
-        if scheduler and app_core.settings.digest_targets:
-            from bot.scheduler import DigestScheduler
-
-            runner = DigestScheduler(
-                store=app_core.store, settings=app_core.settings, notifiers=app_core.notifiers
-            )
-            digests = asyncio.create_task(runner.run(), name="digest-scheduler")
+        if scheduler:
+            app_core.jobs.start()  # the digest (and every other background job) runs once per core
         try:
             yield
         finally:
-            if digests:
-                digests.cancel()
-                await asyncio.gather(digests, return_exceptions=True)
+            if scheduler:
+                await app_core.jobs.stop()
             # Long enough for a model request in flight to finish: acked work is not dropped.
             await work.drain(timeout=app_core.settings.llm_timeout_s + 30)
             if owned:

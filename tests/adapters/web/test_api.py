@@ -18,8 +18,8 @@ from adapters.web.security import COOKIE_NAME, check_bind
 from bot.config import Settings
 from bot.core import Sentibot
 from bot.labelers.qwen import QwenLabeler
+from tests.adapters.web.helpers import FLAGGED_CONVERSATION, DownLabeler, KeywordLabeler
 from tests.standins.llm_server import StandinLLMServer
-from tests.web_helpers import FLAGGED_CONVERSATION, DownLabeler, KeywordLabeler
 
 PUBLIC = "http://bot.example.test"
 ITEM_KEYS = {

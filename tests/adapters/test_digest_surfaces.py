@@ -33,10 +33,10 @@ from adapters.web.main import create_app
 from bot.config import Settings
 from bot.digest import build_digest, digest_reply
 from storage import Store
+from tests.bot.test_digest import D, at, seed_reference_week
 from tests.standins import dingtalk_server as dt
 from tests.standins.dingtalk_server import DingTalkStandin
 from tests.standins.slack_server import BOT_TOKEN, StandinSlackServer
-from tests.test_digest import D, at, seed_reference_week
 
 runner = CliRunner()
 DAY = D.isoformat()

@@ -31,6 +31,7 @@ from bot.config import Settings
 from bot.core import Sentibot
 from bot.scheduler import DeliveryResult
 from storage import Store
+from tests.bot.test_digest import D, at, seed
 from tests.standins.slack_fixtures import (
     AGENT_ID,
     CUSTOMER_ID,
@@ -40,7 +41,6 @@ from tests.standins.slack_fixtures import (
     slack_settings,
 )
 from tests.standins.slack_server import StandinSlackServer
-from tests.test_digest import D, at, seed
 
 CHANNEL = "C0SUPPORT"
 REVIEW_CHANNEL = "CREVIEW"

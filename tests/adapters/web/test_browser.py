@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.web_helpers import FLAGGED_CONVERSATION, KeywordLabeler, shared_conversation
+from tests.adapters.web.helpers import FLAGGED_CONVERSATION, KeywordLabeler, shared_conversation
 
 pytestmark = pytest.mark.browser
 

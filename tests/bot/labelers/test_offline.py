@@ -14,7 +14,7 @@ from bot.labelers.offline import CHUNK, SHIPPED_MODEL_PATH, OfflineLabeler
 from bot.labelers.offline_train import read_labelled_csv, train
 from domain.models import TextIn
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 SHARED_DATA = REPO.parent / "shared" / "data"
 SUPPORT_EVAL = REPO / "benchmarks" / "data" / "support_eval.tsv"
 
@@ -150,6 +150,7 @@ def test_support_eval_set_accuracy(labeler: OfflineLabeler) -> None:
         assert sum(hits) / len(hits) >= 0.80, lang
 
 
+@pytest.mark.slow
 def test_model_build_cannot_read_benchmark_data() -> None:
     code = (
         "from scripts.build_offline_model import forbid_benchmark_data\n"

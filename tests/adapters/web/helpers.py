@@ -116,7 +116,7 @@ class DownLabeler:
 
 def shared_conversation(name: str) -> str | None:
     """A conversation from ../shared/data/conversations, or None when the folder is absent."""
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "conversations" / name
+    path = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "conversations" / name
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 

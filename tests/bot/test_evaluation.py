@@ -10,7 +10,7 @@ import pytest
 
 from bot.evaluation import eval_json, evaluate, format_eval
 from storage import Store
-from tests.test_digest import flag, seed
+from tests.bot.test_digest import flag, seed
 
 D = date(2024, 5, 10)
 

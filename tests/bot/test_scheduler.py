@@ -20,7 +20,7 @@ from bot.notify import Notifiers, Target, TargetError, announce_review, parse_ta
 from bot.replies import Reply, review_buttons
 from bot.scheduler import DigestScheduler, due_day, next_send_at, send_digest
 from storage import Store
-from tests.test_digest import TZ, at, seed
+from tests.bot.test_digest import TZ, at, seed
 
 D = date(2024, 5, 10)
 TARGETS = "slack:C0DIGEST,dingtalk:cidGroup1==,web"
