@@ -9,6 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
+from bot.ask.models import Answer
+from bot.ask.questions import question_text
+from bot.ask.reply import answer_reply
+from bot.ask.service import AskService
 from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import parse_transcript
@@ -54,6 +58,7 @@ class Sentibot:
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
+        self.asking = AskService(settings=settings, store=self.store, model=_ask_model(settings))
         # Started by every runner (serve, connect), running once per core; see bot/jobs.py.
         self.jobs = BackgroundJobs()
         self.jobs.register("digest", self._digest_job)
@@ -89,6 +94,9 @@ class Sentibot:
         command = parse_command(text)
         if command:
             return await self.run_command(command, context=context)
+        question = question_text(text)
+        if question is not None:
+            return await self.answer_question(question)
         request = message_request(text, context=context)
         result = await self.analysis.analyze(request, on_progress=on_progress)
         return await self.reply_for(result, context=context)
@@ -126,6 +134,16 @@ class Sentibot:
                 origin=origin,
             )
         return reply
+
+    # -- asking about the history -----------------------------------------------------------
+
+    async def ask(self, question: str, *, now: datetime | None = None, chart: bool = True) -> Answer:
+        """Answer a question about the stored history (`sentibot ask`, `POST /api/ask`)."""
+        return await self.asking.ask(question, now=now, chart=chart)
+
+    async def answer_question(self, question: str, *, now: datetime | None = None) -> Reply:
+        """A question asked in chat (`ask …` / `问 …`, or recognised as one), as a reply."""
+        return answer_reply(await self.ask(question, now=now))
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -207,6 +225,15 @@ class Sentibot:
         if png is None:
             raise NotFound(f"no chart {chart_id}")
         return png
+
+
+def _ask_model(settings: Settings) -> Any:
+    """Qwen3 answers questions by tool calling when a model server is configured."""
+    if not settings.uses_llm:
+        return None
+    from bot.ask.llm import AskModel
+
+    return AskModel(settings=settings)
 
 
 def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:

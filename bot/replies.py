@@ -14,7 +14,7 @@ from bot.i18n import LABEL_EMOJI, label_word
 from bot.stats import StatsReport
 from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
-ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error"]
+ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error", "answer"]
 # How many items a chat reply lists in full; the rest are behind the run's web page.
 TOP_ITEMS = 5
 
@@ -44,6 +44,8 @@ class Reply(BaseModel):
     buttons: list[Button] = Field(default_factory=list)
     link: str | None = None
     error: str | None = None
+    # An answer about the history: the quoted messages (contract message JSON plus `link`).
+    examples: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def text(self) -> str:

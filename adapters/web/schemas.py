@@ -51,6 +51,20 @@ class ChatIn(Strict):
     text: str = Field(description="what the user typed: a command, a comment, a list or a conversation")
 
 
+class AskIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "这周客户主要投诉什么？"},
+                {"question": "why did negative go up yesterday?"},
+            ]
+        },
+    )
+
+    question: str = Field(min_length=1, max_length=500, description="a question about the stored history")
+
+
 class ResolveIn(Strict):
     reviewer: str = Field(max_length=200)
     note: str = Field("", max_length=5000)
@@ -134,6 +148,7 @@ class ReplyOut(BaseModel):
     error: str | None = None
     summary: SummaryOut | None = None
     reviews: list[dict[str, Any]] = []
+    examples: list[dict[str, Any]] = []
 
 
 class RunOut(BaseModel):
@@ -160,6 +175,23 @@ class RunOut(BaseModel):
     review_id: int | None = None
     review_url: str | None = None
     reply: ReplyOut | None = None
+
+
+class FactOut(BaseModel):
+    name: str
+    value: int | float | str
+
+
+class AskOut(BaseModel):
+    """An answer whose every number is one of `facts` (from storage), with real example messages."""
+
+    model_config = ConfigDict(extra="allow")
+
+    answer: str
+    facts: list[FactOut]
+    examples: list[dict[str, Any]] = Field(description="stored messages (contract message JSON) plus `link`")
+    chart_url: str | None = None
+    answered_by: str = Field(description="`offline` or `qwen3:<model>`")
 
 
 class ChatOut(BaseModel):

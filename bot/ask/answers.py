@@ -251,3 +251,8 @@ def help_line(lang: Lang) -> str:
 
 def examples_heading(lang: Lang) -> str:
     return _t(lang, "例子：", "Examples:")
+
+
+def answered_by_words(answered_by: str, lang: Lang) -> str:
+    """`answered from stored messages (offline)` / `根据已存消息回答（qwen3:…）`."""
+    return _t(lang, f"根据已存消息回答（{answered_by}）", f"from stored messages ({answered_by})")

@@ -81,10 +81,14 @@ class AskService:
             day[bucket] = day.get(bucket, 0) + int(row["n"])
         points = [
             charts.DayCounts(
-                day=span.first + timedelta(days=k),
-                **per_day.get((span.first + timedelta(days=k)).isoformat(), {}),
+                day=day,
+                positive=counts.get("positive", 0),
+                negative=counts.get("negative", 0),
+                neutral=counts.get("neutral", 0),
+                failed=counts.get("failed", 0),
             )
-            for k in range(span.days)
+            for day in (span.first + timedelta(days=k) for k in range(span.days))
+            for counts in [per_day.get(day.isoformat(), {})]
         ]
         title = answers.period_words(span, q.lang)
         png = await asyncio.to_thread(charts.daily_trend_png, points, lang=q.lang, title=title)

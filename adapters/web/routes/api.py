@@ -12,6 +12,8 @@ from adapters.web.render import reply_json, review_json, run_json
 from adapters.web.schemas import (
     AnalyzeIn,
     AnalyzeOut,
+    AskIn,
+    AskOut,
     ChatIn,
     ChatOut,
     ErrorOut,
@@ -23,6 +25,7 @@ from adapters.web.schemas import (
     StatsOut,
 )
 from bot.analysis import AnalysisRequest, AnalysisResult
+from bot.ask.questions import question_text
 from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot, message_request
 from bot.errors import InputError
@@ -97,11 +100,21 @@ async def chat(body: ChatIn, core: CoreDep, background: BackgroundDep) -> dict:
     if command:
         reply = await core.run_command(command, context=context)
         return {"reply": reply_json(reply)}
+    question = question_text(body.text)
+    if question is not None:
+        return {"reply": reply_json(await core.answer_question(question))}
     request = message_request(body.text, context=context)
     run_id = core.analysis.submit(request)
     task = background.spawn(complete_and_announce(core, run_id, request, context), name=f"chat:{run_id}")
     await asyncio.wait({task}, timeout=QUICK_WAIT_S)
     return {"run": run_json(core.analysis.result(run_id), public_url=core.settings.public_url)}
+
+
+@router.post("/ask", response_model=AskOut, summary="Ask about the stored history in plain language")
+async def ask(body: AskIn, core: CoreDep) -> dict:
+    """Answered from storage: every number in `answer` is one of `facts`; `examples` are stored messages."""
+    answer = await core.ask(body.question)
+    return answer.api_json(public_url=core.settings.public_url)
 
 
 @router.get("/runs", summary="Recent runs")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -85,15 +85,20 @@ SEEDS = [
 ]
 
 
-def seed_history(store: Store) -> None:
+TODAY = NOW.date()
+
+
+def seed_history(store: Store, *, today: date = TODAY) -> None:
+    """Store the table above; with `today`, every day moves by the same offset (same weekdays only
+    when the offset is a whole number of weeks)."""
+    shift = today - NOW.date()
     n = 0
     for seed in SEEDS:
         texts = TEXTS[(seed.label, seed.aspect)]
         for k in range(seed.count):
             n += 1
-            created = datetime.fromisoformat(f"{seed.day}T10:00:00").replace(tzinfo=ZONE) + timedelta(
-                minutes=n
-            )
+            local = datetime.fromisoformat(f"{seed.day}T10:00:00").replace(tzinfo=ZONE)
+            created = local + shift + timedelta(minutes=n)
             message = NewMessage(
                 source="import",
                 external_id=f"m{n}",
