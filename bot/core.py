@@ -16,6 +16,7 @@ from bot.ask.service import AskService
 from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import parse_transcript
+from bot.corrections import correction_reply, message_of_item, parse_correction, set_label
 from bot.errors import Conflict, InputError, NotFound
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
@@ -94,6 +95,11 @@ class Sentibot:
         command = parse_command(text)
         if command:
             return await self.run_command(command, context=context)
+        correction = parse_correction(text)
+        if correction:
+            return self.correct_in_chat(
+                correction.item, correction.label, chinese=correction.chinese, context=context
+            )
         question = question_text(text)
         if question is not None:
             return await self.answer_question(question)
@@ -144,6 +150,40 @@ class Sentibot:
     async def answer_question(self, question: str, *, now: datetime | None = None) -> Reply:
         """A question asked in chat (`ask …` / `问 …`, or recognised as one), as a reply."""
         return answer_reply(await self.ask(question, now=now))
+
+    def wants_to_talk(self, text: str) -> bool:
+        """True when a chat text is a request to the bot (a command, a question, a label
+        correction) rather than content to judge: adapters ask before judging a thread."""
+        return bool(parse_command(text) or parse_correction(text) or question_text(text) is not None)
+
+    # -- labels set by people ---------------------------------------------------------------
+
+    def set_message_label(
+        self, message_id: int, *, label: str, by: str, via: str = "web", note: str | None = None
+    ) -> dict[str, Any]:
+        """A lead sets the right label of a stored message (who and when are kept)."""
+        return set_label(self.store, message_id, label=label, by=by, via=via, note=note)
+
+    def set_item_label(
+        self, run_id: str, idx: int, *, label: str, by: str, via: str = "run", note: str | None = None
+    ) -> dict[str, Any]:
+        """The same, for item `idx` (1-based) of a run."""
+        return self.set_message_label(message_of_item(self.store, run_id, idx), label=label, by=by, via=via,
+                                      note=note)  # fmt: skip
+
+    def correct_in_chat(self, item: int, label: str, *, chinese: bool, context: MessageContext) -> Reply:
+        """`correct 3 negative` / `纠正 3 负面`: item 3 of the latest run in this thread or channel."""
+        lang: Lang = "zh" if chinese else "en"
+        run_id = self.store.corrections.latest_run_in(
+            thread_key=context.thread_key, channel=context.channel, source=context.source
+        )
+        if run_id is None:
+            raise NotFound("nothing labelled here yet: label a comment first, then correct it")
+        who = context.user or context.source
+        saved = self.set_item_label(run_id, item, label=label, by=who, via=context.source)
+        return correction_reply(
+            saved, item=item, run_id=run_id, lang=lang, public_url=self.settings.public_url
+        )
 
     # -- commands ---------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from bot.config import Settings
+from bot.corrections import LabelAgreement, agreement, agreement_words
 from bot.i18n import LABEL_EMOJI
 from bot.replies import Reply, summary_line
 from bot.stats import DayMix, trend_chart
@@ -114,6 +115,8 @@ class Digest(BaseModel):
     more_channels: int = 0
     trend: list[DayMix] = Field(default_factory=list)
     chart_id: str | None = None
+    # Labels people set in the 30 days up to `day` against the labeller's (None: nobody set any).
+    people_agreement: LabelAgreement | None = None
 
     @property
     def alert(self) -> bool:
@@ -187,7 +190,9 @@ async def build_digest(
     has_data = any(mix.labelled or mix.failed for mix in trend)
     chart_id = await trend_chart(store, trend, lang=lang, kind="digest") if chart and has_data else None
 
+    judged = agreement(store, today=day, timezone=settings.timezone)
     return Digest(
+        people_agreement=judged if judged.judged else None,
         day=day,
         timezone=settings.timezone,
         lang=lang,
@@ -578,6 +583,8 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
         )
     if t.reviews:
         lines.append(_reviews_line(t.reviews, lang, partial=digest.partial))
+    if digest.people_agreement:
+        lines.append(agreement_words(digest.people_agreement, lang))
     if digest.channels:
         lines.append(_t(lang, "分频道：", "By channel:"))
         for s in digest.channels:

@@ -14,7 +14,9 @@ from bot.i18n import LABEL_EMOJI, label_word
 from bot.stats import StatsReport
 from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
-ReplyKind = Literal["label", "list", "conversation", "stats", "reviews", "help", "digest", "error", "answer"]
+ReplyKind = Literal[
+    "label", "list", "conversation", "stats", "reviews", "help", "digest", "error", "answer", "correction"
+]
 # How many items a chat reply lists in full; the rest are behind the run's web page.
 TOP_ITEMS = 5
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import httpx
 
 from bot.config import Settings
@@ -12,7 +14,10 @@ CheckLine = tuple[str, bool, str]
 
 async def run_checks(settings: Settings) -> list[CheckLine]:
     lines: list[CheckLine] = [_check_db(settings)]
-    lines += await _check_labeller(settings)
+    labeller = await _check_labeller(settings)
+    lines += labeller
+    if settings.uses_llm and all(ok for _, ok, _ in labeller):
+        lines.append(await _check_asking(settings))
     if settings.slack_bot_token:
         lines.append(await _check_slack(settings))
     if settings.dingtalk_enabled:
@@ -42,6 +47,19 @@ async def _check_labeller(settings: Settings) -> list[CheckLine]:
         return [(line.name, line.ok, line.message) for line in await labeler.check()]
     finally:
         await labeler.aclose()
+
+
+async def _check_asking(settings: Settings) -> CheckLine:
+    from bot.ask.llm import AskModel
+
+    ok, message = await AskModel(settings=settings).check(today=settings_today(settings))
+    return ("asking (tool calls)", ok, message)
+
+
+def settings_today(settings: Settings) -> date:
+    from bot.ask.periods import today_in
+
+    return today_in(settings.timezone)
 
 
 async def _check_slack(settings: Settings) -> CheckLine:

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.background import BackgroundWork
 from adapters.notifiers import register_notifiers
 from adapters.web.deps import LoginRequired
-from adapters.web.routes import api, charts, digests, health, pages
+from adapters.web.routes import api, charts, corrections, digests, health, pages
 from adapters.web.validation import describe_validation_error
 from bot.config import Settings
 from bot.core import Sentibot
@@ -76,6 +76,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(charts.router)
     app.include_router(api.router)
+    app.include_router(corrections.router)
     app.include_router(digests.api_router)
     app.include_router(pages.open_router)
     app.include_router(pages.router)

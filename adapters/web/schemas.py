@@ -65,6 +65,12 @@ class AskIn(Strict):
     question: str = Field(min_length=1, max_length=500, description="a question about the stored history")
 
 
+class LabelIn(Strict):
+    label: Label = Field(description="the right label")
+    by: str = Field(min_length=1, max_length=200, description="who sets it (a name or user id)")
+    note: str | None = Field(None, max_length=2000)
+
+
 class ResolveIn(Strict):
     reviewer: str = Field(max_length=200)
     note: str = Field("", max_length=5000)
@@ -175,6 +181,20 @@ class RunOut(BaseModel):
     review_id: int | None = None
     review_url: str | None = None
     reply: ReplyOut | None = None
+
+
+class CorrectionOut(BaseModel):
+    """A label set by a person: who, when, where, and what the labeller had said."""
+
+    id: int
+    message_id: int
+    label: Label
+    labeler_label: str | None
+    labeler: str | None
+    corrected_by: str
+    corrected_at: str
+    via: str
+    note: str | None = None
 
 
 class FactOut(BaseModel):

@@ -202,6 +202,27 @@ class AskModel:
             )
         self._bound = chat.bind_tools(TOOL_SCHEMAS)
 
+    async def check(self, *, today: date) -> tuple[bool, str]:
+        """For `sentibot doctor`: does the server answer a question with tool calls?"""
+        messages = self._messages("how many messages were there today?", today=today, lang="en")
+        try:
+            reply = await asyncio.wait_for(self._bound.ainvoke(messages), self.settings.llm_timeout_s)
+        except Exception as exc:
+            text = str(exc)
+            if "tool" in text.lower():
+                return False, (
+                    f"tool calling is refused ({text[:160]}): asking about the history needs vLLM started with "
+                    "--enable-auto-tool-choice --tool-call-parser hermes (the templated answers serve meanwhile)"
+                )
+            return False, f"a test question failed: {text[:200]}"
+        if isinstance(reply, AIMessage) and reply.tool_calls:
+            names = ", ".join(call["name"] for call in reply.tool_calls)
+            return True, f"a test question came back as tool calls ({names})"
+        return False, (
+            "the model answered without tool calls: start vLLM with --enable-auto-tool-choice "
+            "--tool-call-parser hermes (the templated answers serve meanwhile)"
+        )
+
     def _messages(self, question: str, *, today: date, lang: str) -> list[BaseMessage]:
         system = prompts.render(
             "ask_system",

@@ -355,11 +355,10 @@ class StandinLLMServer:
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
                 if body.get("tools") and fault is None:
                     reasoning = "Let me choose the tools." if thinking else None
-                    return web.json_response(
-                        tool_calls.completion(
-                            body, model=config.model, behaviour=config.tool_behaviour, reasoning=reasoning
-                        )
+                    status, answer_body = tool_calls.completion(
+                        body, model=config.model, behaviour=config.tool_behaviour, reasoning=reasoning
                     )
+                    return web.json_response(answer_body, status=status)
                 answer = _make_answer(prompt, items, config, fault, thinking)
                 if answer.status != 200:
                     return _error(answer.status, answer.error or "error", headers=answer.headers)

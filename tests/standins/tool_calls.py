@@ -20,7 +20,8 @@ Instead of a model, a request with `tools` is answered by small rules:
 - `unknown_tool`: the first call is to `delete_messages`, which does not exist; after the error
   comes back it calls the right tools;
 - `always_unknown`: calls `delete_messages` every time;
-- `obey_injection`: the answer follows an instruction found in a message text ("99%").
+- `obey_injection`: the answer follows an instruction found in a message text ("99%");
+- `disabled`: a vLLM started without `--enable-auto-tool-choice`: 400 with vLLM's message.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-TOOL_BEHAVIOURS = ("honest", "invent_number", "unknown_tool", "always_unknown", "obey_injection")
+TOOL_BEHAVIOURS = ("honest", "invent_number", "unknown_tool", "always_unknown", "obey_injection", "disabled")
+DISABLED_MESSAGE = '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set'
+
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TODAY = re.compile(r"Today is (\d{4}-\d{2}-\d{2})")
@@ -188,12 +191,16 @@ def assistant_message(body: dict[str, Any], behaviour: str) -> tuple[dict[str, A
     return {"role": "assistant", "content": text}, "stop"
 
 
-def completion(body: dict[str, Any], *, model: str, behaviour: str, reasoning: str | None) -> dict[str, Any]:
-    """The whole non-streamed chat completion for a request with `tools`."""
+def completion(
+    body: dict[str, Any], *, model: str, behaviour: str, reasoning: str | None
+) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) of the non-streamed chat completion for a request with `tools`."""
+    if behaviour == "disabled":
+        return 400, {"object": "error", "message": DISABLED_MESSAGE, "type": "BadRequestError", "code": 400}
     message, finish = assistant_message(body, behaviour)
     if reasoning:
         message["reasoning_content"] = reasoning
-    return {
+    return 200, {
         "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
         "object": "chat.completion",
         "created": int(time.time()),
