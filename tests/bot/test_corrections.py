@@ -25,9 +25,13 @@ async def bot(tmp_path: Path) -> Sentibot:
 
 @pytest.mark.parametrize(
     ("text", "item", "label"),
-    [("correct 3 negative", 3, "negative"), ("纠正 2 正面", 2, "positive"), ("fix #1 to neutral", 1, "neutral"),
-     ("改 4 负面", 4, "negative")],
-)  # fmt: skip
+    [
+        ("correct 3 negative", 3, "negative"),
+        ("纠正 2 正面", 2, "positive"),
+        ("fix #1 to neutral", 1, "neutral"),
+        ("改 4 负面", 4, "negative"),
+    ],
+)
 def test_correction_commands(text: str, item: int, label: str) -> None:
     command = parse_correction(text)
     assert command is not None and (command.item, command.label) == (item, label)
@@ -48,7 +52,11 @@ async def test_a_label_set_on_a_run_item_is_kept_and_counted(bot: Sentibot) -> N
     message_id = bot.store.corrections.message_of_item(run_id, 1)
     [saved] = bot.store.corrections.for_message(message_id)
     assert (saved["label"], saved["labeler_label"], saved["corrected_by"], saved["via"]) == (
-        "negative", "positive", "lead-7", "dingtalk")  # fmt: skip
+        "negative",
+        "positive",
+        "lead-7",
+        "dingtalk",
+    )
     assert saved["corrected_at"]
     stored = bot.store.messages.get(message_id)
     assert stored is not None and stored.label == "negative"
