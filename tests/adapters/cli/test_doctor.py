@@ -35,9 +35,8 @@ def test_everything_healthy(
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     names = [line[5:].split(":")[0] for line in lines]
-    assert names == [
-        "database", "model server", "model", "labelling", "reasoning", "asking (tool calls)", "slack", "dingtalk"
-    ]  # fmt: skip
+    checks = ["database", "model server", "model", "labelling", "reasoning", "asking (tool calls)"]
+    assert names == [*checks, "slack", "dingtalk"]
     assert all(line.startswith("ok ") for line in lines)
     assert "reasoning seen" in result.output and "signed in as" in result.output
 
