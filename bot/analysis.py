@@ -18,7 +18,7 @@ from bot.conversation import rule_verdict
 from bot.errors import InputError, NotFound
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
-from bot.text import clean_text
+from bot.text import clean_text, has_lone_surrogate
 from domain.models import ConversationVerdict, LabeledItem, Lang, Role, Summary, TextIn, Turn
 from storage import Store, cache_key
 from storage.clock import iso, utc_now
@@ -29,6 +29,8 @@ MAX_ITEMS = 2000
 # A run still "running" after this long was left by a crash; relabel may take it over.
 RUNNING_STALE_AFTER = timedelta(hours=1)
 MAX_ITEM_CHARS = 20_000
+NOTHING_TO_LABEL = "only links, @mentions, control or invisible characters; give it words"
+INVALID_TEXT = "contains a lone surrogate (like \\ud800), which is not text; send valid Unicode"
 RunKind = Literal["text", "list", "conversation"]
 
 
@@ -126,8 +128,11 @@ class AnalysisService:
                     note=note,
                     role=item.role,
                     author=item.author,
+                    # Stored `rejected` with this reason: never labelled, counted nor relabelled.
+                    **({} if cleaned else {"status": "failed", "error": NOTHING_TO_LABEL}),
                 )
             )
+        _refuse_if_nothing_to_label(pending, kind)
         run_id = uuid.uuid4().hex[:12]
         self._store.runs.create(
             run_id=run_id,
@@ -155,7 +160,10 @@ class AnalysisService:
         run = self._store.runs.get(run_id)
         if run is None:
             raise NotFound(f"no run {run_id}")
-        pending = self._store.runs.items(run_id)
+        everything = self._store.runs.items(run_id)
+        # Items with nothing left after cleaning were refused at submit and keep their reason.
+        pending = [item for item in everything if item.clean_text]
+        refused = [item for item in everything if not item.clean_text]
         lang: Lang = run["lang"]
         try:
             if run["kind"] == "conversation":
@@ -170,6 +178,7 @@ class AnalysisService:
             log.exception("labelling run %s failed", run_id)
             labelled = [_failed(item, f"internal error: {exc}") for item in pending]
             verdict, summary_text = None, ""
+        labelled = sorted(labelled + refused, key=lambda item: item.id)
         review = await self._finish(
             run_id, run, request, labelled, verdict=verdict, summary_text=summary_text
         )
@@ -431,6 +440,8 @@ def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:
     for index, (text, _, _) in enumerate(entries, start=1):
         if not text or not text.strip():
             raise InputError(f"item {index} is empty: remove it or give it text")
+        if has_lone_surrogate(text):
+            raise InputError(f"item {index} {INVALID_TEXT}")
         if len(text) > MAX_ITEM_CHARS:
             raise InputError(
                 f"item {index} is {len(text)} characters long (at most {MAX_ITEM_CHARS}); shorten it"
@@ -440,6 +451,21 @@ def _validate(request: AnalysisRequest) -> tuple[list[TextIn], RunKind]:
         for index, (text, role, author) in enumerate(entries, start=1)
     ]
     return items, kind
+
+
+def _refuse_if_nothing_to_label(items: list[LabeledItem], kind: RunKind) -> None:
+    """One text, or every item, empty once cleaned is refused like empty input; in a longer list
+    such an item only gets its reason (and a conversation needs a customer turn with words)."""
+    blank = [item.id for item in items if not item.clean_text]
+    if not blank:
+        return
+    if kind == "conversation":
+        if not any(item.clean_text for item in items if item.role == "customer"):
+            raise InputError(f"no customer turn has text to judge: {NOTHING_TO_LABEL}")
+        return
+    if kind == "text" or len(blank) == len(items):
+        which = "the text" if len(items) == 1 else "every item"
+        raise InputError(f"{which} has nothing to label: {NOTHING_TO_LABEL}")
 
 
 def _failed(item: LabeledItem, error: str) -> LabeledItem:

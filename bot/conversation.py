@@ -18,6 +18,19 @@ def parse_transcript(text: str) -> list[Turn] | None:
     (`客户:` / `客服:` / `Customer:` / `Agent:`, half- or full-width colon), with both sides
     present. Lines without a prefix continue the previous turn.
     """
+    turns = _prefixed_turns(text)
+    roles = {turn.role for turn in turns or []}
+    return turns if turns and len(turns) >= 2 and roles == {"customer", "agent"} else None
+
+
+def is_agent_only_transcript(text: str) -> bool:
+    """A transcript of two or more turns, all on the agent side: nothing of the customer's to
+    judge, so it is refused (as a conversation without a customer turn is), not read as a list."""
+    turns = _prefixed_turns(text)
+    return bool(turns) and len(turns or []) >= 2 and {turn.role for turn in turns or []} == {"agent"}
+
+
+def _prefixed_turns(text: str) -> list[Turn] | None:
     turns: list[Turn] = []
     for line in text.splitlines():
         if not line.strip():
@@ -30,9 +43,7 @@ def parse_transcript(text: str) -> list[Turn] | None:
             turns[-1].text = f"{turns[-1].text}\n{line.strip()}"
         else:
             return None
-    turns = [turn for turn in turns if turn.text]
-    roles = {turn.role for turn in turns}
-    return turns if len(turns) >= 2 and roles == {"customer", "agent"} else None
+    return [turn for turn in turns if turn.text]
 
 
 def _role_of(prefix: str) -> str | None:

@@ -15,7 +15,7 @@ from bot.ask.reply import answer_reply
 from bot.ask.service import AskService
 from bot.commands import Command, parse_command
 from bot.config import Settings
-from bot.conversation import parse_transcript
+from bot.conversation import is_agent_only_transcript, parse_transcript
 from bot.corrections import correction_reply, message_of_item, parse_correction, set_label
 from bot.errors import Conflict, InputError, NotFound
 from bot.jobs import BackgroundJobs
@@ -280,6 +280,10 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
     """How a chat message is read: a transcript, several lines (a list) or one text."""
     base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
     turns = parse_transcript(text)
+    if turns is None and is_agent_only_transcript(text):
+        raise InputError(
+            'the conversation has no customer turn (start its lines with "客户:" or "Customer:")'
+        )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -16,6 +16,13 @@ _MENTION = re.compile(r"(?<![\w.])@[\w\-.\u4e00-\u9fff]{1,32}")
 # sentiment. Text between tags is kept; "<3" and "a < b" are not tags and stay.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when `text` holds a UTF-16 surrogate on its own (JSON `"\\ud800"`): not Unicode text,
+    it cannot be stored or sent on, so it is refused as bad input wherever it comes in."""
+    return bool(_SURROGATE.search(text))
 
 
 def _drop_control(text: str) -> str:

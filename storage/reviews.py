@@ -80,6 +80,7 @@ class ReviewRepository:
         return self.get(review_id), created
 
     def get(self, review_id: int) -> dict[str, Any]:
+        _require_id(review_id)
         rows = self._db.query("SELECT * FROM reviews WHERE id = ?", (review_id,))
         if not rows:
             raise ReviewNotFound(f"no review #{review_id}")
@@ -129,7 +130,14 @@ class ReviewRepository:
         return self.get(review_id)
 
 
+def _require_id(review_id: int) -> None:
+    """SQLite ids are 64-bit: an id outside 1..2^63-1 names no review (and must not overflow)."""
+    if not 0 < review_id < 2**63:
+        raise ReviewNotFound(f"no review #{review_id}")
+
+
 def _require_status(db: Any, review_id: int, wanted: str) -> None:
+    _require_id(review_id)
     rows = list(db.query("SELECT status, resolved_by FROM reviews WHERE id = ?", (review_id,)))
     if not rows:
         raise ReviewNotFound(f"no review #{review_id}")

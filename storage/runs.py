@@ -79,7 +79,8 @@ class RunRepository:
         day: str,
         items: list[LabeledItem],
     ) -> None:
-        """Store a run and its items as `pending` in one transaction, before any labelling."""
+        """Store a run and its items as `pending` (or `rejected`) in one transaction, before any
+        labelling."""
         now = iso()
         with self._db.write() as db:
             db.table("runs").insert(
@@ -113,7 +114,10 @@ class RunRepository:
                     "text": item.text,
                     "clean_text": item.clean_text,
                     "note": item.note,
-                    "status": "pending",
+                    # Refused at submit (nothing left to label once cleaned): kept with its reason,
+                    # never labelled, relabelled nor counted in stats.
+                    "status": "rejected" if item.status == "failed" else "pending",
+                    "error": item.error if item.status == "failed" else None,
                     "keywords": "[]",
                     "cached": 0,
                 }
@@ -129,7 +133,7 @@ class RunRepository:
                     " explanation=:explanation, reasoning=:reasoning, labeler=:labeler,"
                     " model=:model, prompt_version=:prompt_version, latency_ms=:latency_ms,"
                     " status=:status, error=:error, cached=:cached"
-                    " WHERE run_id=:run_id AND idx=:idx",
+                    " WHERE run_id=:run_id AND idx=:idx AND status != 'rejected'",
                     {**item_to_row(item), "run_id": run_id, "idx": item.id},
                 )
             db.execute(

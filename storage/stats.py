@@ -139,7 +139,7 @@ class StatsRepository:
 def _daily_counts_sql(first_day: str, last_day: str, channel: str | None) -> tuple[str, tuple]:
     sql = (
         "SELECT day, channel, label, status, count(*) AS n FROM items"
-        " WHERE day >= ? AND day <= ? AND status NOT IN ('pending', 'superseded')"
+        " WHERE day >= ? AND day <= ? AND status NOT IN ('pending', 'superseded', 'rejected')"
     )
     params: tuple = (first_day, last_day)
     if channel is not None:

@@ -2,9 +2,18 @@
 
 DingTalk signs each delivery with headers `timestamp` (ms) and
 `sign` = base64(HMAC-SHA256(key=app secret, msg=timestamp + "\\n" + app secret)).
-A missing or stale (over an hour off) timestamp is 401, a wrong sign 403. A good delivery is
-acknowledged at once with `{}`; the reply goes to the message's sessionWebhook from background
-work, so a slow model never makes DingTalk time out and redeliver.
+A missing or stale timestamp is 401, a wrong sign 403: DingTalk's documented rule is that a
+timestamp more than an hour off the server's clock is not a genuine request. The signature covers
+only the timestamp (the same sign for every message of that millisecond), not the body, so a
+captured pair could carry another body within that hour. Hence:
+
+- the body is type-checked (400 saying which field), and a `sessionWebhook` that is not
+  DingTalk's own (see `adapters.dingtalk.safety`) is refused (400, logged): the bot never posts
+  to an address a request body chose, only into DingTalk;
+- each msgId is handled once (`handle_incoming`), so a replayed message does nothing.
+
+A good delivery is acknowledged at once with `{}`; the reply goes to the message's
+sessionWebhook from background work, so a slow model never makes DingTalk time out and redeliver.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from fastapi.responses import JSONResponse
 from adapters.background import BackgroundWork
 from adapters.dingtalk.client import DingTalkClient, robot_sign
 from adapters.dingtalk.messages import IncomingMessage, handle_incoming
+from adapters.dingtalk.safety import UnsafeDestination, check_session_webhook
 from bot.core import Sentibot
 
 log = logging.getLogger(__name__)
@@ -75,7 +85,14 @@ def dingtalk_router(
             return JSONResponse({"error": reason}, status_code=status)
         try:
             message = IncomingMessage.from_payload(json.loads(await request.body()))
-        except ValueError as exc:
+            if message.session_webhook:
+                check_session_webhook(
+                    message.session_webhook, configured_bases=(dingtalk.oapi_url, dingtalk.api_url)
+                )
+        except UnsafeDestination as exc:
+            log.warning("DingTalk callback refused (400): %s", exc)
+            return JSONResponse({"error": f"refused: {exc}"}, status_code=400)
+        except ValueError as exc:  # also UnicodeDecodeError and JSONDecodeError
             return JSONResponse({"error": f"not a DingTalk robot message: {exc}"}, status_code=400)
         work.spawn(
             handle_incoming(message, core=core, client=dingtalk), name=f"dingtalk-callback:{message.msg_id}"

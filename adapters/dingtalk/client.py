@@ -35,6 +35,7 @@ from adapters.dingtalk.errors import (
     SessionWebhookExpired,
 )
 from adapters.dingtalk.render import Markdown
+from adapters.dingtalk.safety import check_conversation_id, check_session_webhook
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,9 @@ class DingTalkClient:
     async def send_session_webhook(
         self, url: str, markdown: Markdown, *, at_user_ids: Sequence[str] = ()
     ) -> dict[str, Any]:
-        """Reply in the conversation a message came from. Raises `SessionWebhookExpired` on 300001."""
+        """Reply in the conversation a message came from. Raises `SessionWebhookExpired` on 300001,
+        `UnsafeDestination` (nothing sent) unless the URL is DingTalk's own (see `safety`)."""
+        check_session_webhook(url, configured_bases=(self.oapi_url, self.api_url))
         payload: dict[str, Any] = markdown.webhook_body()
         if at_user_ids:
             payload["at"] = {"atUserIds": list(at_user_ids), "isAtAll": False}
@@ -199,6 +202,7 @@ class DingTalkClient:
         self, open_conversation_id: str, markdown: Markdown, *, robot_code: str | None = None
     ) -> dict[str, Any]:
         """`POST /v1.0/robot/groupMessages/send` as the app robot (the robot must be in the group)."""
+        check_conversation_id(open_conversation_id)
         body = {
             "robotCode": self._robot_code(robot_code),
             "openConversationId": open_conversation_id,

@@ -17,6 +17,7 @@ from typing import Any
 from adapters.dingtalk.client import DingTalkClient
 from adapters.dingtalk.errors import DingTalkError, DingTalkNotConfigured, SessionWebhookExpired
 from adapters.dingtalk.render import Markdown, chart_ref, error_markdown, render_reply
+from adapters.dingtalk.safety import UnsafeDestination, check_conversation_id, check_staff_id
 from bot.core import MessageContext, Sentibot
 from bot.errors import InputError
 from bot.i18n import detect_lang
@@ -49,29 +50,38 @@ class IncomingMessage:
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> IncomingMessage:
-        """Read a robot message; ValueError when it is not one (no msgId / conversation)."""
+        """Read a robot message; ValueError (saying which field) when it is not one.
+
+        Every field is type-checked: the callback body is not covered by DingTalk's signature,
+        so a wrong type is bad input (400), never a crash. Ids must look like DingTalk's.
+        """
         if not isinstance(data, dict):
             raise ValueError("the message is not a JSON object")
-        msg_id = data.get("msgId")
-        conversation_id = data.get("conversationId")
+        msg_id = _optional_str(data, "msgId")
+        conversation_id = _optional_str(data, "conversationId")
         if not msg_id or not conversation_id:
             raise ValueError("not a robot message: msgId and conversationId are required")
+        check_conversation_id(conversation_id)
         conversation_type = str(data.get("conversationType") or "1")
+        if conversation_type not in ("1", "2"):
+            raise ValueError('`conversationType` must be "1" (one-to-one) or "2" (group)')
         text = message_text(data)
         if conversation_type == "2":
             text = strip_mention(text)
-        expires = data.get("sessionWebhookExpiredTime")
+        staff_id = _optional_str(data, "senderStaffId")
+        if staff_id:
+            check_staff_id(staff_id)
         return cls(
-            msg_id=str(msg_id),
+            msg_id=msg_id,
             text=text,
-            conversation_id=str(conversation_id),
+            conversation_id=conversation_id,
             conversation_type=conversation_type,
-            sender_staff_id=data.get("senderStaffId") or None,
-            sender_nick=data.get("senderNick"),
-            session_webhook=data.get("sessionWebhook") or None,
-            session_webhook_expires_ms=int(expires) if expires not in (None, "") else None,
-            robot_code=data.get("robotCode"),
-            conversation_title=data.get("conversationTitle"),
+            sender_staff_id=staff_id or None,
+            sender_nick=_optional_str(data, "senderNick"),
+            session_webhook=_optional_str(data, "sessionWebhook") or None,
+            session_webhook_expires_ms=_optional_ms(data, "sessionWebhookExpiredTime"),
+            robot_code=_optional_str(data, "robotCode"),
+            conversation_title=_optional_str(data, "conversationTitle"),
         )
 
     def webhook_usable(self, *, now_ms: int | None = None) -> bool:
@@ -84,15 +94,49 @@ class IncomingMessage:
 
 
 def message_text(data: dict[str, Any]) -> str:
-    """The text of a `text` or `richText` message ("" for pictures, audio, files)."""
+    """The text of a `text` or `richText` message ("" for pictures, audio, files).
+
+    ValueError when `text` / `content` do not have DingTalk's shape."""
     msgtype = data.get("msgtype")
     if msgtype == "text":
-        return str((data.get("text") or {}).get("content") or "").strip()
+        body = data.get("text")
+        if body is None:
+            return ""
+        if not isinstance(body, dict) or not isinstance(body.get("content", ""), str | None):
+            raise ValueError('`text` must be an object like {"content": "…"}')
+        return str(body.get("content") or "").strip()
     if msgtype == "richText":
-        parts = (data.get("content") or {}).get("richText") or []
-        texts = [str(part["text"]) for part in parts if isinstance(part, dict) and part.get("text")]
-        return "\n".join(text.strip("\n") for text in texts).strip()
+        content = data.get("content")
+        parts = content.get("richText") if isinstance(content, dict) else None
+        if content is not None and not isinstance(parts, list | None):
+            raise ValueError('`content.richText` must be a list of {"text": "…"} parts')
+        texts = [
+            part["text"]
+            for part in parts or []
+            if isinstance(part, dict) and isinstance(part.get("text"), str)
+        ]
+        return "\n".join(text.strip("\n") for text in texts if text).strip()
     return ""
+
+
+def _optional_str(data: dict[str, Any], field: str) -> str | None:
+    value = data.get(field)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"`{field}` must be a string")
+
+
+def _optional_ms(data: dict[str, Any], field: str) -> int | None:
+    value = data.get(field)
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 20:
+        return int(value)
+    raise ValueError(f"`{field}` must be milliseconds since the epoch")
 
 
 def strip_mention(text: str) -> str:
@@ -141,6 +185,10 @@ async def deliver(message: IncomingMessage, markdown: Markdown, *, client: DingT
             return "webhook"
         except SessionWebhookExpired:
             log.info("sessionWebhook of %s expired; replying through the OpenAPI", message.msg_id)
+        except UnsafeDestination as exc:
+            log.warning(
+                "refused the sessionWebhook of %s (%s); replying through the OpenAPI", message.msg_id, exc
+            )
     else:
         log.info("sessionWebhook of %s expired or absent; replying through the OpenAPI", message.msg_id)
     robot_code = client.robot_code or message.robot_code

@@ -8,6 +8,7 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from adapters.background import BackgroundWork
 from adapters.slack.app import SlackNotConfigured, build_slack_app
+from adapters.slack.request_checks import refuse_or_replay
 from bot.core import Sentibot
 
 EVENTS_PATH = "/slack/events"
@@ -37,6 +38,9 @@ def slack_router(core: Sentibot, *, work: BackgroundWork) -> APIRouter:
             slack = handler()
         except SlackNotConfigured as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
-        return await slack.handle(request)
+        refused = await refuse_or_replay(
+            request, core=core, signing_secret=core.settings.slack_signing_secret or ""
+        )
+        return refused or await slack.handle(request)
 
     return router

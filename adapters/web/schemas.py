@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+
+from adapters.web.validation import require_unicode
 
 Label = Literal["positive", "negative", "neutral"]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    # Every text field of every request: a lone surrogate is refused here (422), never stored.
+    _unicode = field_validator("*", mode="after")(require_unicode)
 
 
 # -- requests ---------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.text import has_lone_surrogate
+
 _TYPE_WORDS = {
     "string_type": "a string",
     "list_type": "a list",
@@ -18,6 +20,16 @@ _TYPE_WORDS = {
     "float_parsing": "a number",
 }
 ANALYZE_HINT = "send `text`, `texts` or `conversation` (and optionally `channel`)"
+INVALID_UNICODE = "contains a lone surrogate (like \\ud800), which is not text; send valid Unicode"
+
+
+def require_unicode(value: Any) -> Any:
+    """A pydantic after-validator: strings (also in lists) must be real Unicode text."""
+    texts = value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str) and has_lone_surrogate(text):
+            raise ValueError(INVALID_UNICODE)
+    return value
 
 
 def _where(loc: Sequence[Any]) -> str:
@@ -83,6 +95,11 @@ def describe_error(error: dict[str, Any], *, content_type: str | None = None) ->
                 return f"the body must be a JSON object: send Content-Type: application/json ({sent})"
             return f"the body must be a JSON object: {ANALYZE_HINT}"
         return f"`{where}` must be {_TYPE_WORDS[kind]}, not {_got(error.get('input'))}"
+    if kind == "string_unicode":
+        return f"`{where}` {INVALID_UNICODE}"
+    if kind == "value_error":
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        return f"`{where}` {message}"
     return f"`{where}`: {error.get('msg', 'invalid value')}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from adapters.web.deps import ApiAuth, BackgroundDep, CoreDep
 from adapters.web.render import reply_json, review_json, run_json
@@ -46,6 +46,9 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorOut, "description": "the review is already in that state (resolved, or open)"}
 }
+
+# Review ids are SQLite's 64-bit row ids.
+ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a review number")]
 
 router = APIRouter(prefix="/api", dependencies=[ApiAuth], responses=ERRORS)
 
@@ -160,7 +163,7 @@ async def reviews(
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewOut, responses=NOT_FOUND, summary="One review")
-async def review(review_id: int, core: CoreDep) -> dict:
+async def review(review_id: ReviewId, core: CoreDep) -> dict:
     return review_json(core.review(review_id))
 
 
@@ -170,7 +173,7 @@ async def review(review_id: int, core: CoreDep) -> dict:
     responses={**NOT_FOUND, **CONFLICT},
     summary="Mark reviewed",
 )
-async def resolve(review_id: int, body: ResolveIn, core: CoreDep) -> dict:
+async def resolve(review_id: ReviewId, body: ResolveIn, core: CoreDep) -> dict:
     return review_json(
         core.resolve_review(review_id, reviewer=body.reviewer, note=body.note, label=body.label)
     )
@@ -182,7 +185,7 @@ async def resolve(review_id: int, body: ResolveIn, core: CoreDep) -> dict:
     responses={**NOT_FOUND, **CONFLICT},
     summary="Reopen",
 )
-async def reopen(review_id: int, body: ReopenIn, core: CoreDep) -> dict:
+async def reopen(review_id: ReviewId, body: ReopenIn, core: CoreDep) -> dict:
     """Back to the open queue. Send `reviewer` (who reopens it), as for resolve."""
     reviewer = body.reviewer.strip()
     if not reviewer:
