@@ -211,8 +211,9 @@ class AskModel:
             text = str(exc)
             if "tool" in text.lower():
                 return False, (
-                    f"tool calling is refused ({text[:160]}): asking about the history needs vLLM started with "
-                    "--enable-auto-tool-choice --tool-call-parser hermes (the templated answers serve meanwhile)"
+                    f"tool calling is refused ({text[:160]}): asking about the history needs vLLM started "
+                    "with --enable-auto-tool-choice --tool-call-parser hermes (the templated answers serve "
+                    "meanwhile)"
                 )
             return False, f"a test question failed: {text[:200]}"
         if isinstance(reply, AIMessage) and reply.tool_calls:
@@ -286,6 +287,12 @@ class AskModel:
             shown = ", ".join(f"{n:g}" for n in invented[:5])
             raise ModelAnswerRejected(f"the model's answer states {shown}, which no tool returned")
         facts, examples = collect(results)
+        if not examples and fallback is not None:  # the model asked for no messages: show some anyway
+            label = fallback.label or (None if fallback.kind == "counts" else "negative")
+            shown = await asyncio.to_thread(
+                tools.examples, fallback.period, label=label, aspect=fallback.aspect, channel=fallback.channel
+            )
+            examples = shown.examples
         examples = examples[:EXAMPLES]
         if examples:
             text += (

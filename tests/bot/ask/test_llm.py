@@ -96,3 +96,13 @@ async def test_a_server_that_fails_gives_the_templated_answer(
     answer = await service(history, llm_server).ask("what changed since yesterday?", now=NOW, chart=False)
     assert answer.answered_by == "offline" and "model server failed" in (answer.note or "")
     assert "1 of 3 labelled messages negative (33%)" in answer.text
+
+
+async def test_examples_come_with_the_answer_even_when_the_model_asked_for_none(
+    history: Store, llm_server: StandinLLMServer
+) -> None:
+    answer = await service(history, llm_server).ask("why did negative go up yesterday?", now=NOW, chart=False)
+    assert answer.answered_by == "qwen3:Qwen3-1.7B"
+    assert answer.text.startswith("Negative went from 3 to 11 (69% of labelled messages).")
+    assert answer.examples and all(e["label"] == "negative" for e in answer.examples)
+    assert all(history.messages.get(e["id"]).day == "2026-11-27" for e in answer.examples)  # type: ignore[union-attr]
