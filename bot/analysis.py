@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from bot.config import Settings
 from bot.conversation import rule_verdict
 from bot.errors import InputError, NotFound
+from bot.history import record_run_messages
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
 from bot.text import clean_text, has_lone_surrogate
@@ -134,6 +135,9 @@ class AnalysisService:
             )
         _refuse_if_nothing_to_label(pending, kind)
         run_id = uuid.uuid4().hex[:12]
+        conversation_key = None
+        if kind == "conversation":
+            conversation_key = request.thread_key or _transcript_key(pending)
         self._store.runs.create(
             run_id=run_id,
             source=request.source,
@@ -142,14 +146,21 @@ class AnalysisService:
             channel=request.channel,
             thread_key=request.thread_key,
             # One key per conversation: the platform's thread, or the transcript's own turns.
-            conversation_key=(request.thread_key or _transcript_key(pending))
-            if kind == "conversation"
-            else None,
+            conversation_key=conversation_key,
             labeler=self._labeler.name,
             model=self._labeler.model,
             prompt_version=self._labeler.prompt_version,
             day=self.today(),
             items=pending,
+        )
+        # The run's items are messages of the history (stored once however often they are sent).
+        record_run_messages(
+            self._store,
+            run_id,
+            pending,
+            source=request.source,
+            channel=request.channel,
+            conversation_id=conversation_key,
         )
         return run_id
 

@@ -53,7 +53,7 @@ class Sentibot:
         self, *, settings: Settings, store: Store | None = None, labeler: Labeler | None = None
     ) -> None:
         self.settings = settings
-        self.store = store or Store(settings.db)
+        self.store = store or Store(settings.db, timezone=settings.timezone)
         self.labeler = labeler or build_labeler(settings)
         self.analysis = AnalysisService(settings=settings, store=self.store, labeler=self.labeler)
         # Adapters register how to reach their platform ("slack", "dingtalk", ...); `web` is built in.

@@ -9,6 +9,7 @@ from storage.charts import ChartRepository
 from storage.db import Database, StorageError
 from storage.digests import DigestLog
 from storage.events import ProcessedEvents
+from storage.messages import MessageRepository
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.stats import StatsRepository
@@ -19,8 +20,9 @@ __all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache
 class Store:
     """One SQLite file, one repository per domain."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.database = Database(path)
+    def __init__(self, path: Path | str, *, timezone: str | None = None) -> None:
+        """`timezone`: SENTIBOT_TIMEZONE, the zone message days are counted in (None keeps the file's)."""
+        self.database = Database(path, timezone=timezone)
         self.runs = RunRepository(self.database)
         self.cache = LabelCache(self.database)
         self.charts = ChartRepository(self.database)
@@ -28,6 +30,7 @@ class Store:
         self.events = ProcessedEvents(self.database)
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
+        self.messages = MessageRepository(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

@@ -8,7 +8,7 @@ import json
 from domain.models import LabeledItem
 from storage.clock import iso
 from storage.db import Database
-from storage.runs import label_fields
+from storage.runs import aspects_of, label_fields
 
 
 def cache_key(clean_text: str, model: str, prompt_version: str) -> str:
@@ -32,6 +32,7 @@ class LabelCache:
                     label=row["label"],
                     confidence=row["confidence"],
                     keywords=json.loads(row["keywords"] or "[]"),
+                    aspects=aspects_of(row),
                     explanation=row["explanation"] or "",
                     reasoning=row["reasoning"],
                     labeler=row["labeler"],

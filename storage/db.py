@@ -1,4 +1,4 @@
-"""Opening the SQLite file and creating the schema. The only place that knows table layouts."""
+"""Opening the SQLite file and bringing its schema up to date (steps in `storage/migrations/`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+from storage.migrations import NewerSchema, StepContext, migrate
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class StorageError(RuntimeError):
@@ -24,7 +26,8 @@ class Database:
     worker threads, so one connection is shared across threads and writes are serialised.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, timezone: str | None = None) -> None:
+        """`timezone` is the one days are counted in (SENTIBOT_TIMEZONE); None keeps the file's."""
         self.path = Path(path)
         try:
             if str(path) != ":memory:":
@@ -39,7 +42,14 @@ class Database:
             raise StorageError(f"cannot open database {self.path}: {exc}") from exc
         self.lock = threading.RLock()
         with self.lock:
-            _create_schema(self.db)
+            try:
+                migrate(self.db, context=StepContext(timezone=timezone or DEFAULT_TIMEZONE))
+            except NewerSchema as exc:
+                raise StorageError(f"{self.path}: {exc}") from exc
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot upgrade database {self.path}: {exc}") from exc
+            stored = self.db.execute("SELECT value FROM storage_settings WHERE key = 'timezone'").fetchone()
+        self.timezone: str = timezone or (stored[0] if stored else DEFAULT_TIMEZONE)
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -61,152 +71,3 @@ class Database:
     def close(self) -> None:
         with self.lock:
             self.db.conn.close()
-
-
-def _create_schema(db: sqlite_utils.Database) -> None:
-    db.table("runs").create(
-        {
-            "id": str,
-            "created_at": str,
-            "finished_at": str,
-            "source": str,
-            "channel": str,
-            "kind": str,
-            "lang": str,
-            "labeler": str,
-            "model": str,
-            "prompt_version": str,
-            "status": str,
-            "total": int,
-            "done": int,
-            "failed": int,
-            "summary_text": str,
-            "explanation": str,
-            "conversation": str,
-            "chart_id": str,
-            "thread_key": str,
-            "error": str,
-        },
-        pk="id",
-        not_null={"created_at", "source", "kind", "status"},
-        if_not_exists=True,
-    )
-    db.table("items").create(
-        {
-            "id": int,
-            "run_id": str,
-            "idx": int,
-            "created_at": str,
-            "day": str,
-            "channel": str,
-            "role": str,
-            "author": str,
-            "text": str,
-            "clean_text": str,
-            "label": str,
-            "confidence": float,
-            "keywords": str,
-            "explanation": str,
-            "reasoning": str,
-            "labeler": str,
-            "model": str,
-            "prompt_version": str,
-            "latency_ms": float,
-            "status": str,
-            "error": str,
-            "cached": int,
-            "note": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id")],
-        not_null={"run_id", "idx", "text", "status"},
-        if_not_exists=True,
-    )
-    db.table("label_cache").create(
-        {
-            "key": str,
-            "label": str,
-            "confidence": float,
-            "keywords": str,
-            "explanation": str,
-            "reasoning": str,
-            "labeler": str,
-            "model": str,
-            "prompt_version": str,
-            "created_at": str,
-        },
-        pk="key",
-        if_not_exists=True,
-    )
-    db.table("charts").create(
-        {"id": str, "created_at": str, "png": bytes, "kind": str}, pk="id", if_not_exists=True
-    )
-    db.table("reviews").create(
-        {
-            "id": int,
-            "thread_key": str,
-            "run_id": str,
-            "platform": str,
-            "channel": str,
-            "title": str,
-            "status": str,
-            "reason": str,
-            "label": str,
-            "agent_issues": str,
-            "created_at": str,
-            "updated_at": str,
-            "resolved_at": str,
-            "resolved_by": str,
-            "note": str,
-            "corrected_label": str,
-            "permalink": str,
-        },
-        pk="id",
-        not_null={"thread_key", "status", "created_at"},
-        if_not_exists=True,
-    )
-    db.table("review_events").create(
-        {
-            "id": int,
-            "review_id": int,
-            "at": str,
-            "action": str,
-            "actor": str,
-            "note": str,
-            "label": str,
-        },
-        pk="id",
-        foreign_keys=[("review_id", "reviews", "id")],
-        if_not_exists=True,
-    )
-    db.table("processed_events").create({"key": str, "at": str}, pk="key", if_not_exists=True)
-    db.table("digests").create(
-        {
-            "date": str,
-            "target": str,
-            "status": str,
-            "claimed_at": str,
-            "claimed_by": str,
-            "sent_at": str,
-            "attempts": int,
-            "error": str,
-        },
-        pk=("date", "target"),
-        if_not_exists=True,
-    )
-    # Columns added after the first release: older files get them on open.
-    if "note" not in db.table("items").columns_dict:
-        db.table("items").add_column("note", str)
-    if "conversation_key" not in db.table("runs").columns_dict:
-        db.table("runs").add_column("conversation_key", str)
-    # Indexes chosen for the queries the product runs: a run's items, failed items for
-    # relabel, and the per-day label mix behind stats and digests (covering index).
-    db.table("items").create_index(["run_id", "idx"], if_not_exists=True)
-    db.table("items").create_index(["status"], if_not_exists=True)
-    db.table("items").create_index(["day", "channel", "label", "status"], if_not_exists=True)
-    db.table("items").create_index(["day", "label", "status"], if_not_exists=True)
-    db.table("reviews").create_index(["thread_key"], unique=True, if_not_exists=True)
-    db.table("reviews").create_index(["status", "created_at"], if_not_exists=True)
-    db.table("runs").create_index(["created_at"], if_not_exists=True)
-    db.table("runs").create_index(["conversation_key"], if_not_exists=True)
-    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.models import ConversationVerdict, LabeledItem
+from domain.models import ASPECTS, Aspect, ConversationVerdict, LabeledItem
 from storage.clock import iso
 from storage.db import Database
 
@@ -16,12 +16,18 @@ def label_fields(item: LabeledItem) -> dict[str, Any]:
         "label": item.label,
         "confidence": item.confidence,
         "keywords": json.dumps(item.keywords, ensure_ascii=False),
+        "aspects": json.dumps(item.aspects),
         "explanation": item.explanation,
         "reasoning": item.reasoning,
         "labeler": item.labeler,
         "model": item.model,
         "prompt_version": item.prompt_version,
     }
+
+
+def aspects_of(row: dict[str, Any]) -> list[Aspect]:
+    """The stored aspects of an item or cache row (rows from before migration 2 have none)."""
+    return [a for a in json.loads(row.get("aspects") or "[]") if a in ASPECTS]
 
 
 def item_to_row(item: LabeledItem) -> dict[str, Any]:
@@ -44,6 +50,7 @@ def row_to_item(row: dict[str, Any]) -> LabeledItem:
         confidence=row["confidence"],
         explanation=row["explanation"] or "",
         keywords=json.loads(row["keywords"] or "[]"),
+        aspects=aspects_of(row),
         reasoning=row["reasoning"],
         labeler=row["labeler"] or "",
         status="ok" if labelled else "failed",
@@ -130,7 +137,7 @@ class RunRepository:
             for item in items:
                 db.execute(
                     "UPDATE items SET label=:label, confidence=:confidence, keywords=:keywords,"
-                    " explanation=:explanation, reasoning=:reasoning, labeler=:labeler,"
+                    " explanation=:explanation, reasoning=:reasoning, labeler=:labeler, aspects=:aspects,"
                     " model=:model, prompt_version=:prompt_version, latency_ms=:latency_ms,"
                     " status=:status, error=:error, cached=:cached"
                     " WHERE run_id=:run_id AND idx=:idx AND status != 'rejected'",

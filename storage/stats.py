@@ -1,4 +1,4 @@
-"""Label counts per day and channel, read from the covering index on items.
+"""Label counts per day and channel, read from the daily rollup of messages.
 
 Also the read-only queries behind the daily digest and `sentibot eval` (review counts per
 channel, resolved reviews), and two helpers for the 1 000 000-item benchmark.
@@ -24,20 +24,38 @@ class StatsRepository:
     def daily_counts(
         self, *, first_day: str, last_day: str, channel: str | None = None
     ) -> list[dict[str, object]]:
-        """Rows of (day, channel, label, status, n) for days in [first_day, last_day].
+        """Rows of (day, channel, label, status, n) of the messages of days [first_day, last_day].
 
-        Answered from the covering index items(day, channel, label, status): a range scan of
-        the days asked for, no table rows read (see `query_plans`).
+        Read from the per-day rollup that triggers keep on `messages` (see migration 2): a few
+        rows per day whatever the volume. Messages still waiting for a label are not counted;
+        failed ones come back with `status = 'failed'` and no label.
         """
-        return self._db.query(*_daily_counts_sql(first_day, last_day, channel))
+        sql = (
+            "SELECT day, nullif(channel, '') AS channel, bucket, n FROM message_counts"
+            " WHERE day >= ? AND day <= ? AND bucket != 'pending' AND n > 0"
+        )
+        params: tuple = (first_day, last_day)
+        if channel is not None:
+            sql += " AND channel = ?"
+            params += (channel,)
+        return [
+            {
+                "day": row["day"],
+                "channel": row["channel"],
+                "label": row["bucket"] if row["bucket"] != "failed" else None,
+                "status": "ok" if row["bucket"] != "failed" else "failed",
+                "n": row["n"],
+            }
+            for row in self._db.query(sql, params)
+        ]
 
     def negative_keyword_lists(
         self, *, day: str, channel: str | None = None, limit: int = 5000, expected: int | None = None
     ) -> list[list[str]]:
-        """The keyword lists of (at most `limit`) negative items of one day, one list per item.
+        """The keyword lists of (at most `limit`) negative messages of one day, one list per message.
 
         When the caller knows how many negatives there are (`expected`, from `daily_counts`) and
-        that is more than `limit`, every k-th item by id is taken (`id % k = 0`) so the sample
+        that is more than `limit`, every k-th message by id is taken (`id % k = 0`) so the sample
         spreads over the whole day instead of being its first hours. The rowid is part of every
         index entry, so the filter runs on the index and only the sampled rows are read.
         """
@@ -95,7 +113,6 @@ class StatsRepository:
     def query_plans(self, *, first_day: str, last_day: str, day: str, channel: str) -> dict[str, str]:
         """EXPLAIN QUERY PLAN of the stats and digest queries, for the benchmark to print."""
         queries = {
-            "label mix (stats, digest)": _daily_counts_sql(first_day, last_day, None),
             "themes (one day's negatives, sampled)": _negatives_sql(day, None, 3, 2000),
             "themes per channel": _negatives_sql(day, channel, 2, 2000),
         }
@@ -136,20 +153,8 @@ class StatsRepository:
         return total
 
 
-def _daily_counts_sql(first_day: str, last_day: str, channel: str | None) -> tuple[str, tuple]:
-    sql = (
-        "SELECT day, channel, label, status, count(*) AS n FROM items"
-        " WHERE day >= ? AND day <= ? AND status NOT IN ('pending', 'superseded', 'rejected')"
-    )
-    params: tuple = (first_day, last_day)
-    if channel is not None:
-        sql += " AND channel = ?"
-        params += (channel,)
-    return sql + " GROUP BY day, channel, label, status", params
-
-
 def _negatives_sql(day: str, channel: str | None, step: int, limit: int) -> tuple[str, tuple]:
-    sql = "SELECT keywords FROM items WHERE day = ? AND label = 'negative' AND status = 'ok'"
+    sql = "SELECT keywords FROM messages WHERE day = ? AND label = 'negative' AND status = 'ok'"
     params: tuple = (day,)
     if channel is not None:
         sql += " AND channel = ?"

@@ -20,6 +20,7 @@ from bot.digest import (
     normalise_keyword,
     today_digest_reply,
 )
+from domain.messages import NewMessage
 from domain.models import LabeledItem
 from storage import Store
 
@@ -55,6 +56,15 @@ def seed(
         day=day.isoformat(),
         items=[LabeledItem(id=i + 1, text=f"comment {i + 1}") for i in range(total)],
     )
+    # The run's items are messages written at noon that day (labels reach them from the items).
+    added = store.messages.add(
+        [
+            NewMessage(source="test", external_id=f"{run_id}-{i}", text=f"comment {i + 1}",
+                       channel=channel, created_at=at(day, 12))
+            for i in range(total)
+        ]
+    )
+    store.messages.link_run(run_id, {i + 1: a.id for i, a in enumerate(added)})
     labelled = []
     for i, entry in enumerate(labels):
         label, keywords = (entry, []) if isinstance(entry, str) else entry

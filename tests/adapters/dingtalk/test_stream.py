@@ -101,7 +101,9 @@ async def test_second_message_is_handled_while_the_first_waits_on_a_slow_model(
     await standin.wait_for(lambda: len(standin.calls_to("/robot/sendBySession")) == 1)
     [first] = standin.calls_to("/robot/sendBySession")
     assert first.query["session"] in fast["sessionWebhook"]
-    assert stream.work.pending == 1  # the slow one is still waiting on the model
+    # The fast reply's task ends just after the stand-in records the send; the slow one is
+    # still waiting on the model.
+    await standin.wait_for(lambda: stream.work.pending == 1)
     gate.set()
     await standin.wait_for(lambda: len(standin.calls_to("/robot/sendBySession")) == 2)
     second = standin.calls_to("/robot/sendBySession")[1]
