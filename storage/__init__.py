@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.ask_queries import AskQueries
 from storage.cache import LabelCache, cache_key
 from storage.charts import ChartRepository
+from storage.corrections import CorrectionRepository, CorrectionTargetMissing
 from storage.db import Database, StorageError
 from storage.digests import DigestLog
 from storage.events import ProcessedEvents
@@ -14,7 +16,14 @@ from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.stats import StatsRepository
 
-__all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache_key"]
+__all__ = [
+    "CorrectionTargetMissing",
+    "ReviewNotFound",
+    "ReviewStateError",
+    "StorageError",
+    "Store",
+    "cache_key",
+]
 
 
 class Store:
@@ -31,6 +40,8 @@ class Store:
         self.stats = StatsRepository(self.database)
         self.digests = DigestLog(self.database)
         self.messages = MessageRepository(self.database)
+        self.ask = AskQueries(self.database)
+        self.corrections = CorrectionRepository(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage.migrations import m001_initial, m002_messages
+from storage.migrations import m001_initial, m002_messages, m003_label_corrections
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "runs, items, label cache, charts, reviews, events, digests", m001_initial.apply),
     Step(2, "messages: the history, with daily rollups; items point at messages", m002_messages.apply),
+    Step(3, "label corrections: labels set by people", m003_label_corrections.apply),
 )
 LATEST = STEPS[-1].version
 
