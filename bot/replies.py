@@ -297,7 +297,7 @@ def help_reply(lang: Lang) -> Reply:
         "`stats 7d`: sentiment over the last 7 days with a trend chart.",
         "`review`: conversations waiting for a human review.",
         "`digest`: today's digest so far.",
-        "`ask what do customers complain about this week?`: an answer from the stored messages, with examples.",
+        "`ask what do customers complain about this week?`: an answer from the stored messages.",
         "`correct 3 negative`: set the right label of item 3 of the last list labelled here.",
     ]
     return Reply(kind="help", lang=lang, title="How to use sentibot", lines=lines)

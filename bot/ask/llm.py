@@ -289,10 +289,10 @@ class AskModel:
         facts, examples = collect(results)
         if not examples and fallback is not None:  # the model asked for no messages: show some anyway
             label = fallback.label or (None if fallback.kind == "counts" else "negative")
-            shown = await asyncio.to_thread(
+            extra = await asyncio.to_thread(
                 tools.examples, fallback.period, label=label, aspect=fallback.aspect, channel=fallback.channel
             )
-            examples = shown.examples
+            examples = extra.examples
         examples = examples[:EXAMPLES]
         if examples:
             text += (
