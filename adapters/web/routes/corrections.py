@@ -11,6 +11,10 @@ from adapters.web.routes.api import ERRORS, NOT_FOUND
 from adapters.web.schemas import CorrectionOut, LabelIn
 
 router = APIRouter(prefix="/api", dependencies=[ApiAuth], responses=ERRORS)
+# SQLite integers are 64-bit: a larger id is a 4xx, not an overflow.
+MessageId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a message id")]
+ItemNo = Annotated[int, Path(ge=1, le=100_000, description="an item's number on the run page")]
+RunId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 @router.post(
@@ -32,7 +36,5 @@ async def label_message(
     responses=NOT_FOUND,
     summary="Set the right label of one item of a run",
 )
-async def label_item(
-    run_id: str, idx: Annotated[int, Path(ge=1)], body: LabelIn, core: CoreDep
-) -> dict[str, Any]:
+async def label_item(run_id: RunId, idx: ItemNo, body: LabelIn, core: CoreDep) -> dict[str, Any]:
     return core.set_item_label(run_id, idx, label=body.label, by=body.by, via="run", note=body.note)

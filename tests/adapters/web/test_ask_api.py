@@ -83,3 +83,27 @@ async def test_the_web_chat_answers_questions_and_labels_comments(
     # A customer's own question is labelled, not answered.
     labelled = (await http.post("/api/chat", json={"text": "why is my order late?"})).json()
     assert "run" in labelled and "reply" not in {k for k, v in labelled.items() if v}
+
+
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [
+        ("最近7天负面占比多少", "days=7"),
+        ("how many messages in vip last 7 days?", "days=7&channel=vip"),
+        ("how many messages yesterday?", "days=2"),
+    ],
+)
+async def test_numbers_match_api_stats_for_the_same_days(
+    client: tuple[httpx.AsyncClient, Sentibot], question: str, query: str
+) -> None:
+    http, _ = client
+    answer = (await http.post("/api/ask", json={"question": question})).json()
+    facts = {f["name"]: f["value"] for f in answer["facts"]}
+    stats = (await http.get(f"/api/stats?{query}")).json()
+    if "yesterday" in question:  # /api/stats?days=2 is yesterday and today: take yesterday's row
+        day = next(d for d in stats["per_day"] if d["day"] == "2026-11-27")
+        expected = {label: day[label] for label in ("positive", "negative", "neutral")}
+    else:
+        expected = {label: stats["summary"][label] for label in ("positive", "negative", "neutral")}
+        assert facts["negative_share"] == stats["shares"]["negative"]
+    assert {label: facts[label] for label in expected} == expected
