@@ -23,9 +23,7 @@ RunId = Annotated[str, Path(min_length=1, max_length=64)]
     responses=NOT_FOUND,
     summary="Set the right label of a stored message",
 )
-async def label_message(
-    message_id: Annotated[int, Path(ge=1)], body: LabelIn, core: CoreDep
-) -> dict[str, Any]:
+async def label_message(message_id: MessageId, body: LabelIn, core: CoreDep) -> dict[str, Any]:
     """Who (`by`) and when are kept; stats and `sentibot eval` use the label from now on."""
     return core.set_message_label(message_id, label=body.label, by=body.by, via="messages", note=body.note)
 
