@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 
 from bot.config import Settings
-from bot.conversation import rule_verdict
+from bot.conversation import judge_agent_turns, rule_verdict, vet_agent_issues
 from bot.errors import InputError, NotFound
 from bot.history import record_run_messages
 from bot.i18n import detect_lang, label_word
 from bot.labelers import ConversationJudge, Labeler, ProgressFn
+from bot.shares import label_percentages
 from bot.text import clean_text, has_lone_surrogate
 from domain.models import ConversationVerdict, LabeledItem, Lang, Role, Summary, TextIn, Turn
 from storage import Store, cache_key
@@ -376,8 +377,12 @@ class AnalysisService:
             for t in turns
         ]
         verdict = batch.conversation
-        if verdict is None and any(item.status == "ok" and item.role == "customer" for item in labelled):
-            verdict = rule_verdict(labelled, lang=lang)
+        if verdict is not None:
+            verdict = vet_agent_issues(verdict, labelled)  # an agent issue needs an agent turn behind it
+        elif any(item.status == "ok" and item.role == "customer" for item in labelled):
+            # Agent turns are judged as agent behaviour, not by the sentiment of their words.
+            labelled, issues = judge_agent_turns(labelled, lang=lang)
+            verdict = rule_verdict(labelled, lang=lang, issues=issues)
         return labelled, verdict, batch.summary_text
 
     async def _chart(self, kind: str, items: list[LabeledItem], summary: Summary, lang: Lang) -> str | None:
@@ -387,15 +392,18 @@ class AnalysisService:
         from bot import charts  # matplotlib costs ~1 s to import; only pay it when drawing
 
         try:
+            # Both variants: compact for chat threads and phones, full behind a click.
             if kind == "conversation":
                 points = [(item.role or "customer", item.label, item.confidence) for item in items]
-                png = await asyncio.to_thread(charts.conversation_png, points, lang=lang)
+                png, full = await asyncio.to_thread(charts.both, charts.conversation_png, points, lang=lang)
             else:
-                png = await asyncio.to_thread(charts.label_distribution_png, summary, lang=lang)
+                png, full = await asyncio.to_thread(
+                    charts.both, charts.label_distribution_png, summary, lang=lang
+                )
         except Exception:
             log.exception("drawing the %s chart failed", kind)
             return None
-        return self._store.charts.save(png, kind=kind)
+        return self._store.charts.save(png, kind=kind, full=full)
 
     def _flag(
         self,
@@ -510,11 +518,11 @@ def explain(
     labelled = summary.total - summary.failed
     best = max(summary.positive, summary.negative, summary.neutral)
     tops = [label for label in ("negative", "positive", "neutral") if getattr(summary, label) == best]
-    share = best / labelled if labelled else 0
+    share = label_percentages(summary)[tops[0]]  # the one rounding rule (bot/shares.py)
     if lang == "zh":
         words = "与".join(label_word(label, lang) for label in tops)
         text = (
-            f"{labelled} 条中以{words}为主（{best} 条，{share:.0%}）。"
+            f"{labelled} 条中以{words}为主（{best} 条，{share}%）。"
             if len(tops) == 1
             else f"{labelled} 条中{words}各占 {best} 条。"
         )
@@ -524,7 +532,7 @@ def explain(
             text += f"另有 {summary.failed} 条标注失败，可稍后重新标注。"
         return text
     text = (
-        f"Mostly {tops[0]}: {best} of {labelled} ({share:.0%})."
+        f"Mostly {tops[0]}: {best} of {labelled} ({share}%)."
         if len(tops) == 1
         else f"Evenly split: {' and '.join(tops)}, {best} each of {labelled}."
     )

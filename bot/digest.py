@@ -45,6 +45,7 @@ from bot.config import Settings
 from bot.corrections import LabelAgreement, agreement, agreement_words
 from bot.i18n import LABEL_EMOJI
 from bot.replies import Reply, summary_line
+from bot.shares import label_percentages
 from bot.stats import DayMix, trend_chart
 from domain.models import LABELS, Lang, Summary
 from storage import Store
@@ -453,19 +454,19 @@ def _themes_text(themes: list[Theme], lang: Lang) -> str:
 
 
 def _alert_line(section: Section, threshold: float, lang: Lang) -> str:
-    share = section.shares["negative"]
+    share = f"{label_percentages(section.counts)['negative']}%"  # as in the mix: parts add up to 100
     n, labelled = section.counts.negative, section.labelled
     if section.is_total:
         return _t(
             lang,
-            f"🚨 负面占比 {share:.0%}（{labelled} 条中 {n} 条），超过告警阈值 {threshold:.0%}",
-            f"🚨 Negative share {share:.0%} ({n} of {labelled}) is above the {threshold:.0%} alert threshold",
+            f"🚨 负面占比 {share}（{labelled} 条中 {n} 条），超过告警阈值 {threshold:.0%}",
+            f"🚨 Negative share {share} ({n} of {labelled}) is above the {threshold:.0%} alert threshold",
         )
     name = channel_name(section.channel, lang)
     return _t(
         lang,
-        f"🚨 {name}：负面占比 {share:.0%}（{labelled} 条中 {n} 条），超过 {threshold:.0%}",
-        f"🚨 {name}: negative share {share:.0%} ({n} of {labelled}) is above {threshold:.0%}",
+        f"🚨 {name}：负面占比 {share}（{labelled} 条中 {n} 条），超过 {threshold:.0%}",
+        f"🚨 {name}: negative share {share} ({n} of {labelled}) is above {threshold:.0%}",
     )
 
 
@@ -591,7 +592,7 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
             parts = [
                 channel_name(s.channel, lang),
                 _t(lang, f"{s.labelled} 条", f"{s.labelled} msgs"),
-                f"{LABEL_EMOJI['negative']} {s.shares['negative']:.0%}"
+                f"{LABEL_EMOJI['negative']} {label_percentages(s.counts)['negative']}%"
                 + (
                     _t(
                         lang,

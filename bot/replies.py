@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.analysis import AnalysisResult
 from bot.i18n import LABEL_EMOJI, label_word
+from bot.shares import label_percentages
 from bot.stats import StatsReport
 from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
@@ -73,10 +74,10 @@ def item_line(item: LabeledItem, lang: Lang) -> str:
 
 
 def summary_line(summary: Summary, lang: Lang) -> str:
+    shares = label_percentages(summary)  # the one rounding rule: the parts add up to 100 %
     parts = [
-        f"{LABEL_EMOJI[label]} {label_word(label, lang)} {count} ({summary.share(label):.0%})"
+        f"{LABEL_EMOJI[label]} {label_word(label, lang)} {getattr(summary, label)} ({shares[label]}%)"
         for label in ("positive", "neutral", "negative")
-        for count in [getattr(summary, label)]
     ]
     if summary.failed:
         parts.append(f"{LABEL_EMOJI['failed']} {label_word(None, lang)} {summary.failed}")

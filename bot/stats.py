@@ -105,5 +105,5 @@ async def trend_chart(store: Store, per_day: list[DayMix], *, lang: Lang, kind: 
         )
         for d in per_day
     ]
-    png = await asyncio.to_thread(charts.daily_trend_png, points, lang=lang)
-    return store.charts.save(png, kind=kind)
+    png, full = await asyncio.to_thread(charts.both, charts.daily_trend_png, points, lang=lang)
+    return store.charts.save(png, kind=kind, full=full)

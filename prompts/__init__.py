@@ -18,7 +18,7 @@ __all__ = ["CONVERSATION_PROMPT_VERSION", "PROMPT_VERSION", "escape_item_text", 
 PROMPT_VERSION = "label-v2"
 """Version of the list-labelling prompt (`label_items.j2` + `system.j2`)."""
 
-CONVERSATION_PROMPT_VERSION = "judge-v2"
+CONVERSATION_PROMPT_VERSION = "judge-v3"
 """Version of the conversation quality-check prompt (`judge_conversation.j2` + `system.j2`)."""
 
 _DIR = Path(__file__).resolve().parent

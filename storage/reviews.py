@@ -8,6 +8,9 @@ from typing import Any
 from storage.clock import iso
 from storage.db import Database
 
+# What a review says about its conversation: a change in any of these is a change worth a history line.
+VERDICT_FIELDS = ("title", "reason", "label", "agent_issues")
+
 
 class ReviewNotFound(LookupError):
     pass
@@ -63,8 +66,12 @@ class ReviewRepository:
             if rows:
                 review_id = rows[0]["id"]
                 reopened = rows[0]["status"] != "open"
+                # The same conversation pasted again points the review at the newest run, but the
+                # history only gets a line when the verdict changed (or the review reopens).
+                changed = any(rows[0].get(key) != fields[key] for key in VERDICT_FIELDS)
                 db.table("reviews").update(review_id, {**fields, "status": "open"})
-                _event(db, review_id, "reopened" if reopened else "updated", "sentibot", reason, label)
+                if reopened or changed:
+                    _event(db, review_id, "reopened" if reopened else "updated", "sentibot", reason, label)
                 created = False
             else:
                 inserted = (

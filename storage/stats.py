@@ -21,6 +21,16 @@ class StatsRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def latest_day(self, *, up_to: str) -> str | None:
+        """The latest local day (YYYY-MM-DD, at most `up_to`) with a labelled message, or None
+        (read from the same per-day rollup as `daily_counts`, so it agrees with the digest)."""
+        rows = self._db.query(
+            "SELECT max(day) AS day FROM message_counts"
+            " WHERE day <= ? AND bucket NOT IN ('pending', 'failed') AND n > 0",
+            (up_to,),
+        )
+        return rows[0]["day"] if rows and rows[0]["day"] else None
+
     def daily_counts(
         self, *, first_day: str, last_day: str, channel: str | None = None
     ) -> list[dict[str, object]]:

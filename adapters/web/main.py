@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from adapters.background import BackgroundWork
 from adapters.notifiers import register_notifiers
 from adapters.web.deps import LoginRequired
+from adapters.web.page_text import page_lang, page_text
 from adapters.web.routes import api, charts, corrections, digests, health, pages
 from adapters.web.validation import describe_validation_error
 from bot.config import Settings
@@ -110,7 +111,15 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
         return pages.templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "message": message, "labeler": "", "nav": "error", "open_reviews": 0},
+            {
+                "status": status,
+                "message": message,
+                "labeler": "",
+                "nav": "error",
+                "open_reviews": 0,
+                "lang": page_lang(request),
+                "t": page_text(page_lang(request)),
+            },
             status_code=status,
             headers=headers,
         )

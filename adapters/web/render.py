@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.analysis import AnalysisResult
+from bot.conversation import customer_summary
 from bot.replies import Reply, analysis_reply
+from bot.shares import label_percentages
 
 PAGE_REVIEW_FIELDS = ("id", "title", "reason", "label", "created_at", "status")
 
@@ -52,6 +54,11 @@ def chart_path(chart_id: str | None) -> str | None:
     return f"/charts/{chart_id}.png" if chart_id else None
 
 
+def full_chart_path(chart_id: str | None) -> str | None:
+    """The same chart drawn large (opened on click, and wide pages)."""
+    return f"/charts/{chart_id}-full.png" if chart_id else None
+
+
 def _site_link(link: str) -> str:
     """A link to this site's own pages as a path (whatever SENTIBOT_PUBLIC_URL says); others as is."""
     parts = urlsplit(link)
@@ -75,6 +82,7 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         "title": reply.title,
         "lines": reply.lines,
         "chart_url": chart_path(reply.chart_id),
+        "chart_full_url": full_chart_path(reply.chart_id),
         "link": link,
         "error": reply.error,
         "summary": reply.summary.model_dump() if reply.summary else None,
@@ -86,6 +94,18 @@ def reply_json(reply: Reply) -> dict[str, Any]:
             {"text": e.get("text"), "label": e.get("label"), "url": _site_link(str(e.get("link") or ""))}
             for e in reply.examples
         ],
+    }
+
+
+def mix_json(result: AnalysisResult) -> dict[str, Any]:
+    """What a run's label-mix bar shows: the counts and their shares (adding up to 100, the one
+    rounding rule); for a conversation, the customer's turns only."""
+    customer_only = result.kind == "conversation"
+    summary = customer_summary(result.items) if customer_only else result.summary
+    return {
+        "summary": summary.model_dump(),
+        "shares": label_percentages(summary),
+        "customer_only": customer_only,
     }
 
 
@@ -107,6 +127,8 @@ def run_json(result: AnalysisResult, *, public_url: str) -> dict[str, Any]:
     data.update(result.api_json(public_url=public_url))
     data["error"] = result.error
     data["chart_path"] = chart_path(result.chart_id)
+    data["chart_full_path"] = full_chart_path(result.chart_id)
+    data["mix"] = mix_json(result)
     data["review_url"] = f"/reviews#review-{result.review.id}" if result.review else None
     data["reply"] = reply_json(analysis_reply(result, public_url=public_url))
     return data

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from adapters.web.deps import ApiAuth, CoreDep, PageAuth
-from adapters.web.render import chart_path
+from adapters.web.page_text import page_lang, page_text
+from adapters.web.render import chart_path, full_chart_path
 from adapters.web.routes.pages import page
 from adapters.web.schemas import ErrorOut
 from bot.core import Sentibot
@@ -34,6 +35,7 @@ from bot.digest import (
 from bot.errors import InputError
 from bot.i18n import LABEL_EMOJI, LABEL_WORDS
 from bot.notify import TargetError, parse_targets
+from bot.shares import label_percentages
 from domain.models import Lang
 
 # How far back a digest can be asked for (the 7-day window reads a week more).
@@ -122,9 +124,11 @@ def _deliveries(core: Sentibot, day: date) -> list[dict[str, Any]]:
 
 @page_router.get("/digests")
 async def latest_digest(core: CoreDep) -> RedirectResponse:
-    """Yesterday: the last full day, the one the morning digest covers."""
-    yesterday = local_today(core.settings) - timedelta(days=1)
-    return RedirectResponse(f"/digests/{yesterday}", status_code=302)
+    """The latest day with labelled messages (today, so far, included); today when there is none
+    (the page then says that nothing has been labelled yet)."""
+    today = local_today(core.settings)
+    latest = core.store.stats.latest_day(up_to=today.isoformat())
+    return RedirectResponse(f"/digests/{latest or today}", status_code=302)
 
 
 @page_router.get("/digests/{day}", response_class=HTMLResponse)
@@ -134,7 +138,8 @@ async def digest_page(
     core: CoreDep,
     lang: Annotated[Literal["en", "zh"] | None, Query()] = None,
 ) -> HTMLResponse:
-    digest = await load_digest(core, day, lang=lang, chart=True)
+    # The page's language (the reader's switch or browser) unless `?lang=` asks for another.
+    digest = await load_digest(core, day, lang=lang or page_lang(request), chart=True)
     today = local_today(core.settings)
     lines = digest_lines(digest, digest.lang)
     alerts = []
@@ -150,6 +155,7 @@ async def digest_page(
         core,
         d=digest,
         lang=digest.lang,
+        t=page_text(digest.lang),  # one language on the page, also when `?lang=` asked for another
         words=LABEL_WORDS[digest.lang],
         emoji=LABEL_EMOJI,
         alerts=alerts,
@@ -158,22 +164,19 @@ async def digest_page(
         channels=[_section_view(s, digest.lang) for s in digest.channels],
         trend=digest.trend,
         chart=chart_path(digest.chart_id),
+        chart_full=full_chart_path(digest.chart_id),
         deliveries=deliveries,
         prev_day=digest.day - timedelta(days=1),
         next_day=digest.day + timedelta(days=1) if digest.day < today else None,
         is_today=digest.day == today,
         generated_local=_local(digest.generated_at, tz),
-        other_lang="en" if digest.lang == "zh" else "zh",
         json_url=f"/api/digests/{digest.day}",
+        latest_day=core.store.stats.latest_day(up_to=today.isoformat()) if digest.empty else None,
     )
 
 
 def _local(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
-def _pct(share: float) -> str:
-    return f"{share:.0%}"
 
 
 def _section_name(s: Section, lang: Lang) -> str:
@@ -208,7 +211,7 @@ def _section_view(s: Section, lang: Lang) -> dict[str, Any]:
         "counts": s.counts,
         "labelled": s.labelled,
         "failed": s.counts.failed,
-        "shares": {label: _pct(v) for label, v in s.shares.items()},
+        "shares": {label: f"{p}%" for label, p in label_percentages(s.counts).items()},
         "share_values": s.shares,
         "vs_day_before": {label: format_pp(v, lang) for label, v in s.delta_day_before_pp.items()},
         "vs_week": {label: format_pp(v, lang) for label, v in s.delta_week_pp.items()},

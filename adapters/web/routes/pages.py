@@ -15,11 +15,11 @@ from jinja2 import Environment, FileSystemLoader
 
 from adapters.csv_export import write_items_csv
 from adapters.web.deps import CoreDep, PageAuth, SettingsDep
-from adapters.web.render import STATUS_MARKS, chart_path, review_json, status_marks
+from adapters.web.page_text import page_lang, page_text
+from adapters.web.render import STATUS_MARKS, chart_path, full_chart_path, mix_json, review_json, status_marks
 from adapters.web.security import COOKIE_MAX_AGE, COOKIE_NAME, safe_next, session_value, token_matches
 from bot.core import Sentibot
 from bot.errors import NotFound
-from bot.i18n import LABEL_WORDS
 from bot.replies import analysis_reply
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -34,11 +34,13 @@ open_router = APIRouter(include_in_schema=False)
 
 
 def page(request: Request, name: str, core: Sentibot, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = page_lang(request)
     base = {
+        "lang": lang,
+        "t": page_text(lang),
         "labeler": core.labeler.name,
         "token_required": bool(core.settings.web_token),
         "open_reviews": len(core.reviews(status="open", limit=500)),
-        "label_words": LABEL_WORDS,
         "status_mark_names": STATUS_MARKS,
         "nav": name.removesuffix(".html"),
     }
@@ -60,7 +62,6 @@ def recent_runs(core: Sentibot, limit: int) -> list[dict[str, Any]]:
             **run,
             "preview": _shorten(run["preview"] or "", PREVIEW_CHARS),
             "preview_title": _shorten(run["preview"] or "", 300),
-            "lang": run["lang"] if run["lang"] in LABEL_WORDS else "en",
         }
         for run in core.recent_runs(limit=limit)
     ]
@@ -106,7 +107,8 @@ async def run_page(request: Request, run_id: str, core: CoreDep) -> HTMLResponse
         run=result,
         reply=reply,
         chart=chart_path(result.chart_id),
-        words=LABEL_WORDS[result.lang],
+        chart_full=full_chart_path(result.chart_id),
+        mix=mix_json(result),
     )
 
 
@@ -126,7 +128,14 @@ async def openapi(request: Request) -> JSONResponse:
 @open_router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, core: CoreDep, next: str = "/") -> HTMLResponse:
     return templates.TemplateResponse(
-        request, "login.html", {"next": safe_next(next), "error": None, "labeler": core.labeler.name}
+        request,
+        "login.html",
+        {
+            "next": safe_next(next),
+            "error": None,
+            "labeler": core.labeler.name,
+            "t": page_text(page_lang(request)),
+        },
     )
 
 
@@ -145,7 +154,12 @@ async def login(
         return templates.TemplateResponse(
             request,
             "login.html",
-            {"next": target, "error": "That token is not right.", "labeler": core.labeler.name},
+            {
+                "next": target,
+                "error": "That token is not right.",
+                "labeler": core.labeler.name,
+                "t": page_text(page_lang(request)),
+            },
             status_code=401,
         )
     response = RedirectResponse(target, status_code=303)

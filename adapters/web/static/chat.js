@@ -1,9 +1,10 @@
-/* The web chat: send a message, show the reply, follow long runs, keep the thread across reloads. */
+/* The web chat: send a message, show the reply, follow long runs, keep the thread across reloads.
+   A new reply opens at its top (title, summary, chart); a list shows its most negative items
+   first, a few at once, the rest behind "show all" and on the run page. */
 "use strict";
 
 (function () {
-  const { el, api } = window.sb;
-  const WORDS = JSON.parse(document.getElementById("label-words").textContent);
+  const { el, api, t, num } = window.sb;
   // Status emoji in reply text → the CSS mark drawn instead (no emoji font needed): {"🔴": "negative", …}.
   const MARKS = JSON.parse(document.getElementById("status-marks").textContent);
   const MARK_RE = new RegExp(
@@ -21,8 +22,10 @@
   const input = document.getElementById("message");
   const STORE_KEY = "sentibot.thread.v1";
   const KEEP = 20;
-  const ITEMS_SHOWN = 50;
+  const ITEMS_FIRST = 5; // shown at once: the most negative
+  const ITEMS_SHOWN = 50; // after "show all"; the rest are on the run page
   const POLL_MS = 600;
+  const following = new Set();
 
   // ---- local history: run ids and command replies, never lost on reload ------------------------
 
@@ -42,13 +45,6 @@
     } catch (err) {
       /* storage full or disabled: the runs are still on the server */
     }
-  }
-
-  // The server's language rule (bot.i18n.detect_lang), for when an answer does not say `lang`.
-  function guessLang(text) {
-    const cjk = (text.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g) || []).length;
-    const words = (text.match(/[A-Za-z]+/g) || []).length;
-    return cjk && cjk * 4 >= words ? "zh" : "en";
   }
 
   function preview(text) {
@@ -77,23 +73,21 @@
     return el("h3", { class: "bot-title" }, marked(text));
   }
 
-  function word(label, lang) {
-    return (WORDS[lang] || WORDS.en)[label || "failed"];
-  }
-
-  function chip(label, lang, confidence) {
+  function chip(label, confidence) {
     return el("span", { class: "chip chip-" + (label || "failed") }, [
       el("span", { class: "dot", "aria-hidden": "true" }),
-      word(label, lang),
+      t(label || "failed"),
       confidence === null || confidence === undefined
         ? null
         : el("span", { class: "conf", text: Math.round(confidence * 100) + "%" }),
     ]);
   }
 
-  function summaryBar(summary, lang) {
+  // `mix` comes from the server: counts and whole percentages that add up to 100 (bot/shares.py).
+  function summaryBar(mix) {
+    const summary = mix.summary;
     const labels = ["positive", "neutral", "negative", "failed"];
-    const bar = el("div", { class: "mix-bar", role: "img", "aria-label": "label mix" });
+    const bar = el("div", { class: "mix-bar", role: "img", "aria-label": t("label_mix") });
     const legend = el("div", { class: "mix-legend" });
     for (const label of labels) {
       const n = summary[label] || 0;
@@ -103,30 +97,32 @@
         bar.append(seg);
       }
       if (n || label !== "failed") {
-        const share = summary.total ? Math.round((100 * n) / summary.total) + "%" : "";
+        const labelled = summary.total - (summary.failed || 0);
+        const share = label !== "failed" && labelled ? mix.shares[label] + "%" : "";
         legend.append(
-          el("span", { class: "legend" }, [
+          el("span", { class: "legend", dataset: { label } }, [
             el("span", { class: "dot dot-" + label }),
-            word(label, lang) + " ",
-            el("b", { text: n }),
-            " ",
-            el("span", { class: "muted", text: share }),
+            t(label) + " ",
+            el("b", { text: num(n) }),
+            share ? " " : null,
+            share ? el("span", { class: "muted share", text: share }) : null,
           ])
         );
       }
     }
-    return el("div", { class: "mix" }, [bar, legend]);
+    const note = mix.customer_only ? el("p", { class: "muted small mix-note", text: t("customer_turns") }) : null;
+    return el("div", { class: "mix" }, [bar, legend, note]);
   }
 
-  function itemNode(item, lang, running) {
+  function itemNode(item, running) {
     const head = el("div", { class: "item-head" }, [
       el("span", { class: "item-no", text: item.id }),
       item.role ? el("span", { class: "role role-" + item.role, text: item.author || item.role }) : null,
       item.status === "ok"
-        ? chip(item.label, lang, item.confidence)
+        ? chip(item.label, item.confidence)
         : running
           ? el("span", { class: "chip chip-pending", text: "…" })
-          : chip(null, lang),
+          : chip(null),
     ]);
     const node = el("li", { class: "item", dataset: { label: item.label || "failed" } }, [
       head,
@@ -140,7 +136,7 @@
     if (item.reasoning) {
       node.append(
         el("details", { class: "reasoning" }, [
-          el("summary", { text: lang === "zh" ? "查看推理过程" : "Show reasoning" }),
+          el("summary", { text: t("show_reasoning") }),
           el("pre", { text: item.reasoning }),
         ])
       );
@@ -150,22 +146,18 @@
 
   function verdictNode(run) {
     const v = run.conversation;
-    const zh = run.lang === "zh";
     const row = el("div", { class: "verdict-row" }, [
-      el("span", { class: "verdict-label", text: zh ? "客户整体情绪" : "Customer overall" }),
-      chip(v.label, run.lang),
-      el("span", {
-        class: "pill " + (v.resolved ? "ok" : "bad"),
-        text: v.resolved ? (zh ? "已解决" : "Resolved") : zh ? "未解决" : "Not resolved",
-      }),
-      v.flagged ? el("span", { class: "pill flag", text: zh ? "需要复核" : "Needs review" }) : null,
+      el("span", { class: "verdict-label", text: t("customer_overall") }),
+      chip(v.label),
+      el("span", { class: "pill " + (v.resolved ? "ok" : "bad"), text: t(v.resolved ? "resolved" : "not_resolved") }),
+      v.flagged ? el("span", { class: "pill flag", text: t("needs_review") }) : null,
     ]);
     const box = el("div", { class: "verdict" + (v.flagged ? " flagged" : "") }, [row]);
     if (v.reason) box.append(el("p", { class: "verdict-reason", text: v.reason }));
     if (v.agent_issues && v.agent_issues.length) {
       box.append(
-        el("p", { class: "muted" }, [
-          zh ? "客服问题：" : "Agent issues: ",
+        el("p", { class: "muted agent-issues" }, [
+          t("agent_issues"),
           ...v.agent_issues.map((i) => el("span", { class: "tag", text: i })),
         ])
       );
@@ -176,7 +168,7 @@
           el("a", {
             href: run.review_url || "/reviews",
             class: "review-link",
-            text: (zh ? "打开待审 #" : "Open review #") + run.review_id + " →",
+            text: t("open_review", { n: run.review_id }),
           }),
         ])
       );
@@ -186,9 +178,9 @@
 
   function footer(run) {
     return el("div", { class: "bot-foot" }, [
-      run.labeler ? el("span", { class: "muted", text: "Labelled by " + run.labeler }) : null,
-      el("a", { href: run.run_url, text: "Full results" }),
-      el("a", { href: run.csv_url, text: "CSV", download: true }),
+      run.labeler ? el("span", { class: "muted", text: t("labelled_by", { name: run.labeler }) }) : null,
+      el("a", { href: run.run_url, text: t("full_results"), class: "full-results" }),
+      el("a", { href: run.csv_url, text: t("csv"), download: true, class: "csv" }),
     ]);
   }
 
@@ -197,45 +189,85 @@
   function renderRunning(card, run) {
     const done = run.progress.done || 0;
     const total = run.progress.total || 0;
-    const count = el("b", { class: "progress-count", text: done + " / " + total });
-    const zh = (run.lang || card.dataset.lang) === "zh";
+    const count = el("b", { class: "progress-count", text: num(done) + " / " + num(total) });
+    const [before, after] = t("progress_done").split("{done}");
     card.replaceChildren(
-      el("h3", {
-        class: "bot-title",
-        text: zh ? "正在标注 " + total + " 条…" : "Labelling " + total + " item" + (total === 1 ? "" : "s") + "…",
-      }),
+      el("h3", { class: "bot-title", text: t("labelling_n", { n: num(total) }) }),
       el("div", { class: "progress" }, [el("div", { class: "progress-fill" })]),
-      el(
-        "p",
-        { class: "muted progress-text" },
-        zh
-          ? ["已完成 ", count, " — 可以继续操作，结果会显示在这里。", el("a", { href: run.run_url, text: "查看运行页" })]
-          : [
-              count,
-              " labelled — keep working, the results will land here. ",
-              el("a", { href: run.run_url, text: "Run page" }),
-            ]
-      )
+      el("p", { class: "muted progress-text" }, [before, count, after, el("a", { href: run.run_url, text: t("run_page") })])
     );
     card.querySelector(".progress-fill").style.width = total ? Math.round((100 * done) / total) + "%" : "0%";
   }
 
+  // The order a list is read in: the most negative first (negative by confidence, then failed,
+  // neutral, positive); a conversation keeps its turns in order.
+  const RANK = { negative: 0, failed: 1, neutral: 2, positive: 3 };
+  function mostNegativeFirst(items) {
+    return items
+      .map((item, at) => ({ item, at }))
+      .sort((a, b) => {
+        const la = a.item.status === "ok" ? a.item.label : "failed";
+        const lb = b.item.status === "ok" ? b.item.label : "failed";
+        if (RANK[la] !== RANK[lb]) return RANK[la] - RANK[lb];
+        const ca = la === "negative" ? -(a.item.confidence || 0) : 0;
+        const cb = lb === "negative" ? -(b.item.confidence || 0) : 0;
+        return ca - cb || a.at - b.at;
+      })
+      .map((x) => x.item);
+  }
+
+  function itemList(run) {
+    const items = run.items || [];
+    const turns = run.kind === "conversation";
+    if (turns || items.length <= ITEMS_FIRST) {
+      return [el("ol", { class: "items" + (turns ? " turns" : "") }, items.map((i) => itemNode(i, false)))];
+    }
+    const ordered = mostNegativeFirst(items);
+    const list = el("ol", { class: "items ranked" }, ordered.slice(0, ITEMS_FIRST).map((i) => itemNode(i, false)));
+    const parts = [el("p", { class: "muted small list-order", text: t("most_negative_first") }), list];
+    const more = el("div", { class: "bot-actions more-items" });
+    const runPageLink = () =>
+      items.length > ITEMS_SHOWN
+        ? el("a", { href: run.run_url, class: "run-page-link", text: t("more_on_run_page", { n: num(items.length - ITEMS_SHOWN) }) })
+        : null;
+    const showAll = el("button", {
+      type: "button",
+      class: "button show-all",
+      text: t("show_all", { n: num(Math.min(items.length, ITEMS_SHOWN)) }),
+      onclick: () => {
+        list.append(...ordered.slice(ITEMS_FIRST, ITEMS_SHOWN).map((i) => itemNode(i, false)));
+        more.replaceChildren(...[runPageLink()].filter(Boolean));
+      },
+    });
+    more.append(showAll);
+    parts.push(more);
+    return parts;
+  }
+
+  function chartLink(path, fullPath) {
+    // The compact chart, drawn for this size; the full one opens on click. Width and height are
+    // given so nothing below moves when the picture arrives.
+    return el("a", { href: fullPath || path, target: "_blank", rel: "noopener", class: "chart-link", title: t("chart_open") }, [
+      el("img", { class: "chart", src: path, alt: t("chart_alt"), width: 360, height: 230, dataset: { testid: "chart" } }),
+    ]);
+  }
+
   function renderRun(card, run) {
     card.dataset.run = run.run_id;
+    card.dataset.status = run.status;
     card.classList.remove("pending", "error");
     if (run.status === "running") {
       renderRunning(card, run);
       return;
     }
     const reply = run.reply || { title: "", lines: [] };
-    const lang = run.lang;
     const parts = [title(reply.title)];
     if (run.error) {
       card.classList.add("error");
       for (const line of reply.lines) parts.push(el("p", {}, marked(line)));
       parts.push(
         el("div", { class: "bot-actions" }, [
-          el("button", { type: "button", class: "button primary", text: "Try again", onclick: () => relabel(card, run) }),
+          el("button", { type: "button", class: "button primary", text: t("try_again"), onclick: () => relabel(card, run) }),
         ])
       );
       parts.push(footer(run));
@@ -244,34 +276,18 @@
     }
     if (run.conversation) parts.push(verdictNode(run));
     if (run.kind !== "text") {
-      const text = el("div", { class: "summary-text" }, [summaryBar(run.summary, lang)]);
+      const text = el("div", { class: "summary-text" }, [summaryBar(run.mix)]);
       if (run.explanation && !run.conversation) text.append(el("p", { class: "explanation", text: run.explanation }));
       const summary = el("div", { class: "summary-card" }, [text]);
-      if (run.chart_path) {
-        summary.append(
-          el("a", { href: run.chart_path, target: "_blank", rel: "noopener", class: "chart-link" }, [
-            el("img", { class: "chart", src: run.chart_path, alt: "chart of the labels", loading: "lazy" }),
-          ])
-        );
-      }
+      if (run.chart_path) summary.append(chartLink(run.chart_path, run.chart_full_path));
       parts.push(summary);
     }
-    const items = run.items || [];
-    const shown = run.kind === "conversation" ? items : items.slice(0, ITEMS_SHOWN);
-    parts.push(el("ol", { class: "items" + (run.kind === "conversation" ? " turns" : "") }, shown.map((i) => itemNode(i, lang, false))));
-    if (items.length > shown.length) {
-      parts.push(
-        el("p", { class: "muted" }, [
-          "… and " + (items.length - shown.length) + " more. ",
-          el("a", { href: run.run_url, text: "See all " + items.length + " →" }),
-        ])
-      );
-    }
+    parts.push(...itemList(run));
     if (run.summary && run.summary.failed) {
       parts.push(
         el("div", { class: "bot-actions" }, [
-          el("span", { class: "warn", text: run.summary.failed + " failed. " }),
-          el("button", { type: "button", class: "button", text: "Label failed items again", onclick: () => relabel(card, run) }),
+          el("span", { class: "warn", text: t("n_failed", { n: num(run.summary.failed) }) }),
+          el("button", { type: "button", class: "button", text: t("label_failed_again"), onclick: () => relabel(card, run) }),
         ])
       );
     }
@@ -287,17 +303,27 @@
     else showError(card, data.error);
   }
 
+  // Poll a running run until it is done; then show it from its top. One follower per run.
   function follow(card, runId) {
+    if (following.has(runId)) return;
+    following.add(runId);
     const tick = async () => {
       const { ok, status, data } = await api("GET", "/api/runs/" + encodeURIComponent(runId));
       if (!ok) {
-        if (status === 404) showError(card, data.error);
-        else setTimeout(tick, POLL_MS * 3);
+        if (status === 404) {
+          following.delete(runId);
+          showError(card, data.error);
+        } else setTimeout(tick, POLL_MS * 3);
         return;
       }
       renderRun(card, data);
-      if (data.status === "running") setTimeout(tick, POLL_MS);
-      else scrollDown();
+      if (data.status === "running") {
+        setTimeout(tick, POLL_MS);
+        return;
+      }
+      following.delete(runId);
+      if (card === lastCard()) showTop(card);
+      window.sb.refreshLive(); // the sidebar and the Reviews badge follow at once
     };
     setTimeout(tick, POLL_MS);
   }
@@ -344,39 +370,50 @@
     }
     if (reply.chart_url) {
       parts.push(
-        el("a", { href: reply.chart_url, target: "_blank", rel: "noopener", class: "chart-link" }, [
-          el("img", { class: "chart", src: reply.chart_url, alt: "chart", loading: "lazy" }),
+        el("a", { href: reply.chart_full_url || reply.chart_url, target: "_blank", rel: "noopener", class: "chart-link" }, [
+          el("img", { class: "chart", src: reply.chart_url, alt: t("chart_alt"), width: 360, height: 230 }),
         ])
       );
     }
-    if (reply.link) parts.push(el("div", { class: "bot-foot" }, [el("a", { href: reply.link, text: "Open →" })]));
+    if (reply.link) parts.push(el("div", { class: "bot-foot" }, [el("a", { href: reply.link, text: t("open_link") })]));
     card.replaceChildren(...parts);
   }
 
   function showError(card, message) {
     card.classList.remove("pending");
     card.classList.add("error");
-    card.replaceChildren(title("⚠️ " + (message || "Something went wrong")));
+    card.replaceChildren(title("⚠️ " + (message || t("something_wrong"))));
   }
 
   // ---- the thread ----------------------------------------------------------------------------
 
   function scrollDown() {
-    thread.scrollTop = thread.scrollHeight;
+    thread.scrollTo({ top: thread.scrollHeight, behavior: "instant" });
+  }
+
+  function lastCard() {
+    const cards = thread.querySelectorAll(".bot-card");
+    return cards[cards.length - 1];
+  }
+
+  // A reply is read from its top: its title, summary and chart, not its last items.
+  function showTop(card) {
+    const top = card.getBoundingClientRect().top - thread.getBoundingClientRect().top;
+    thread.scrollTo({ top: Math.max(0, thread.scrollTop + top - 12), behavior: "instant" });
   }
 
   function addUser(text, at, totalLines) {
     welcome.hidden = true;
     const lines = totalLines || text.split("\n").length;
     const bubble = el("div", { class: "msg user" }, [el("div", { class: "bubble", text: preview(text) })]);
-    if (lines > 8) bubble.firstChild.append(el("span", { class: "more", text: "\n+" + (lines - 8) + " more lines" }));
+    if (lines > 8) bubble.firstChild.append(el("span", { class: "more", text: "\n" + t("more_lines", { n: num(lines - 8) }) }));
     if (at) bubble.append(el("time", { datetime: at, class: "stamp", text: window.sb.localTime(at) }));
     thread.append(bubble);
   }
 
   function addBot() {
     const card = el("div", { class: "bot-card pending" }, [
-      el("div", { class: "typing", "aria-label": "working" }, [el("span"), el("span"), el("span")]),
+      el("div", { class: "typing", "aria-label": t("working") }, [el("span"), el("span"), el("span")]),
     ]);
     thread.append(el("div", { class: "msg bot" }, [el("div", { class: "avatar", "aria-hidden": "true" }), card]));
     scrollDown();
@@ -387,7 +424,6 @@
     const at = new Date().toISOString();
     addUser(text, at);
     const card = addBot();
-    card.dataset.lang = guessLang(text);
     const { ok, data } = await api("POST", "/api/chat", { text });
     if (!ok) {
       showError(card, data.error);
@@ -398,8 +434,9 @@
       renderRun(card, data.run);
       remember({ q: preview(text), n: text.split("\n").length, at, run: data.run.run_id });
       if (data.run.status === "running") follow(card, data.run.run_id);
+      else window.sb.refreshLive();
     }
-    scrollDown();
+    showTop(card);
   }
 
   async function restore() {
@@ -407,7 +444,6 @@
     for (const entry of history) {
       addUser(entry.q, entry.at, entry.n);
       const card = addBot();
-      card.dataset.lang = guessLang(entry.q);
       if (entry.reply) renderReply(card, entry.reply);
       else if (entry.run) {
         const { ok, data } = await api("GET", "/api/runs/" + encodeURIComponent(entry.run));
@@ -420,8 +456,22 @@
       }
     }
     window.sb.localTimes(thread);
-    scrollDown();
+    const last = lastCard();
+    if (last) showTop(last);
   }
+
+  // Back/forward cache: runs followed when the page was left may have finished meanwhile.
+  window.addEventListener("pageshow", async (event) => {
+    if (!event.persisted) return;
+    for (const card of thread.querySelectorAll(".bot-card[data-status=running]")) {
+      const runId = card.dataset.run;
+      const { ok, data } = await api("GET", "/api/runs/" + encodeURIComponent(runId));
+      if (!ok) continue;
+      renderRun(card, data);
+      following.delete(runId);
+      if (data.status === "running") follow(card, runId);
+    }
+  });
 
   // ---- composer --------------------------------------------------------------------------------
 

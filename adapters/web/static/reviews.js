@@ -2,7 +2,7 @@
 "use strict";
 
 (function () {
-  const { api } = window.sb;
+  const { api, t } = window.sb;
   const NAME_KEY = "sentibot.reviewer";
 
   function openFromHash() {
@@ -18,10 +18,10 @@
   const params = new URLSearchParams(location.search);
   const notice = document.getElementById("notice");
   if (params.get("done")) {
-    notice.textContent = "Review #" + params.get("done") + " marked reviewed.";
+    notice.textContent = t("marked_reviewed", { n: params.get("done") });
     notice.hidden = false;
   } else if (params.get("reopened")) {
-    notice.textContent = "Review #" + params.get("reopened") + " is open again.";
+    notice.textContent = t("reopened", { n: params.get("reopened") });
     notice.hidden = false;
   }
 
@@ -42,7 +42,7 @@
         const { ok, data } = await api("POST", "/api/reviews/" + encodeURIComponent(id) + "/" + action, body);
         button.disabled = false;
         if (!ok) {
-          error.textContent = data.error || "Could not save.";
+          error.textContent = data.error || t("could_not_save");
           error.hidden = false;
           return;
         }

@@ -2,7 +2,7 @@
 "use strict";
 
 (function () {
-  const { api } = window.sb;
+  const { api, t, num } = window.sb;
 
   document.querySelectorAll(".filter").forEach((button) =>
     button.addEventListener("click", () => {
@@ -25,24 +25,28 @@
       }
       if (ok) {
         const { done, total } = data.progress;
-        document.getElementById("progress-text").textContent = done + " / " + total;
+        document.getElementById("progress-text").textContent = t("progress_refresh", { done: num(done), total: num(total) });
         running.querySelector(".progress-fill").style.width = (total ? Math.round((100 * done) / total) : 0) + "%";
       }
       setTimeout(tick, 800);
     };
     setTimeout(tick, 800);
+    // Back to this page from the back/forward cache: it may have finished meanwhile.
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted) window.location.reload();
+    });
   }
 
   const relabel = document.getElementById("relabel");
   if (relabel) {
     relabel.addEventListener("click", async () => {
       relabel.disabled = true;
-      relabel.textContent = "Labelling…";
+      relabel.textContent = t("labelling");
       const { ok, data } = await api("POST", "/api/runs/" + encodeURIComponent(relabel.dataset.run) + "/relabel");
       if (ok) window.location.reload();
       else {
         relabel.disabled = false;
-        relabel.textContent = data.error || "Failed, try again";
+        relabel.textContent = data.error || t("try_again");
       }
     });
   }
