@@ -49,6 +49,11 @@ class AnalysisRequest(BaseModel):
     thread_key: str | None = None
     title: str | None = None
     permalink: str | None = None
+    # The stored history messages these turns are (a watched conversation): the run points at
+    # them instead of storing the turns again.
+    message_ids: list[int] | None = None
+    # False for background judging (the watch): no chart is drawn for nobody to see.
+    chart: bool = True
 
 
 class ReviewRef(BaseModel):
@@ -154,6 +159,12 @@ class AnalysisService:
             day=self.today(),
             items=pending,
         )
+        if request.message_ids is not None and len(request.message_ids) == len(pending):
+            self._store.messages.link_run(
+                run_id,
+                {item.id: message_id for item, message_id in zip(pending, request.message_ids, strict=True)},
+            )
+            return run_id
         # The run's items are messages of the history (stored once however often they are sent).
         record_run_messages(
             self._store,
@@ -278,7 +289,7 @@ class AnalysisService:
         try:
             self._store.runs.save_results(run_id, labelled)
             summary = Summary.of(labelled)
-            chart_id = await self._chart(run["kind"], labelled, summary, lang)
+            chart_id = await self._chart(run["kind"], labelled, summary, lang) if request.chart else None
             review = self._flag(run_id, run, request, verdict, lang) if verdict else None
             if run["conversation_key"]:
                 self._store.runs.supersede_conversation(run["conversation_key"], latest_run_id=run_id)

@@ -1,4 +1,5 @@
-"""Chat commands shared by every surface: stats, review, digest, help (English and Chinese)."""
+"""Chat commands shared by every surface: stats, review, digest, help, watch/unwatch (English and
+Chinese)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-CommandName = Literal["stats", "review", "digest", "help"]
+CommandName = Literal["stats", "review", "digest", "help", "watch", "unwatch"]
 
 _WORDS: dict[str, CommandName] = {
     "stats": "stats",
@@ -17,6 +18,10 @@ _WORDS: dict[str, CommandName] = {
     "待审": "review",
     "digest": "digest",
     "日报": "digest",
+    "watch": "watch",
+    "监控": "watch",
+    "unwatch": "unwatch",
+    "取消监控": "unwatch",
     "help": "help",
     "帮助": "help",
     "?": "help",

@@ -59,6 +59,17 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias=_alias("SENTIBOT_AGENT_IDS")
     )
 
+    # The watch (issue 12): watched conversations, judging when quiet, real-time alerts, retention.
+    watch_channels: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias=_alias("SENTIBOT_WATCH_CHANNELS")
+    )
+    qa_idle_seconds: int = Field(1800, ge=1, validation_alias=_alias("SENTIBOT_QA_IDLE_SECONDS"))
+    alert_window_minutes: int = Field(
+        60, ge=1, le=24 * 60, validation_alias=_alias("SENTIBOT_ALERT_WINDOW_MINUTES")
+    )
+    alert_min_messages: int = Field(20, ge=1, validation_alias=_alias("SENTIBOT_ALERT_MIN_MESSAGES"))
+    retention_days: int | None = Field(None, ge=1, validation_alias=_alias("SENTIBOT_RETENTION_DAYS"))
+
     slack_bot_token: str | None = Field(None, validation_alias=_alias("SLACK_BOT_TOKEN"))
     slack_signing_secret: str | None = Field(None, validation_alias=_alias("SLACK_SIGNING_SECRET"))
     slack_app_token: str | None = Field(None, validation_alias=_alias("SLACK_APP_TOKEN"))
@@ -72,11 +83,16 @@ class Settings(BaseSettings):
     dingtalk_api_url: str = Field(
         "https://api.dingtalk.com", validation_alias=_alias("SENTIBOT_DINGTALK_API_URL")
     )
+    # An AI card template (DingTalk card builder, markdown variable `content`): long work shows
+    # live progress in it; unset → the markdown reply only.
+    dingtalk_card_template_id: str | None = Field(
+        None, validation_alias=_alias("SENTIBOT_DINGTALK_CARD_TEMPLATE_ID")
+    )
     dingtalk_oapi_url: str = Field(
         "https://oapi.dingtalk.com", validation_alias=_alias("SENTIBOT_DINGTALK_OAPI_URL")
     )
 
-    @field_validator("digest_targets", "review_targets", "agent_ids", mode="before")
+    @field_validator("digest_targets", "review_targets", "agent_ids", "watch_channels", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -88,6 +104,18 @@ class Settings(BaseSettings):
 
         parse_targets(value)  # raises with the entry and the right syntax
         return value
+
+    @field_validator("watch_channels")
+    @classmethod
+    def _watched(cls, value: list[str]) -> list[str]:
+        from bot.watch.watchlist import parse_watch_target
+
+        return [str(parse_watch_target(entry)) for entry in value]
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _blank_keeps(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("llm_base_url", "web_token", mode="before")
     @classmethod

@@ -20,7 +20,7 @@ from bot.corrections import correction_reply, message_of_item, parse_correction,
 from bot.errors import Conflict, InputError, NotFound
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
-from bot.notify import Notifiers, Target, announce_review, parse_targets
+from bot.notify import Notifiers, Target, TargetError, announce_review, parse_targets
 from bot.replies import (
     Reply,
     analysis_reply,
@@ -29,6 +29,10 @@ from bot.replies import (
     stats_reply,
 )
 from bot.stats import StatsReport, build_stats
+from bot.watch.observed import DeletedMessage, EditedMessage, ObservedMessage
+from bot.watch.replies import watch_added_reply, watch_removed_reply, watch_unavailable_reply
+from bot.watch.service import Watcher
+from bot.watch.watchlist import WATCHABLE, RemoveOutcome, WatchEntry, WatchList
 from domain.models import LABELS, Lang, Turn
 from storage import ReviewNotFound, ReviewStateError, Store
 from storage.clock import iso, utc_now
@@ -46,6 +50,9 @@ class MessageContext:
     channel: str | None = None
     user: str | None = None
     thread_key: str | None = None
+    # False where the platform delivers only messages addressed to the bot (a DingTalk group):
+    # watching there covers the @-messages only, and `watch` says so.
+    hears_unmentioned: bool = True
 
 
 class Sentibot:
@@ -60,14 +67,25 @@ class Sentibot:
         self.notifiers = Notifiers()
         self.review_targets = parse_targets(settings.review_targets)
         self.asking = AskService(settings=settings, store=self.store, model=_ask_model(settings))
+        self.watchlist = WatchList(configured=settings.watch_channels, stored=self.store.watch_targets)
+        self.watcher = Watcher(
+            settings=settings,
+            store=self.store,
+            labeler=self.labeler,
+            analysis=self.analysis,
+            notifiers=self.notifiers,
+            review_targets=self.review_targets,
+        )
         # Started by every runner (serve, connect), running once per core; see bot/jobs.py.
         self.jobs = BackgroundJobs()
         self.jobs.register("digest", self._digest_job)
+        self.jobs.register("watch", self.watcher.run)
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
     async def aclose(self) -> None:
         await self.jobs.shutdown()
+        await self.watcher.stop()
         closer = getattr(self.labeler, "aclose", None)
         if closer:
             await closer()
@@ -195,7 +213,46 @@ class Sentibot:
             return reviews_reply(self.reviews(status="open"), lang, public_url=self.settings.public_url)
         if command.name == "digest":
             return await self.digest_reply(lang=lang)
+        if command.name in ("watch", "unwatch"):
+            return self.watch_command(watch=command.name == "watch", context=context, lang=lang)
         return help_reply(lang)
+
+    # -- the watch --------------------------------------------------------------------------
+
+    def watch_event(self, change: ObservedMessage | EditedMessage | DeletedMessage) -> bool:
+        """A message, an edit or a deletion in a watched conversation (stored at once, labelled
+        in the background; nothing is posted in reply). False when it changed nothing."""
+        if isinstance(change, ObservedMessage):
+            return self.watcher.observe(change)
+        if isinstance(change, EditedMessage):
+            return self.watcher.edit(change)
+        return self.watcher.delete(change)
+
+    def watched(self) -> list[WatchEntry]:
+        return self.watchlist.entries()
+
+    def watch(self, entry: str, *, by: str | None = None) -> bool:
+        """Watch `slack:CHANNEL_ID` / `dingtalk:OPEN_CONVERSATION_ID`; False if it already was."""
+        try:
+            return self.watchlist.add(entry, by=by)
+        except TargetError as exc:
+            raise InputError(str(exc)) from exc
+
+    def unwatch(self, entry: str) -> RemoveOutcome:
+        try:
+            return self.watchlist.remove(entry)
+        except TargetError as exc:
+            raise InputError(str(exc)) from exc
+
+    def watch_command(self, *, watch: bool, context: MessageContext, lang: Lang) -> Reply:
+        """`watch` / `unwatch` (监控 / 取消监控) said in a conversation: switch that conversation."""
+        if context.source not in WATCHABLE or not context.channel:
+            return watch_unavailable_reply(lang)
+        target = f"{context.source}:{context.channel}"
+        if watch:
+            added = self.watchlist.add(target, by=context.user)
+            return watch_added_reply(added=added, hears_unmentioned=context.hears_unmentioned, lang=lang)
+        return watch_removed_reply(self.watchlist.remove(target), lang=lang)
 
     async def digest_reply(self, *, lang: Lang) -> Reply:
         """Today's digest so far ("digest" / "日报")."""

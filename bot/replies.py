@@ -16,7 +16,18 @@ from bot.stats import StatsReport
 from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
 ReplyKind = Literal[
-    "label", "list", "conversation", "stats", "reviews", "help", "digest", "error", "answer", "correction"
+    "label",
+    "list",
+    "conversation",
+    "stats",
+    "reviews",
+    "help",
+    "digest",
+    "error",
+    "watch",
+    "alert",
+    "answer",
+    "correction",
 ]
 # How many items a chat reply lists in full; the rest are behind the run's web page.
 TOP_ITEMS = 5

@@ -15,6 +15,7 @@ from storage.messages import MessageRepository
 from storage.reviews import ReviewNotFound, ReviewRepository, ReviewStateError
 from storage.runs import RunRepository
 from storage.stats import StatsRepository
+from storage.watch import WatchAlerts, WatchConversations, WatchedMessages, WatchTargets
 
 __all__ = [
     "CorrectionTargetMissing",
@@ -42,6 +43,10 @@ class Store:
         self.messages = MessageRepository(self.database)
         self.ask = AskQueries(self.database)
         self.corrections = CorrectionRepository(self.database)
+        self.watch_targets = WatchTargets(self.database)
+        self.watch_conversations = WatchConversations(self.database)
+        self.watch_alerts = WatchAlerts(self.database)
+        self.watched_messages = WatchedMessages(self.database)
 
     def check_writable(self) -> None:
         """Raise StorageError unless a write goes through (for `doctor` and `/healthz`)."""

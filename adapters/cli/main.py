@@ -431,6 +431,15 @@ def _labeller_name(settings: Settings) -> str:
     return f"qwen3:{settings.llm_model} at {settings.llm_base_url}" if settings.uses_llm else "offline"
 
 
+def _register_subcommands() -> None:
+    from adapters.cli.watch import watch_app
+
+    app.add_typer(watch_app, name="watch")
+
+
+_register_subcommands()
+
+
 def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"

@@ -324,6 +324,26 @@ class DingTalkClient:
             raise DingTalkNotConfigured("DINGTALK_ROBOT_CODE is not set")
         return code
 
+    async def openapi_once(
+        self, method: str, path: str, body: dict[str, Any], *, endpoint: str
+    ) -> dict[str, Any]:
+        """One OpenAPI call with a valid token and no retries (a refused token is renewed once).
+
+        For calls whose failure the caller handles itself, e.g. card progress updates: a
+        throttled update is skipped, the next one carries the newer progress anyway.
+        """
+        token = await self.access_token()
+        headers = {"x-acs-dingtalk-access-token": token}
+        url = f"{self.api_url}{path}"
+        try:
+            return await self._request(method, url, endpoint=endpoint, json=body, headers=headers)
+        except DingTalkError as exc:
+            if not exc.token_invalid:
+                raise
+            self.reset_token()
+            headers = {"x-acs-dingtalk-access-token": await self.access_token()}
+            return await self._request(method, url, endpoint=endpoint, json=body, headers=headers)
+
     async def _openapi(self, path: str, body: dict[str, Any], *, endpoint: str) -> dict[str, Any]:
         async def attempt(token: str) -> dict[str, Any]:
             return await self._request(

@@ -18,6 +18,8 @@ ERRCODE_MEANINGS: dict[int, str] = {
 }
 # `code` answers of the new OpenAPI (api.dingtalk.com), by prefix.
 CODE_MEANINGS: dict[str, str] = {
+    # Checked before the generic Forbidden.AccessDenied below (first matching prefix wins).
+    "Forbidden.AccessDenied.QpsLimit": "DingTalk's QPS limit for this app and API was hit; slowed down",
     "InvalidAuthentication": "the access token is invalid or expired",
     "Forbidden.AccessDenied": "the app lacks a permission: grant 企业内机器人发送消息权限 "
     "(qyapi_robot_sendmsg) to the app in the developer console",
@@ -70,9 +72,16 @@ class DingTalkError(Exception):
         """Whether the same request may succeed later (rate limits, server trouble)."""
         if isinstance(self.code, int) and self.code in RETRYABLE_ERRCODES:
             return True
-        if isinstance(self.code, str) and self.code.startswith("Throttling"):
+        if self.throttled:
             return True
         return self.status is not None and (self.status >= 500 or self.status == 429)
+
+    @property
+    def throttled(self) -> bool:
+        """DingTalk's flow control: `Throttling…`, or 403 `Forbidden.AccessDenied.QpsLimit…`."""
+        return isinstance(self.code, str) and self.code.startswith(
+            ("Throttling", "Forbidden.AccessDenied.QpsLimit")
+        )
 
     @property
     def token_invalid(self) -> bool:

@@ -12,16 +12,20 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from adapters.dingtalk.cards import LONG_JOB_ITEMS, ProgressCard, progress_text
 from adapters.dingtalk.client import DingTalkClient
 from adapters.dingtalk.errors import DingTalkError, DingTalkNotConfigured, SessionWebhookExpired
 from adapters.dingtalk.render import Markdown, chart_ref, error_markdown, render_reply
 from adapters.dingtalk.safety import UnsafeDestination, check_conversation_id, check_staff_id
+from bot.commands import parse_command
 from bot.core import MessageContext, Sentibot
 from bot.errors import InputError
 from bot.i18n import detect_lang
 from bot.replies import error_reply
+from bot.watch.observed import ObservedMessage
 
 log = logging.getLogger(__name__)
 
@@ -163,18 +167,81 @@ async def handle_incoming(message: IncomingMessage, *, core: Sentibot, client: D
     # No thread_key: a DingTalk chat is not one conversation, a pasted transcript is. The core
     # keys the review of a transcript by its turns, so each transcript gets its own review and
     # pasting the same one again refreshes that review.
-    context = MessageContext(source="dingtalk", channel=message.conversation_id, user=message.sender_staff_id)
+    context = MessageContext(
+        source="dingtalk",
+        channel=message.conversation_id,
+        user=message.sender_staff_id,
+        # A group robot only receives @-messages: watching a group covers those only.
+        hears_unmentioned=not message.is_group,
+    )
+    if watched_message(message, core=core):
+        return  # recorded for the watch; silent, like a watched Slack channel
+    card = await progress_card(message, core=core, client=client)
+    on_progress = None
+    if card is not None:
+        zh = detect_lang(message.text) == "zh"
+
+        def on_progress(done: int, total: int) -> None:
+            card.update(progress_text(done, total, zh=zh))
+
     try:
-        reply = await core.handle_message(message.text, context=context)
+        reply = await core.handle_message(message.text, context=context, on_progress=on_progress)
     except InputError as exc:
         reply = error_reply(str(exc), detect_lang(message.text) if message.text else "zh")
     except Exception:
         log.exception("DingTalk message %s: the core failed", message.msg_id)
+        if card is not None:
+            await card.finish("⚠️ 内部错误 / Internal error", failed=True)
         markdown = error_markdown("内部错误，已记录日志。/ Internal error, logged.", text=message.text)
         await deliver(message, markdown, client=client)
         raise
+    if card is not None:
+        await card.finish(f"✅ {reply.title}")
     chart = await chart_ref(reply, core=core, client=client)
     await deliver(message, render_reply(reply, chart=chart), client=client)
+
+
+def watched_message(message: IncomingMessage, *, core: Sentibot) -> bool:
+    """In a watched chat, what the robot receives (a one-to-one message, or an @-message in a
+    group: DingTalk delivers nothing else) is a history message of that chat's conversation,
+    labelled and judged in the background; commands are still answered. True when recorded."""
+    if not core.watchlist.is_watched("dingtalk", message.conversation_id):
+        return False
+    if not message.text.strip() or parse_command(message.text) is not None:
+        return False
+    core.watch_event(
+        ObservedMessage(
+            source="dingtalk",
+            channel=message.conversation_id,
+            external_id=message.msg_id,
+            conversation_id=f"dingtalk:{message.conversation_id}",
+            author=message.sender_staff_id or message.sender_nick or "unknown",
+            text=message.text,
+            created_at=datetime.now(UTC),
+        )
+    )
+    return True
+
+
+async def progress_card(
+    message: IncomingMessage, *, core: Sentibot, client: DingTalkClient
+) -> ProgressCard | None:
+    """A live progress card for a long list (adapters/dingtalk/cards.py), or None (markdown only)."""
+    template = core.settings.dingtalk_card_template_id
+    lines = [line for line in message.text.splitlines() if line.strip()]
+    if not template or len(lines) < LONG_JOB_ITEMS or parse_command(message.text) is not None:
+        return None
+    card = ProgressCard(
+        client, template_id=template, robot_code=client.robot_code or message.robot_code or ""
+    )
+    zh = detect_lang(message.text) == "zh"
+    started = await card.start(
+        group=message.is_group,
+        conversation_id=message.conversation_id,
+        staff_id=message.sender_staff_id,
+        text=progress_text(0, len(lines), zh=zh),
+    )
+    return card if started else None
 
 
 async def deliver(message: IncomingMessage, markdown: Markdown, *, client: DingTalkClient) -> str:

@@ -298,8 +298,9 @@ async def answer_command(
             core, text or "help", context=MessageContext(source="slack", channel=channel, user=user)
         )
         message = render_reply(reply)
-        # Help and errors concern only the person who typed the command.
-        response_type = "ephemeral" if reply.kind in ("help", "error") else "in_channel"
+        # Help, errors and watch switches concern only the person who typed the command (a
+        # watched channel may hold customers: the bot stays silent there).
+        response_type = "ephemeral" if reply.kind in ("help", "error", "watch") else "in_channel"
         await respond(text=message.text, blocks=message.blocks, response_type=response_type)
         if reply.chart_id and response_type == "in_channel":
             await upload_chart(client, core, place=Place(channel=channel), reply=reply)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage.migrations import m001_initial, m002_messages, m003_label_corrections
+from storage.migrations import m001_initial, m002_messages, m003_watch, m004_label_corrections
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "runs, items, label cache, charts, reviews, events, digests", m001_initial.apply),
     Step(2, "messages: the history, with daily rollups; items point at messages", m002_messages.apply),
-    Step(3, "label corrections: labels set by people", m003_label_corrections.apply),
+    Step(3, "the watch: watched conversations, judge schedule, alert episodes", m003_watch.apply),
+    Step(4, "label corrections: labels set by people", m004_label_corrections.apply),
 )
 LATEST = STEPS[-1].version
 

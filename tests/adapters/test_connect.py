@@ -165,9 +165,9 @@ async def test_serve_and_connect_sharing_one_core_run_the_jobs_once(
                 connect = asyncio.create_task(run_connect(settings, core=core))
                 [result] = await passes.next()
                 await dingtalk_standin.wait_for(lambda: dingtalk_standin.connected, timeout=30)
-                assert core.jobs.running == ["digest"]
+                assert core.jobs.running == ["digest", "watch"]
                 await stop(connect)
-                assert core.jobs.running == ["digest"]  # serve still runs: so do the jobs
+                assert core.jobs.running == ["digest", "watch"]  # serve still runs: so do the jobs
             assert core.jobs.running == []
     finally:
         await core.aclose()

@@ -59,8 +59,13 @@ def seed(
     # The run's items are messages written at noon that day (labels reach them from the items).
     added = store.messages.add(
         [
-            NewMessage(source="test", external_id=f"{run_id}-{i}", text=f"comment {i + 1}",
-                       channel=channel, created_at=at(day, 12))
+            NewMessage(
+                source="test",
+                external_id=f"{run_id}-{i}",
+                text=f"comment {i + 1}",
+                channel=channel,
+                created_at=at(day, 12),
+            )
             for i in range(total)
         ]
     )

@@ -7,7 +7,12 @@ One uvicorn server in a thread, port 0, serving:
 - `POST /v1.0/oauth2/accessToken`, `GET /gettoken`;
 - `POST /v1.0/robot/groupMessages/send`, `POST /v1.0/robot/oToMessages/batchSend`;
 - `POST /media/upload?access_token=…&type=image` (multipart `media`);
-- `POST /robot/send?access_token=…&timestamp=…&sign=…` (legacy custom robot, checks 加签).
+- `POST /robot/send?access_token=…&timestamp=…&sign=…` (legacy custom robot, checks 加签);
+- interactive / AI cards: `POST /v1.0/card/instances/createAndDeliver` (template + outTrackId +
+  openSpaceId `dtv1.card//IM_GROUP.<cid>` or `IM_ROBOT.<staffId>`), `PUT /v1.0/card/streaming`
+  (key/content/isFull/isFinalize/isError/guid) and `PUT /v1.0/card/instances` (cardParamMap).
+  Like DingTalk, calls beyond `card_qps` per second per API answer HTTP 403
+  `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`; `cards[outTrackId]` keeps what users see.
 Every call is recorded; `fail_next` injects error answers (e.g. errcode 130101 once).
 """
 
@@ -48,6 +53,33 @@ class Call:
 
 
 @dataclass
+class Card:
+    """One delivered card as users see it, with every accepted update in order."""
+
+    out_track_id: str
+    template_id: str
+    open_space_id: str
+    params: dict[str, Any]
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    finished: bool = False
+    failed: bool = False
+
+    @property
+    def content(self) -> str:
+        """The streamed content (the last full update plus appended parts)."""
+        text = ""
+        for update in self.updates:
+            text = update["content"] if update.get("isFull", True) else text + update["content"]
+        return text
+
+
+QPS_ERROR = {
+    "code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
+    "message": "当前应用调用该接口的QPS超出限制",
+}
+
+
+@dataclass
 class Injected:
     status: int
     body: dict[str, Any]
@@ -62,6 +94,10 @@ class DingTalkStandin:
         self.tokens: set[str] = set()
         self.media: dict[str, bytes] = {}
         self.connections_opened = 0
+        self.cards: dict[str, Card] = {}
+        self.card_qps = 20  # DingTalk's default per app and API; tests lower it
+        self.throttled: list[str] = []  # paths answered with the QPS error
+        self._api_calls: dict[str, list[float]] = {}
         self._injected: dict[str, list[Injected]] = {}
         self._lock = threading.Lock()
         self._sockets: list[WebSocket] = []
@@ -190,6 +226,19 @@ class DingTalkStandin:
             if injected.times <= 0:
                 queue.pop(0)
         return JSONResponse(injected.body, status_code=injected.status)
+
+    def _over_qps(self, path: str) -> bool:
+        """Count a call against `card_qps` (a sliding second, per API, like DingTalk's limit)."""
+        with self._lock:
+            now = time.monotonic()
+            recent = [t for t in self._api_calls.get(path, []) if now - t < 1.0]
+            over = len(recent) >= self.card_qps
+            if over:
+                self.throttled.append(path)
+            else:
+                recent.append(now)
+            self._api_calls[path] = recent
+            return over
 
     def _token_ok(self, token: str | None) -> bool:
         return token is not None and token in self.tokens
@@ -347,6 +396,72 @@ class DingTalkStandin:
                     "created_at": int(time.time() * 1000),
                 }
             )
+
+        @app.post("/v1.0/card/instances/createAndDeliver")
+        async def card_create(request: Request) -> JSONResponse:
+            body = await request.json()
+            standin._record(request, body)
+            if injected := standin._injection(request.url.path):
+                return injected
+            if refused := openapi_auth(request):
+                return refused
+            if standin._over_qps(request.url.path):
+                return JSONResponse(QPS_ERROR, 403)
+            space = str(body.get("openSpaceId") or "")
+            if (
+                not body.get("cardTemplateId")
+                or not body.get("outTrackId")
+                or not space.startswith(("dtv1.card//IM_GROUP.", "dtv1.card//IM_ROBOT."))
+            ):
+                return JSONResponse(
+                    {"code": "param.invalid", "message": f"bad card: {body}", "requestid": "x"}, 400
+                )
+            card = Card(
+                out_track_id=body["outTrackId"],
+                template_id=body["cardTemplateId"],
+                open_space_id=space,
+                params=dict((body.get("cardData") or {}).get("cardParamMap") or {}),
+            )
+            standin.cards[card.out_track_id] = card
+            return JSONResponse(
+                {"success": True, "result": {"outTrackId": card.out_track_id, "deliverResults": [
+                    {"spaceType": space.split("//")[1].split(".")[0], "success": True}
+                ]}}
+            )  # fmt: skip
+
+        @app.put("/v1.0/card/streaming")
+        async def card_streaming(request: Request) -> JSONResponse:
+            body = await request.json()
+            standin._record(request, body)
+            if refused := openapi_auth(request):
+                return refused
+            if standin._over_qps(request.url.path):
+                return JSONResponse(QPS_ERROR, 403)
+            card = standin.cards.get(body.get("outTrackId") or "")
+            if card is None or not body.get("key") or "content" not in body or not body.get("guid"):
+                return JSONResponse(
+                    {"code": "param.invalid", "message": "unknown card or missing field"}, 400
+                )
+            if card.finished:
+                return JSONResponse({"code": "param.invalid", "message": "card already finalized"}, 400)
+            card.updates.append(body)
+            card.finished = bool(body.get("isFinalize"))
+            card.failed = bool(body.get("isError"))
+            return JSONResponse({"success": True, "result": True})
+
+        @app.put("/v1.0/card/instances")
+        async def card_update(request: Request) -> JSONResponse:
+            body = await request.json()
+            standin._record(request, body)
+            if refused := openapi_auth(request):
+                return refused
+            if standin._over_qps(request.url.path):
+                return JSONResponse(QPS_ERROR, 403)
+            card = standin.cards.get(body.get("outTrackId") or "")
+            if card is None:
+                return JSONResponse({"code": "param.invalid", "message": "unknown card"}, 400)
+            card.params.update((body.get("cardData") or {}).get("cardParamMap") or {})
+            return JSONResponse({"success": True, "result": True})
 
         @app.post("/robot/send")
         async def robot_send(request: Request) -> JSONResponse:

@@ -151,11 +151,19 @@ class SlackHarness:
         )
 
     async def post_event(
-        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry: int | None = None,
+        shared: bool = False,
     ) -> httpx.Response:
-        body = json.dumps(
-            event_body(event, team_id=self.server.team_id, bot_user_id=self.bot_user_id, event_id=event_id)
+        """Deliver `event` signed; `shared` marks a Slack Connect channel (`is_ext_shared_channel`)."""
+        envelope = event_body(
+            event, team_id=self.server.team_id, bot_user_id=self.bot_user_id, event_id=event_id
         )
+        envelope["is_ext_shared_channel"] = shared
+        body = json.dumps(envelope)
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return await self.post(body, "application/json", headers=headers)
 
@@ -261,8 +269,10 @@ async def make_slack(tmp_path: Path, slack_server: StandinSlackServer) -> AsyncI
     """`await make_slack(labeler=…)` → a harness; several may share the DB (a restart)."""
     opened: list[SlackHarness] = []
 
-    async def factory(*, labeler: Any = None) -> SlackHarness:
-        core = Sentibot(settings=slack_settings(tmp_path, slack_server), labeler=labeler or KeywordLabeler())
+    async def factory(*, labeler: Any = None, **settings: str) -> SlackHarness:
+        core = Sentibot(
+            settings=slack_settings(tmp_path, slack_server, **settings), labeler=labeler or KeywordLabeler()
+        )
         work = BackgroundWork()
         app = make_app(core, work)
         http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sentibot.test")

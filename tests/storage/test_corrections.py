@@ -38,17 +38,17 @@ def negatives(store: Store) -> int:
     return sum(r["n"] for r in rows if r["bucket"] == "negative")
 
 
-def test_a_version_2_file_upgrades_and_keeps_its_messages(tmp_path: Path) -> None:
-    db = tmp_path / "v2.db"
+def test_a_version_3_file_upgrades_and_keeps_its_messages(tmp_path: Path) -> None:
+    db = tmp_path / "v3.db"
     conn = sqlite_utils.Database(sqlite3.connect(db))
-    migrate(conn, context=StepContext(timezone="Asia/Shanghai"), upto=2)
+    migrate(conn, context=StepContext(timezone="Asia/Shanghai"), upto=3)
     conn.conn.close()
-    assert version(db) == 2
+    assert version(db) == 3
     old = Store(db, timezone="Asia/Shanghai")  # opening upgrades; a message written after still counts
     message_id = labelled_message(old, "slow delivery", "negative")
     old.close()
     store = Store(db, timezone="Asia/Shanghai")
-    assert version(db) >= 3
+    assert version(db) >= 4
     assert store.messages.get(message_id) is not None and store.corrections.for_message(message_id) == []
     store.close()
 

@@ -35,8 +35,10 @@ def hand_off(
 
 def register_all(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
     # Imported here: the listener modules import `hand_off` from this package.
-    from adapters.slack.listeners import actions, commands, events
+    from adapters.slack.listeners import actions, commands, events, watch
 
+    # First: bolt runs the first listener that matches, and this one takes only channel messages.
+    watch.register(app, core=core, work=work)
     events.register(app, core=core, work=work)
     actions.register(app, core=core, work=work)
     commands.register(app, core=core, work=work)

@@ -53,7 +53,14 @@ async def test_socket_mode_serves_the_same_app_and_answers_a_dm(
         assert handler.client.web_client is handler.app.client
         assert _listeners(handler.app) == _listeners(build_slack_app(core, work=work))
         assert _listeners(handler.app) == sorted(
-            ["on_app_mention", "on_message", "on_review_action", "on_review_action", "on_sentiment"]
+            [
+                "on_app_mention",
+                "on_channel_message",  # the watch (adapters/slack/listeners/watch.py)
+                "on_message",
+                "on_review_action",
+                "on_review_action",
+                "on_sentiment",
+            ]
         )
 
         ts = slack_server.next_ts()

@@ -1,4 +1,4 @@
-"""Version 3: labels set by people (`label_corrections`).
+"""Version 4: labels set by people (`label_corrections`).
 
 One row each time a lead sets a message's label (on `/messages`, a run page, or in chat): who,
 when, where, the label the labeller had given (`labeler_label`, with the labeller and prompt
