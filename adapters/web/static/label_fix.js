@@ -5,7 +5,7 @@
 (function () {
   const { api, el } = window.sb;
   const NAME_KEY = "sentibot.reviewer";
-  const zh = document.documentElement.lang === "zh";
+  const zh = (document.documentElement.lang || "").startsWith("zh");
   const WORDS = zh
     ? { positive: "正面", negative: "负面", neutral: "中性", set: "改标签", by: "你的名字", saved: "已改为" }
     : { positive: "positive", negative: "negative", neutral: "neutral", set: "Set label", by: "your name", saved: "Set to" };
