@@ -5,7 +5,7 @@
 Trains on online_shopping_10_cats (Chinese) and SST-2 train minus a held-out split (English;
 see `sst2_split`), plus generated customer-support rows (`scripts/support_phrases.py`: neutral
 inquiries/statements, which make both sub-models three-class, and a small support-sentiment
-lexicon). waimai_10k, the held-out SST-2 split, tweeteval and benchmarks/data/support_eval.tsv are
+lexicon). waimai_10k, the held-out SST-2 split, tweeteval and benchmarks/data/support_*.tsv are
 never trained on: they are what `benchmarks/offline_accuracy.py` measures. This script refuses to
 open anything under benchmarks/ (an audit hook enforces it). Writes
 bot/labelers/data/offline_model.json.gz.
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             "waimai_10k",
             "SST-2 held-out split",
             "tweeteval sentiment val",
-            "benchmarks/data/support_eval.tsv",
+            "benchmarks/data/support_dev.tsv and support_test.tsv",
         ],
         "built_by": "scripts/build_offline_model.py",
     }

@@ -30,7 +30,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from bot.i18n import detect_lang
-from bot.labelers.offline import MODEL_FORMAT, Lexicon, en_grams, en_tokens, zh_grams
+from bot.labelers.offline.features import Lexicon, en_grams, en_tokens, zh_grams
+from bot.labelers.offline.model import MODEL_FORMAT
 
 Progress = Callable[[str], None]
 

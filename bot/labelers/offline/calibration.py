@@ -1,0 +1,107 @@
+"""From calibrated probabilities to a label and a confidence people can trust.
+
+Rules:
+- Positive or negative only when that label is the most likely one and its calibrated probability
+  reaches the sub-model's `p_min`; otherwise neutral (unsure).
+- A question or request (`is_inquiry`) is neutral unless its best polar probability reaches the
+  model's `inquiry_p` (shipped model only), so "where is my order?" is not a complaint.
+- Short texts are capped: one word is thin evidence, however strong (`short_text_cap`).
+- No label is ever 100 % sure: a bag of n-grams and a few rules are not proof (`MAX_CONFIDENCE`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from bot.labelers.offline.features import masked
+from bot.labelers.offline.model import SubModel
+from domain.models import Label
+
+# Questions and requests: end with a question mark/particle or open with a request frame.
+_ZH_INQUIRY = re.compile(
+    r"(?:[?？]|[吗呢么嘛][?？。.!！~～]*)\s*$"
+    r"|^\s*(?:请问|麻烦|能不能|能否|可不可以|怎么|如何|想问|想咨询|咨询|问一下|问下|我想|帮我|帮忙)"
+)
+_EN_INQUIRY = re.compile(
+    r"\?\s*\W*$|^\W*(?:(?:hi|hello|hey)\W+)?(?:how|can|could|where|when|what|which|who|is|are|do|does"
+    r"|will|would|should|may|please|i'd like|i would like|i want to|i need to|is there|is it)\b"
+)
+_EN_COMPLAINT_Q = re.compile(r"\b(?:why|how come|seriously|again)\b")  # rhetorical questions
+_ZH_COMPLAINT_Q = re.compile(r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又")
+
+
+def is_inquiry(lower: str, kind: str) -> bool:
+    """A question or request that is not an obviously rhetorical complaint."""
+    if kind == "char":
+        return bool(_ZH_INQUIRY.search(lower)) and not _ZH_COMPLAINT_Q.search(lower)
+    return bool(_EN_INQUIRY.search(lower)) and not _EN_COMPLAINT_Q.search(lower)
+
+
+_EN_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_LETTER = re.compile(r"[^\W\d_]")
+_SHORT_UNITS = 5  # texts with fewer words than this (Chinese: two characters a word) are capped
+
+
+def short_text_cap(lower: str, kind: str) -> float:
+    """The highest confidence a text this short may get: one word is thin evidence, however strong
+    the word ("ok", "满意" alone are 0.80 at most; 0.95 at four words; five or more: no cap)."""
+    text = masked(lower)
+    units = len(_LETTER.findall(text)) / 2 if kind == "char" else len(_EN_WORD.findall(text))
+    if units >= _SHORT_UNITS:
+        return 1.0
+    return 0.75 + 0.05 * max(math.ceil(units), 1)
+
+
+MAX_CONFIDENCE = 0.97
+# With clear sentiment words in the text (a lexicon hit or a rule cue), a polar label needs only
+# this calibrated probability; without them the model's own `p_min` (0.70 shipped) holds, so
+# neutral is what a text gets when its evidence is really weak.
+P_MIN_WITH_CUES = 0.55
+
+
+@dataclass
+class Decision:
+    label: Label
+    confidence: float
+    why: str  # "decisive" | "unsure" | "neutral" (the model says neutral) | "inquiry"
+
+
+def decide(
+    sub: SubModel, probs: dict[str, float], lower: str, *, cued: bool = False, worded: bool = False
+) -> Decision:
+    """The label and confidence for calibrated `probs` of `lower` under the rules above.
+
+    `cued`: a rule cue (`bot.labelers.offline.cues`) moved the score: a question that holds a
+    complaint fact or praise is not a plain inquiry. `cued` or `worded` (sentiment-lexicon words
+    found): the evidence is not weak, so the lower bar `P_MIN_WITH_CUES` applies."""
+    p_min = min(sub.p_min, P_MIN_WITH_CUES) if cued or worded else sub.p_min
+    best_polar = max(
+        (c for c in probs if c in ("positive", "negative")), key=lambda c: probs[c], default=None
+    )
+    best = max(probs, key=lambda c: probs[c])
+    inquiry = (
+        sub.inquiry_p is not None
+        and best_polar is not None
+        and probs[best_polar] < sub.inquiry_p
+        and not cued
+        and is_inquiry(lower, sub.kind)
+    )
+    cap = min(short_text_cap(lower, sub.kind), MAX_CONFIDENCE)
+    if best_polar is not None and best == best_polar and probs[best_polar] >= p_min and not inquiry:
+        return Decision(best_polar, round(min(probs[best_polar], cap), 4), "decisive")  # type: ignore[arg-type]
+    # Unsure (or the model says neutral): neutral. Confidence is highest when evidence is absent or
+    # balanced and falls to 0.5 at the decision threshold.
+    if best == "neutral":
+        conf = probs["neutral"]
+    else:
+        top = probs[best_polar] if best_polar else 0.5
+        bar = sub.inquiry_p if inquiry and sub.inquiry_p is not None else p_min
+        conf = 1.0 - 0.5 * min(max(top - 0.5, 0.0) / max(bar - 0.5, 1e-6), 1.0)
+    conf = round(min(conf, cap), 4)
+    if best == "neutral" or inquiry:
+        # The model (or the inquiry rule) says neutral outright: the polar cues are not the reason.
+        why = "inquiry" if sub.inquiry_p is not None and is_inquiry(lower, sub.kind) else "neutral"
+        return Decision("neutral", conf, why)
+    return Decision("neutral", conf, "unsure")

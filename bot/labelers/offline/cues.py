@@ -1,0 +1,305 @@
+"""Rule cues: kinds of sentiment a bag of n-grams trained on reviews misses.
+
+Each cue is a span of the text with a push (logit units toward positive, > 0, or negative, < 0)
+that is added to the model's score, and a kind that names why. The kinds (and their tests in
+tests/bot/labelers/test_offline_kinds.py):
+
+- `praise` / `complaint`: Chinese evaluative phrases — a degree word or a topic noun before an
+  evaluative word (态度很好, 超级好, 质量差, 太慢了), stand-alone evaluative words (耐心, 满意, 失望,
+  敷衍), with negation (不满意, 不太耐心 flip; 没想到 is not a negation).
+- `surprise`: pleasant or unpleasant surprise (惊喜, 超出预期, 没想到…这么好; "exceeded my
+  expectations", "pleasantly surprised").
+- `emoji`: emoji and emoticons with a clear valence (😡 👎 💩 😭 vs 👍 😍 ❤️ 🙏); an emoji-only
+  message is decided by them alone.
+- `complaint_fact`: facts that are complaints without a sentiment word: charged twice, sent in
+  circles, still waiting, no one answers, broke after two days, deleted my settings, 扣了两次,
+  转来转去, 等了三天, 没人理, 又坏了.
+- `resolution`: facts that are good news: problem solved, works now, refund arrived, 解决了, 到账了.
+- `sarcasm`: a praise word used as a complaint — self-sufficient frames ("thanks for nothing",
+  "yeah right", "so much for", 呵呵) or an ironic frame ("oh great", "just wonderful", "wow",
+  "love how", 真是谢谢, 真行) in a message that also holds a complaint. The praise words inside the
+  frame are masked (`Cue.mask`) so the model does not read them as praise.
+
+Spans are offsets into the lower-cased text, so keywords can quote them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cue:
+    push: float  # logit units: > 0 toward positive, < 0 toward negative
+    start: int
+    end: int
+    kind: str
+    # Blank this span before the model scores the text (praise words read as irony); a masking cue
+    # has no push of its own.
+    mask: bool = False
+
+
+# -------------------------------------------------------------------------------------------
+# Chinese evaluative phrases
+# -------------------------------------------------------------------------------------------
+_ZH_DEGREE = (
+    "很|非常|超级|超|特别|十分|太|挺|真的|真是|真|蛮|相当|极其|极|巨|贼|好|这么|那么|如此|格外|"
+    "越来越|比较|还挺|还蛮|最|更|也很|都很|也|都|还"
+)
+_ZH_TOPIC = (
+    "态度|服务|质量|音质|画质|效果|味道|口感|包装|物流|速度|做工|手感|性价比|品质|体验|环境|"
+    "售后|客服|东西|产品|商品|衣服|屏幕|颜色|款式|材质|分量|价格|价钱|回复|处理"
+)
+# Evaluative words that need a degree word or a topic noun in front (alone they are ambiguous:
+# 好的 = "OK", 快递 has 快 in it).
+_ZH_POS_BOUND = "好|棒|赞|快|美|香|便宜|实惠|划算|清楚|清晰|干净|舒服|方便|及时|到位"
+_ZH_NEG_BOUND = "差|慢|烂|贵|脏|乱|臭|难|坑|low|水|粗糙|一般|麻烦"
+# Evaluative words that stand alone.
+_ZH_POS_FREE = (
+    "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|推荐|"
+    "感谢|谢谢|辛苦了|负责|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
+    "惊艳|用心|温柔|好评如潮|五星|良心"
+)
+_ZH_NEG_FREE = (
+    "失望|(?<![把扔倒清收捡])垃圾(?![桶袋分带])|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
+    "离谱|过分|后悔|不满|愤怒|郁闷|恶劣|粗暴|不耐烦|忽悠|欺骗|虚假|缺斤少两|不靠谱|浪费|"
+    "废物|坑爹|气人|心累|无奈|坑钱|上当|受骗|黑心|太坑|闹心|烦死|扯皮|推诿|推卸|踢皮球|呵呵"
+)
+_ZH_NEGATOR = r"(?:不|没|没有|无|未|别|不太|不怎么|不够|一点也不|一点都不|并不|毫不|不是很|不算)"
+_ZH_PHRASE = re.compile(
+    rf"(?P<topic>{_ZH_TOPIC})(?P<neg2>{_ZH_NEGATOR})?(?:{_ZH_DEGREE})*(?P<pb2>{_ZH_POS_BOUND})(?!的话|像|几|久)"
+    rf"|(?P<neg>{_ZH_NEGATOR})?(?P<deg>(?:{_ZH_DEGREE})+)(?P<pb>{_ZH_POS_BOUND})(?!的话|点|些|像|几|久|多)"
+    rf"|(?P<negd>{_ZH_NEGATOR})?(?P<deg3>(?:{_ZH_DEGREE})+)(?P<nb>{_ZH_NEG_BOUND})"
+    rf"|(?P<topic4>{_ZH_TOPIC})(?:{_ZH_DEGREE})*(?P<nb4>{_ZH_NEG_BOUND})"
+    rf"|(?P<negf>{_ZH_NEGATOR})?(?P<pf>{_ZH_POS_FREE})"
+    rf"|(?P<negn>{_ZH_NEGATOR})?(?P<nf>{_ZH_NEG_FREE})"
+)
+# "很快就坏了": 快 is not praise when what came fast is a fault.
+_ZH_FAST_BUT_BAD = re.compile(r"快(?:了)?就(?:坏|破|掉|裂|不|没|卡|断|出问题|褪色|起球)")
+
+_ZH_SURPRISE_POS = re.compile(r"惊喜|超出预期|超预期|出乎意料地?好|比想象中(?:的)?好|物超所值|意外地好")
+_ZH_SURPRISE_LEAD = re.compile(r"没想到|想不到|居然|竟然|原来")
+
+_ZH_COMPLAINT_FACT = re.compile(
+    r"扣了(?:我)?(?:两|2|三|3|好几)次|重复扣(?:费|款)|多扣|乱扣|扣了我|还没到账|一直没到账|没到账|"
+    r"还没收到|一直没收到|没收到货|没有收到|等了(?:\d+|一|两|三|四|五|好几|十几|半|一个多)(?:个)?(?:天|周|星期|礼拜|月|小时)|"
+    r"打了(?:\d+|两|三|好几|N)(?:次|个)电话|催了(?:\d+|两|三|好几)?次|转来转去|踢来踢去|"
+    r"没人(?:理|回|管|接|处理)|不回(?:复|消息)|(?:电话)?打不通|一直占线|挂(?:了)?(?:我)?(?:的)?电话|"
+    r"(?:到现在|至今|一直|迟迟|还是|都)(?:还|都|也)?(?:没|未)(?:有)?(?:退款|退|发货|到|回复|回|处理|解决|修好|给|收到|联系)|"
+    r"还没(?:退款|退|发货|回复|处理|解决|修好|给我)|"
+    r"一拖再拖|拖了(?:\d+|一|两|三|好几|半|这么)?(?:个)?(?:天|周|星期|礼拜|月|久)|还想让我等|还要等多久|要等多久|"
+    r"说了(?:\d+|两|三|好几|N|无数)(?:遍|次)|第(?:\d+|三|四|五|N)次(?:联系|找|问|打|催)|"
+    r"(?:说好|承诺|答应)[^，。！？,.!?]{0,12}(?:[，,]\s*)?(?:结果|却|但|还是|到现在|也没|没有|又)|再也不(?:买|来|用|点)|卸载了|"
+    r"一拖再拖|又坏了|又出问题|又不行了|还是不行|还是没(?:解决|好|用)|没解决|不解决|发错|少发|漏发|"
+    r"丢件|(?:包裹|快递)丢了|破损|过期|不给退|拒绝退款|退不了|答非所问|机器人(?:回复|客服)|找不到人|"
+    r"联系不上|坏了|不能用|用不了|闪退|卡死|死机|打不开|登不上|收不到|连不上|充不进|漏水|"
+    r"(?:一直|总是|老是|经常)(?:卡|断|掉线|闪退|出错|报错)"
+)
+_ZH_RESOLUTION = re.compile(
+    r"(?:问题)?(?:已经)?解决了|搞定了|修好了|已?到账了|恢复正常|可以(?:正常)?用了|好了，?谢谢|"
+    r"提前到|当天就到|第二天就到|秒回|秒退"
+)
+_ZH_SARCASM_ALONE = re.compile(r"呵呵|真行啊|好一个|我服了|服了你们|醉了|真有你们的|谢谢你们全家")
+_ZH_SARCASM_FRAME = re.compile(
+    r"真是(?:太)?(?:谢谢|感谢|好|棒|厉害|高效)|(?:谢谢|感谢)你们了?[啊呢哦]|太好了呢|可真[行棒快好]"
+)
+
+# -------------------------------------------------------------------------------------------
+# English
+# -------------------------------------------------------------------------------------------
+_EN_COMPLAINT_FACT = re.compile(
+    r"\b(?:charged|billed) (?:me )?(?:twice|two times|three times|again|double|for nothing)"
+    r"|\bdouble[- ]charged\b|\bovercharg\w+|\bstill (?:being )?(?:charged|billed)\b"
+    r"|\b(?:no|never got (?:my|a|the)|still no) (?:refund|money|order|package|reply|answer|response)\b"
+    r"|\brefund (?:never|still|hasn'?t|has not)\b|\btook my money\b|\bstole my money\b"
+    r"|\b(?:sending|sent|sends|send) (?:me )?(?:around )?in circles\b|\b(?:going|go"
+    r"|went) (?:around )?in circles\b"
+    r"|\brun ?around\b|\btransferred (?:\w+ ){0,3}(?:times|again)\b|\bon hold for\b|\bhung up on\b"
+    r"|\b(?:no ?one|nobody) (?:answers|answered|replies|replied|responds|responded|helps|helped|got back"
+    r"|calls? back)\b"
+    r"|\bnever (?:got back|replied|responded|heard back|called back|called|answered|arrived|came|showed up"
+    r"|received)\b"
+    r"|\bstill (?:waiting|no|not|haven'?t|hasn'?t|have not|has not|broken|doesn'?t|can'?t|won'?t|open"
+    r"|pending|unresolved|processing)\b"
+    r"|\b(?:third|fourth|fifth|sixth|\d+(?:rd|th)) time\b|\bagain and again\b|\bover and over\b"
+    r"|\b(?:promised|told me|said)\b[^.!?]{0,40}\b(?:never|didn'?t|did not|still|not)\b"
+    r"|\btake my business elsewhere\b|\bnever (?:buying|ordering|using|shopping)\b|\bswitching to\b"
+    r"|\b(?:no ?one|nobody) (?:seems to )?knows?\b"
+    r"|\b(?:cracked|shattered|dented|jams|jammed|spins forever|smells like|looks used|peeling|leaking)\b"
+    r"|\b(?:been|keep|keeps|kept) waiting\b|\bwaiting (?:for|on) (?:\w+ ){0,2}(?:weeks|days|months|hours)\b"
+    r"|\b(?:only |just )?took (?:\w+ ){0,1}(?:two|three|four|five|six|several|\d+) (?:weeks|days|months)\b"
+    r"|\bbroke\b|\bbroken\b|\bstopped (?:working|charging|responding|updating|syncing|loading)\b"
+    r"|\bfell apart\b|\bfalling apart\b|\bdead on arrival\b"
+    r"|\b(?:doesn'?t|does not|won'?t|will not|didn'?t|did not|can'?t|cannot|couldn'?t|isn'?t|is not|not) "
+    r"(?:work|working|turn on|charge|charging|connect|load|loading|open|start|respond)\b"
+    r"|\bkeeps? (?:crashing|freezing|failing|disconnecting|dropping|logging me out|breaking|asking me)\b"
+    r"|\bcrash(?:es|ed|ing)\b|\bfreez(?:es|ing)\b"
+    r"|\b(?:deleted|deletes|delete|wiped|wipes|erased|erases|lost|loses) (?:all )?(?:of )?(?:my|our)(?: \w+)?"
+    r"|\bmissing (?:items?|parts?|pieces?)\b|\b(?:sent|got|received|delivered|shipped) (?:me )?(?:the "
+    r"|a )?wrong\b"
+    r"|\b(?:hasn'?t|has not|haven'?t|have not|didn'?t|did not) (?:arrived|come|shown up|received"
+    r"|been delivered|shipped|been shipped)\b"
+    r"|\blost (?:my|the) (?:package|order|parcel|luggage|bag)\b|\bdamaged\b|\bdefective\b|\bfaulty\b"
+    r"|\bscam\b|\bripped off\b|\bwaste of (?:money|time)\b|\bunacceptable\b|\bridiculous\b"
+    r"|\bcancel(?:led|ed)? my (?:order|account|subscription)\b(?= without)"
+)
+_EN_RESOLUTION = re.compile(
+    r"\b(?:it |that |everything )?works? (?:now|perfectly|great|fine now|like a charm)\b"
+    r"|\b(?:problem|issue|it)(?:'s| is| was| got| has been)? (?:solved|fixed|resolved|sorted)\b"
+    r"|\bfixed (?:it|the issue|the problem)\b|\b(?:arrived|came) (?:early|a day early|ahead of)"
+    r"|\bgot my (?:refund|money back)\b|\brefund (?:came|arrived|went) through\b"
+    r"|\bsorted (?:it |everything |this |that |me )?out\b"
+    r"|\b(?:so|very|really|super|extremely|incredibly|always|was|were|is|are) (?:kind|helpful|patient"
+    r"|friendly|polite|responsive|professional|knowledgeable|courteous|attentive)\b"
+    r"|\babove and beyond\b|\bhighly recommend\b|\blife ?saver\b|\bexceeded (?:my )?expectations\b"
+    r"|\bpleasantly surprised\b|\bback up and running\b|\b(?:five|5) stars\b|\b10/10\b"
+)
+_EN_SARCASM_ALONE = re.compile(
+    r"\boh,? (?:great|joy|wonderful|perfect|lovely|good),? (?:another|more|again)\b|"
+    r"\bthanks? (?:a lot |so much |very much )?for nothing\b|\byeah,? right\b"
+    r"|(?<!you )(?<!thanks )\bso much for\b"
+    r"|\bthanks for (?:wasting|ruining|making) \w+"
+)
+_EN_SARCASM_FRAME = re.compile(
+    r"\boh,? (?:great|wonderful|perfect|fantastic|joy|good|brilliant|lovely|nice|splendid|awesome)\b"
+    r"|\bjust (?:great|wonderful|perfect|fantastic|brilliant|lovely|marvelous|awesome|what i needed)\b"
+    r"|\b(?:wow|gee|boy),? (?:thanks|great|amazing|awesome|fantastic|perfect)\b"
+    r"|\b(?:great|nice|good|fantastic|amazing|wonderful) (?:job|work|service|support)\b"
+    r"|\blove (?:how|that|it when|the way)\b|\bthanks a lot\b|\bwhat a (?:great|wonderful|fantastic)\b"
+)
+_EN_PRAISE_WORD = re.compile(
+    r"\b(?:great|wonderful|perfect|fantastic|joy|good|brilliant|lovely|nice|splendid|awesome|marvelous"
+    r"|amazing|thanks|thank|love|excellent|helpful|best)\b"
+)
+
+# -------------------------------------------------------------------------------------------
+# Emoji and emoticons (any language)
+# -------------------------------------------------------------------------------------------
+EMOJI_VALENCE: dict[str, float] = {
+    "😡": -1.0, "😠": -1.0, "🤬": -1.0, "👎": -1.0, "💩": -0.9, "😤": -0.8, "😭": -0.7, "😢": -0.6,
+    "😞": -0.7, "😒": -0.7, "🙄": -0.7, "😩": -0.7, "😫": -0.7, "😖": -0.6, "😣": -0.6, "😔": -0.6,
+    "💔": -0.8, "😑": -0.4, "😓": -0.4, "🤮": -1.0, "🤢": -0.8, "😾": -0.7, "😰": -0.5, "😱": -0.5,
+    "👍": 0.9, "👏": 0.8, "😍": 1.0, "🥰": 1.0, "😊": 0.8, "😀": 0.7, "😁": 0.7, "😄": 0.8, "😃": 0.8,
+    "❤": 0.9, "❤️": 0.9, "💕": 0.8, "💖": 0.8, "💯": 0.8, "🎉": 0.7, "🙏": 0.5, "🌹": 0.6, "👌": 0.6,
+    "😘": 0.8, "🤩": 1.0, "🥳": 0.8, "✨": 0.3, "☺": 0.7, "🙂": 0.4, "😆": 0.5, "🤗": 0.7, "💪": 0.5,
+    "🌟": 0.6, "⭐": 0.5, "👍🏻": 0.9, "👍🏼": 0.9, "👍🏽": 0.9,
+    ":)": 0.6, ":-)": 0.6, ":d": 0.7, "=)": 0.5, "<3": 0.8, ":(": -0.7, ":-(": -0.7, ":'(": -0.7,
+    "-_-": -0.4, "-.-": -0.4,
+}  # fmt: skip
+_EMOJI = re.compile("|".join(re.escape(e) for e in sorted(EMOJI_VALENCE, key=len, reverse=True)))
+
+# Pushes, in logit units of the sub-models' raw scores (the calibrated English model maps about
+# 2.5 units to 0.90; the Chinese one is similar). One clear cue is enough to decide a short text;
+# a model that strongly disagrees can still outvote it.
+PUSH_PHRASE = 2.2
+PUSH_BOUND = 1.6
+PUSH_SURPRISE = 2.0
+PUSH_EMOJI = 2.4
+PUSH_FACT = 2.4
+PUSH_SARCASM = 3.2
+
+
+def _zh_phrases(lower: str) -> list[Cue]:
+    cues: list[Cue] = []
+    for m in _ZH_PHRASE.finditer(lower):
+        g = m.groupdict()
+        negated = bool(g["neg"] or g["neg2"] or g["negd"] or g["negf"] or g["negn"])
+        if g["pb"] or g["pb2"]:
+            fast = g["pb"] == "快" or g["pb2"] == "快"
+            if fast and _ZH_FAST_BUT_BAD.match(lower, m.end() - 1):
+                continue
+            push, kind = PUSH_BOUND, "praise"
+        elif g["nb"] or g["nb4"]:
+            push, kind = -PUSH_BOUND, "complaint"
+        elif g["pf"]:
+            if g["pf"] == "不错":
+                negated = False  # 不错 is praise, and its 不 is not a negation
+            push, kind = PUSH_PHRASE, "praise"
+        else:
+            push, kind = -PUSH_PHRASE, "complaint"
+        if negated:
+            push, kind = -0.8 * push, "complaint" if push > 0 else "praise"
+        cues.append(Cue(push, m.start(), m.end(), kind))
+    return cues
+
+
+def _zh_cues(lower: str) -> list[Cue]:
+    cues = _zh_phrases(lower)
+    for m in _ZH_SURPRISE_POS.finditer(lower):
+        cues.append(Cue(PUSH_SURPRISE, m.start(), m.end(), "surprise"))
+    lead = _ZH_SURPRISE_LEAD.search(lower)
+    if lead:
+        # "没想到…这么好": the surprise doubles the evaluation that follows it.
+        after = [c for c in cues if c.start >= lead.end() and c.kind in ("praise", "complaint")]
+        if after:
+            sign = 1 if sum(c.push for c in after) > 0 else -1
+            cues.append(Cue(sign * PUSH_SURPRISE / 2, lead.start(), lead.end(), "surprise"))
+    for m in _ZH_COMPLAINT_FACT.finditer(lower):
+        if not _overlaps(m.start(), m.end(), cues):
+            cues.append(Cue(-PUSH_FACT, m.start(), m.end(), "complaint_fact"))
+    for m in _ZH_RESOLUTION.finditer(lower):
+        if not _overlaps(m.start(), m.end(), cues):
+            cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
+    complaint = any(c.push < 0 for c in cues)
+    frames = list(_ZH_SARCASM_ALONE.finditer(lower)) + (
+        list(_ZH_SARCASM_FRAME.finditer(lower)) if complaint else []
+    )
+    for m in frames:
+        # The praise inside an ironic frame is not praise: drop its cue, mask it for the model.
+        cues = [c for c in cues if not (c.start < m.end() and m.start() < c.end)]
+        push = -PUSH_SARCASM if _ZH_SARCASM_ALONE.fullmatch(m.group()) else -PUSH_SARCASM / 2
+        cues += [Cue(push, m.start(), m.end(), "sarcasm"), Cue(0.0, m.start(), m.end(), "sarcasm", mask=True)]
+    return cues
+
+
+_EN_THANKS = re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate (?:it|your|the))\b")
+
+
+def _en_cues(lower: str) -> list[Cue]:
+    cues: list[Cue] = []
+    for m in _EN_COMPLAINT_FACT.finditer(lower):
+        cues.append(Cue(-PUSH_FACT, m.start(), m.end(), "complaint_fact"))
+    for m in _EN_RESOLUTION.finditer(lower):
+        cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
+    alone = list(_EN_SARCASM_ALONE.finditer(lower))
+    for m in alone:
+        cues.append(Cue(-PUSH_SARCASM, m.start(), m.end(), "sarcasm"))
+    complaint = any(c.kind == "complaint_fact" for c in cues)
+    frames = list(_EN_SARCASM_FRAME.finditer(lower)) if complaint or alone else []
+    for m in frames:
+        if not _overlaps(m.start(), m.end(), cues):
+            cues.append(Cue(-PUSH_SARCASM / 2, m.start(), m.end(), "sarcasm"))
+    if frames or alone:
+        # Praise next to a complaint, in an ironic frame: every praise word of the message is irony.
+        cues += [Cue(0.0, m.start(), m.end(), "sarcasm", mask=True) for m in _EN_PRAISE_WORD.finditer(lower)]
+    elif not complaint:
+        # Thanks without a complaint in the message: gratitude (movie reviews never taught it).
+        cues += [Cue(PUSH_BOUND, m.start(), m.end(), "praise") for m in _EN_THANKS.finditer(lower)]
+    return cues
+
+
+def _emoji_cues(text: str) -> list[Cue]:
+    return [
+        Cue(PUSH_EMOJI * EMOJI_VALENCE[m.group()], m.start(), m.end(), "emoji") for m in _EMOJI.finditer(text)
+    ]
+
+
+def _overlaps(start: int, end: int, cues: list[Cue]) -> bool:
+    return any(c.start < end and start < c.end for c in cues)
+
+
+def find_cues(lower: str) -> list[Cue]:
+    """Every rule cue in `lower` (a lower-cased text), both languages (mixed messages are common)."""
+    cues = _emoji_cues(lower)
+    if re.search(r"[\u4e00-\u9fff]", lower):
+        cues += _zh_cues(lower)
+    if re.search(r"[a-z]{2}", lower):
+        cues += _en_cues(lower)
+    return cues
+
+
+def is_emoji_only(text: str) -> bool:
+    """True when `text` holds emoji or emoticons and nothing else but spaces and punctuation."""
+    rest = _EMOJI.sub("", text.lower())
+    return rest != text.lower() and not re.search(r"\w", rest)

@@ -1,0 +1,240 @@
+"""The built-in offline labeller: no server, no download, pure-Python scoring of a small shipped model.
+
+A text is routed to its language's sub-model (`bot.i18n.detect_lang`), scored (`model.evidence`),
+decided (`calibration.decide`: neutral when unsure) and explained from the spans that decided it
+(`keywords`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.i18n import detect_lang
+from bot.labelers.aspects import aspects_of
+from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_name
+from bot.labelers.offline.calibration import decide
+from bot.labelers.offline.cues import find_cues
+from bot.labelers.offline.keywords import Reasons, explain, keywords, neutral_cues
+from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
+from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
+
+# Items scored per worker-thread hop: ~30 ms of work, so the event loop is never held long.
+CHUNK = 200
+
+
+@dataclass
+class Scored:
+    """One text's label, confidence and reasons."""
+
+    label: Label
+    confidence: float
+    keywords: list[str]
+    cues: str  # "decisive" | "mixed" | "weak" | "none" | "inquiry"
+    lang: Lang
+    probs: dict[str, float] = field(default_factory=dict)
+    contrast: str | None = None  # the contrast word whose clause decided ("but", 但是)
+    ironic: list[str] = field(default_factory=list)  # keywords read as sarcasm
+
+    @property
+    def explanation(self) -> str:
+        return explain(Reasons(self.label, self.keywords, self.cues, self.lang, self.contrast, self.ironic))
+
+
+MAX_PUSH = 5.0  # rule cues together move the calibrated log-odds by at most this much
+NEUTRAL_MIXED_CAP = 0.7  # the confidence of a neutral call whose cues pull both ways
+
+
+def score(sub: SubModel, text: str) -> Scored:
+    """Label one text (or one clause) with one sub-model, its rule cues and its blocked spans."""
+    lower = text.lower()
+    cues = find_cues(lower)
+    blocked = blocked_spans(text)
+    hidden = blocked + [(c.start, c.end) for c in cues if c.mask]
+    ev = evidence(sub, blank(lower, hidden))
+    push = max(-MAX_PUSH, min(MAX_PUSH, sum(c.push for c in cues)))
+    probs = sub.probabilities(sub.shift(ev.raw, push))
+    decision = decide(sub, probs, lower, cued=any(c.push for c in cues), worded=ev.lexicon_hits > 0)
+    spans = ev.spans + [(sub.raw_units(c.push), c.start, c.end) for c in cues if c.push]
+    lang: Lang = "zh" if sub.kind == "char" else "en"
+    names = _name_spans(text, sub) + blocked
+    if decision.label != "neutral":
+        sign = 1 if decision.label == "positive" else -1
+        kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=names)]
+        ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
+        return Scored(decision.label, decision.confidence, kws, "decisive", lang, probs, ironic=ironic)
+    if decision.why in ("neutral", "inquiry") and not cues:
+        # The model (or the inquiry rule) says neutral outright: the polar cues are not the reason.
+        cue_kind = "inquiry" if decision.why == "inquiry" else "none"
+        return Scored("neutral", decision.confidence, [], cue_kind, lang, probs)
+    why, kws = neutral_cues(
+        keywords(lower, spans, 1, sub.kind, skip=names), keywords(lower, spans, -1, sub.kind, skip=names)
+    )
+    # Clear cues that cancel out are not proof of neutrality: neutral, but not confidently so.
+    conf = min(decision.confidence, NEUTRAL_MIXED_CAP) if why == "mixed" else decision.confidence
+    return Scored("neutral", conf, kws, why, lang, probs)
+
+
+def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
+    """Capitalised English words mid-sentence that are not sentiment words: likely names."""
+    if sub.kind != "word":
+        return []
+    lexicon = sub.lexicon.valence if sub.lexicon else {}
+    return [
+        m.span()
+        for m in re.finditer(r"[A-Z][a-z]+", text)
+        if is_capitalised_name(text, m.start(), m.end()) and m.group().lower() not in lexicon
+    ]
+
+
+# "but"-clauses: the clause after the contrast word carries the message (VADER's rule; 但是 alike).
+_CONTRAST = re.compile(
+    r"\b(?:but|however|though|yet|except that|only problem is|only issue is)\b"
+    r"|(?<!不)但是|(?<![不非])但(?!愿)|可是|不过|然而|只是"
+)
+_CONCESSIVE = re.compile(r"\b(?:although|even though|even if|while)\b|虽然|虽说|尽管")
+_CLAUSE_END = re.compile(r"[,，;；]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# A run of one script, with the spaces, digits and punctuation around it.
+_RUNS = re.compile(r"[\u4e00-\u9fff][^A-Za-z]*|[A-Za-z][^\u4e00-\u9fff]*")
+
+
+def _contrast_tail(text: str) -> tuple[str, int] | None:
+    """The contrast word and where the clause it introduces starts, if the text has one."""
+    marks = list(_CONTRAST.finditer(text.lower()))
+    if marks:
+        m = marks[-1]
+        if re.search(r"\w", text[m.end() :]) and re.search(r"\w", text[: m.start()]):
+            return m.group(), m.end()
+    conc = _CONCESSIVE.search(text.lower())
+    if conc:
+        comma = _CLAUSE_END.search(text, conc.end())
+        if comma and re.search(r"\w", text[comma.end() :]):
+            return conc.group(), comma.end()
+    return None
+
+
+def _language_runs(text: str) -> list[str]:
+    """The text cut where it switches between Chinese and English, when both carry content
+    (at least two Chinese characters and two English words); else the whole text."""
+    runs = [m.group() for m in _RUNS.finditer(text)]
+    zh = [r for r in runs if len(_CJK.findall(r)) >= 2]
+    en = [r for r in runs if not _CJK.search(r) and len(_LATIN_WORDS.findall(r)) >= 2]
+    return runs if zh and en else [text]
+
+
+class OfflineLabeler:
+    """Built-in labeller for Chinese and English; CPU-only, no network."""
+
+    name = "offline"
+    model: str | None = None  # storage records this; the offline labeller has no model name
+    prompt_version: str | None = None
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        """`model_path`: a model written by `sentibot train` (None: the shipped model).
+
+        A user model that lacks a language (say, trained on Chinese comments only) falls back to
+        the shipped model for texts in the other language. Loading is lazy and cached per process.
+        """
+        self.model_path = Path(model_path) if model_path is not None else None
+        self._subs: dict[str, SubModel] | None = None
+        self.load_seconds: float | None = None
+
+    def _models(self) -> dict[str, SubModel]:
+        if self._subs is None:
+            t0 = time.perf_counter()
+            subs: dict[str, SubModel] = {}
+            if self.model_path is not None:
+                subs.update(load_model(self.model_path).langs)
+            if ("zh" not in subs or "en" not in subs) and SHIPPED_MODEL_PATH.exists():
+                for lang, sub in load_model(None).langs.items():
+                    subs.setdefault(lang, sub)
+            if not subs:
+                raise FileNotFoundError(f"no offline model found at {self.model_path or SHIPPED_MODEL_PATH}")
+            self._subs = subs
+            self.load_seconds = time.perf_counter() - t0
+        return self._subs
+
+    def sub_for(self, text: str) -> SubModel:
+        """The sub-model that serves `text` (by its language; any one if that one is missing)."""
+        subs = self._models()
+        return subs.get(detect_lang(text)) or next(iter(subs.values()))
+
+    def score(self, text: str) -> Scored:
+        """Label `text`: a "but"-clause decides when it is clear; a message mixing Chinese and
+        English is scored part by part, each by its own language's model."""
+        contrast = _contrast_tail(text)
+        if contrast is not None:
+            word, at = contrast
+            tail = self.score(text[at:])
+            if tail.label != "neutral":
+                head = self.score(text[: at - len(word)])
+                cap = 0.9 if head.label not in ("neutral", tail.label) else 1.0
+                tail.confidence = min(tail.confidence, cap)
+                tail.contrast = word.strip()
+                tail.lang = self._lang(text)
+                return tail
+        runs = _language_runs(text)
+        if len(runs) == 1:
+            return score(self.sub_for(text), text)
+        parts = [self.score(run) for run in runs]
+        decided = [p for p in parts if p.label != "neutral"]
+        if not decided:
+            return score(self.sub_for(text), text)
+        labels = {p.label for p in decided}
+        best = max(decided, key=lambda p: p.confidence) if len(labels) == 1 else decided[-1]
+        kws = [k for p in decided if p.label == best.label for k in p.keywords]
+        conf = best.confidence if len(labels) == 1 else min(best.confidence, 0.8)
+        return Scored(
+            best.label, conf, list(dict.fromkeys(kws))[:5], "decisive", self._lang(text), best.probs,
+            ironic=[i for p in decided for i in p.ironic],
+        )  # fmt: skip
+
+    @staticmethod
+    def _lang(text: str) -> Lang:
+        return detect_lang(text)
+
+    def predict(self, text: str) -> LabeledItem:
+        """Label one text (id 0)."""
+        t0 = time.perf_counter()
+        scored = self.score(text)
+        return LabeledItem(
+            id=0,
+            text=text,
+            label=scored.label,
+            confidence=scored.confidence,
+            keywords=scored.keywords,
+            aspects=aspects_of(text),
+            explanation=scored.explanation,
+            labeler=self.name,
+            status="ok",
+            latency_ms=round((time.perf_counter() - t0) * 1000, 3),
+        )
+
+    async def label(
+        self, items: list[TextIn], *, on_progress: Callable[[int, int], None] | None = None
+    ) -> LabelBatchResult:
+        """Label a batch in worker-thread chunks, so a long list never stalls the event loop
+        (Slack and DingTalk acks, other web requests) and progress is reported as it goes."""
+        out: list[LabeledItem] = []
+        total = len(items)
+        for start in range(0, total, CHUNK):
+            out += await asyncio.to_thread(self._label_chunk, items[start : start + CHUNK])
+            if on_progress is not None:
+                on_progress(len(out), total)
+        if on_progress is not None and total == 0:
+            on_progress(0, 0)
+        return LabelBatchResult(items=out)
+
+    def _label_chunk(self, chunk: list[TextIn]) -> list[LabeledItem]:
+        labelled = []
+        for item in chunk:
+            one = self.predict(item.text)
+            one.id, one.role, one.author = item.id, item.role, item.author
+            labelled.append(one)
+        return labelled
