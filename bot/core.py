@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import scheduler
 from bot.analysis import AnalysisRequest, AnalysisResult, AnalysisService
+from bot.ask.models import Answer
+from bot.ask.questions import question_text
+from bot.ask.reply import answer_reply
+from bot.ask.service import AskService
 from bot.commands import Command, parse_command
 from bot.config import Settings
 from bot.conversation import is_agent_only_transcript, parse_transcript
+from bot.corrections import correction_reply, message_of_item, parse_correction, set_label
 from bot.digest import Digest, build_digest, digest_lang, today_digest_reply
 from bot.errors import InputError, NotFound
 from bot.evaluation import EvalReport, evaluate
@@ -90,6 +95,7 @@ class Sentibot:
         self.analysis = AnalysisService(
             settings=settings, store=self.store, labeler=self.labeler, reviews=self.review_queue
         )
+        self.asking = AskService(settings=settings, store=self.store, model=_ask_model(settings))
         self.watchlist = WatchList(configured=settings.watch_channels, stored=self.store.watch_targets)
         self.watcher = Watcher(
             settings=settings,
@@ -155,6 +161,14 @@ class Sentibot:
         command = parse_command(text)
         if command:
             return await self.run_command(command, context=context)
+        correction = parse_correction(text)
+        if correction:
+            return self.correct_in_chat(
+                correction.item, correction.label, chinese=correction.chinese, context=context
+            )
+        question = question_text(text)
+        if question is not None:
+            return await self.answer_question(question)
         try:
             return self.start_run(message_request(text, context=context), context=context)
         except InputError as exc:  # said in the message's language, on every surface
@@ -218,6 +232,50 @@ class Sentibot:
             origin = Target(context.source, context.channel) if context.channel else None
             await self.review_queue.announce(reply, created=result.review.created, origin=origin)
         return reply
+
+    # -- asking about the history -----------------------------------------------------------
+
+    async def ask(self, question: str, *, now: datetime | None = None, chart: bool = True) -> Answer:
+        """Answer a question about the stored history (`sentibot ask`, `POST /api/ask`)."""
+        return await self.asking.ask(question, now=now, chart=chart)
+
+    async def answer_question(self, question: str, *, now: datetime | None = None) -> Reply:
+        """A question asked in chat (`ask …` / `问 …`, or recognised as one), as a reply."""
+        return answer_reply(await self.ask(question, now=now))
+
+    def wants_to_talk(self, text: str) -> bool:
+        """True when a chat text is a request to the bot (a command, a question, a label
+        correction) rather than content to judge: adapters ask before judging a thread."""
+        return bool(parse_command(text) or parse_correction(text) or question_text(text) is not None)
+
+    # -- labels set by people ---------------------------------------------------------------
+
+    def set_message_label(
+        self, message_id: int, *, label: str, by: str, via: str = "web", note: str | None = None
+    ) -> dict[str, Any]:
+        """A lead sets the right label of a stored message (who and when are kept)."""
+        return set_label(self.store, message_id, label=label, by=by, via=via, note=note)
+
+    def set_item_label(
+        self, run_id: str, idx: int, *, label: str, by: str, via: str = "run", note: str | None = None
+    ) -> dict[str, Any]:
+        """The same, for item `idx` (1-based) of a run."""
+        return self.set_message_label(message_of_item(self.store, run_id, idx), label=label, by=by, via=via,
+                                      note=note)  # fmt: skip
+
+    def correct_in_chat(self, item: int, label: str, *, chinese: bool, context: MessageContext) -> Reply:
+        """`correct 3 negative` / `纠正 3 负面`: item 3 of the latest run in this thread or channel."""
+        lang: Lang = "zh" if chinese else "en"
+        run_id = self.store.corrections.latest_run_in(
+            thread_key=context.thread_key, channel=context.channel, source=context.source
+        )
+        if run_id is None:
+            raise NotFound("nothing labelled here yet: label a comment first, then correct it")
+        who = context.user or context.source
+        saved = self.set_item_label(run_id, item, label=label, by=who, via=context.source)
+        return correction_reply(
+            saved, item=item, run_id=run_id, lang=lang, public_url=self.settings.public_url
+        )
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -313,7 +371,11 @@ class Sentibot:
     async def check_labeller(self) -> list[CheckLine]:
         """The model server's checks for `doctor` (with the concurrency learned for it); none offline."""
         check = getattr(self.labeler, "check", None)
-        return list(await check()) if check else []
+        lines: list[CheckLine] = list(await check()) if check else []
+        if lines and all(line.ok for line in lines) and self.asking.model is not None:
+            ok, message = await self.asking.model.check(today=self.settings.today())
+            lines.append(CheckLine("asking (tool calls)", ok, message))
+        return lines
 
     def check_db(self) -> None:
         """Raise StorageError unless the database takes a write (`/healthz`, `doctor`)."""
@@ -456,6 +518,15 @@ class Sentibot:
         if png is None:
             raise NotFound(f"no chart {chart_id}")
         return png
+
+
+def _ask_model(settings: Settings) -> Any:
+    """Qwen3 answers questions by tool calling when a model server is configured."""
+    if not settings.uses_llm:
+        return None
+    from bot.ask.llm import AskModel
+
+    return AskModel(settings=settings)
 
 
 def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:

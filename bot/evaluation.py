@@ -4,6 +4,11 @@ Every resolved review is one judgement of a conversation's overall label: the bo
 `predicted`; the reviewer either gave the right label (`corrected`) or resolved it without one,
 which means the bot was right (human label = predicted). Reviews still open are not counted.
 The labeller and prompt version are the run's that produced the reviewed verdict.
+
+Labels people set on single messages (`/messages`, run pages, `correct N LABEL` in chat) are a
+second set of judgements: each message once (the latest label set), against what the labeller
+had said before anyone touched it. They are counted apart (`messages`), never mixed with the
+conversation verdicts.
 """
 
 from __future__ import annotations
@@ -62,10 +67,12 @@ class EvalReport(BaseModel):
     overall: Agreement
     groups: list[Agreement] = Field(default_factory=list)
     skipped: int = 0  # resolved reviews with a label outside positive/negative/neutral
+    # Single messages whose label people set (corrections), against the labeller's label.
+    messages: Agreement = Field(default_factory=Agreement)
 
     @property
     def empty(self) -> bool:
-        return self.overall.reviewed == 0
+        return self.overall.reviewed == 0 and self.messages.reviewed == 0
 
 
 def evaluate(store: Store) -> EvalReport:
@@ -83,7 +90,13 @@ def evaluate(store: Store) -> EvalReport:
         group = groups.setdefault(key, Agreement(labeler=key[0], prompt_version=key[1]))
         overall.add(human=human, bot=bot)
         group.add(human=human, bot=bot)
-    return EvalReport(overall=overall, groups=[groups[k] for k in sorted(groups)], skipped=skipped)
+    messages = Agreement()
+    for row in store.corrections.judgements():
+        if row["predicted"] in LABELS and row["human"] in LABELS:
+            messages.add(human=row["human"], bot=row["predicted"])
+    return EvalReport(
+        overall=overall, groups=[groups[k] for k in sorted(groups)], skipped=skipped, messages=messages
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -97,7 +110,20 @@ def format_eval(report: EvalReport) -> str:
             "no reviewed conversations yet: resolve flagged conversations (`sentibot review resolve ID "
             "--label LABEL` when the bot was wrong) and run `sentibot eval` again"
         )
+    m = report.messages
+    message_lines = (
+        [
+            "",
+            f"Labeller vs labels people set on single messages: {m.reviewed} message(s)",
+            f"agreement {_pct(m.accuracy)} ({m.agreed}/{m.reviewed}; people mostly correct what looks wrong,"
+            " so this is a floor)",
+        ]
+        if m.reviewed
+        else []
+    )
     o = report.overall
+    if not o.reviewed:
+        return "\n".join(["no reviewed conversations yet", *message_lines[1:]])
     lines = [
         f"Labeller vs human reviewers: {o.reviewed} reviewed conversation(s)",
         f"accuracy {_pct(o.accuracy)} ({o.agreed}/{o.reviewed} agreed, {o.corrected} corrected by a human)",
@@ -140,7 +166,7 @@ def format_eval(report: EvalReport) -> str:
             + str(g.agreed).rjust(8)
             + _pct(g.accuracy).rjust(10)
         )
-    return "\n".join(lines)
+    return "\n".join(lines + message_lines)
 
 
 def _agreement_json(a: Agreement) -> dict[str, Any]:
@@ -170,5 +196,6 @@ def eval_json(report: EvalReport) -> dict[str, Any]:
         "message": format_eval(report) if report.empty else None,
         "overall": _agreement_json(report.overall),
         "by_labeler": [_agreement_json(g) for g in report.groups],
+        "messages": _agreement_json(report.messages),
         "skipped": report.skipped,
     }

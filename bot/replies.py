@@ -284,6 +284,8 @@ def help_reply(lang: Lang) -> Reply:
             "统计 7d：近 7 天情感统计和趋势图。",
             "待审：列出待人工复核的对话。",
             "日报：今天到目前为止的日报。",
+            "问 这周客户主要投诉什么？：用已存消息回答关于历史的问题，附例子。",
+            "纠正 3 负面：把刚才第 3 条的标签改为负面。",
         ]
         return Reply(kind="help", lang=lang, title="sentibot 使用说明", lines=lines)
     lines = [
@@ -294,6 +296,8 @@ def help_reply(lang: Lang) -> Reply:
         "`stats 7d`: sentiment over the last 7 days with a trend chart.",
         "`review`: conversations waiting for a human review.",
         "`digest`: today's digest so far.",
+        "`ask what do customers complain about this week?`: an answer from the stored messages.",
+        "`correct 3 negative`: set the right label of item 3 of the last list labelled here.",
     ]
     return Reply(kind="help", lang=lang, title="How to use sentibot", lines=lines)
 

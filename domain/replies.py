@@ -13,7 +13,18 @@ from pydantic import BaseModel, Field
 from domain.models import ConversationVerdict, LabeledItem, Lang, Summary
 
 ReplyKind = Literal[
-    "label", "list", "conversation", "stats", "reviews", "help", "digest", "error", "watch", "alert"
+    "label",
+    "list",
+    "conversation",
+    "stats",
+    "reviews",
+    "help",
+    "digest",
+    "error",
+    "watch",
+    "alert",
+    "answer",
+    "correction",
 ]
 
 
@@ -46,6 +57,8 @@ class Reply(BaseModel):
     buttons: list[Button] = Field(default_factory=list)
     link: str | None = None
     error: str | None = None
+    # An answer about the history: the quoted messages (contract message JSON plus `link`).
+    examples: list[dict[str, Any]] = Field(default_factory=list)
 
     @property
     def text(self) -> str:

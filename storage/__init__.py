@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.ask_queries import AskQueries
 from storage.cache import LabelCache, cache_key
 from storage.charts import ChartRepository
+from storage.corrections import CorrectionRepository, CorrectionTargetMissing
 from storage.db import Database, StorageError
 from storage.digests import DigestLog
 from storage.events import ProcessedEvents
@@ -17,7 +19,14 @@ from storage.sessions import WebSessions
 from storage.stats import StatsRepository
 from storage.watch import WatchAlerts, WatchConversations, WatchedMessages, WatchTargets
 
-__all__ = ["ReviewNotFound", "ReviewStateError", "StorageError", "Store", "cache_key"]
+__all__ = [
+    "CorrectionTargetMissing",
+    "ReviewNotFound",
+    "ReviewStateError",
+    "StorageError",
+    "Store",
+    "cache_key",
+]
 
 
 class Store:
@@ -35,6 +44,8 @@ class Store:
         self.digests = DigestLog(self.database)
         self.llm_limits = ServerLimits(self.database)
         self.messages = MessageRepository(self.database)
+        self.ask = AskQueries(self.database)
+        self.corrections = CorrectionRepository(self.database)
         self.watch_targets = WatchTargets(self.database)
         self.watch_conversations = WatchConversations(self.database)
         self.watch_alerts = WatchAlerts(self.database)

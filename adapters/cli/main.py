@@ -243,6 +243,29 @@ def digest(
         raise fail("some targets failed; run the same command again to retry them")
 
 
+@app.command()
+def ask(
+    question: Annotated[
+        str, typer.Argument(help='A question about the stored history, e.g. "这周客户主要投诉什么？".')
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="text or json (the POST /api/ask answer).")] = "text",
+) -> None:
+    """Answer a question about the stored history; every number comes from storage."""
+    import json
+
+    if fmt not in ("text", "json"):
+        raise fail("--format must be text or json", 2)
+    settings = load_settings()
+    answer = with_core(settings, lambda core: core.ask(question, chart=fmt == "json"))
+    if fmt == "json":
+        say(json.dumps(answer.api_json(public_url=settings.public_url), ensure_ascii=False, indent=2))
+        return
+    say(answer.text)
+    err.print(
+        f"answered by {answer.answered_by}" + (f" ({answer.note})" if answer.note else ""), markup=False
+    )
+
+
 @app.command("eval")
 def evaluate_labels(
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",

@@ -59,6 +59,14 @@ def full_chart_path(chart_id: str | None) -> str | None:
     return f"/charts/{chart_id}-full.png" if chart_id else None
 
 
+def _site_link(link: str) -> str:
+    """A link to this site's own pages as a path (whatever SENTIBOT_PUBLIC_URL says); others as is."""
+    parts = urlsplit(link)
+    if parts.path.startswith(("/runs/", "/messages")):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return link
+
+
 def reply_json(reply: Reply) -> dict[str, Any]:
     link = None
     if reply.kind == "reviews" or reply.review_id:
@@ -81,6 +89,10 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         "reviews": [
             {**{k: r.get(k) for k in PAGE_REVIEW_FIELDS}, "url": f"/reviews#review-{r['id']}"}
             for r in reply.reviews
+        ],
+        "examples": [
+            {"text": e.get("text"), "label": e.get("label"), "url": _site_link(str(e.get("link") or ""))}
+            for e in reply.examples
         ],
     }
 

@@ -56,6 +56,26 @@ class ChatIn(Strict):
     text: str = Field(description="what the user typed: a command, a comment, a list or a conversation")
 
 
+class AskIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "这周客户主要投诉什么？"},
+                {"question": "why did negative go up yesterday?"},
+            ]
+        },
+    )
+
+    question: str = Field(min_length=1, max_length=500, description="a question about the stored history")
+
+
+class LabelIn(Strict):
+    label: Label = Field(description="the right label")
+    by: str = Field(min_length=1, max_length=200, description="who sets it (a name or user id)")
+    note: str | None = Field(None, max_length=2000)
+
+
 class ResolveIn(Strict):
     reviewer: str = Field(max_length=200)
     note: str = Field("", max_length=5000)
@@ -139,6 +159,7 @@ class ReplyOut(BaseModel):
     error: str | None = None
     summary: SummaryOut | None = None
     reviews: list[dict[str, Any]] = []
+    examples: list[dict[str, Any]] = []
 
 
 class RunOut(BaseModel):
@@ -165,6 +186,37 @@ class RunOut(BaseModel):
     review_id: int | None = None
     review_url: str | None = None
     reply: ReplyOut | None = None
+
+
+class CorrectionOut(BaseModel):
+    """A label set by a person: who, when, where, and what the labeller had said."""
+
+    id: int
+    message_id: int
+    label: Label
+    labeler_label: str | None
+    labeler: str | None
+    corrected_by: str
+    corrected_at: str
+    via: str
+    note: str | None = None
+
+
+class FactOut(BaseModel):
+    name: str
+    value: int | float | str
+
+
+class AskOut(BaseModel):
+    """An answer whose every number is one of `facts` (from storage), with real example messages."""
+
+    model_config = ConfigDict(extra="allow")
+
+    answer: str
+    facts: list[FactOut]
+    examples: list[dict[str, Any]] = Field(description="stored messages (contract message JSON) plus `link`")
+    chart_url: str | None = None
+    answered_by: str = Field(description="`offline` or `qwen3:<model>`")
 
 
 class ChatOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.corrections import agreement
 from bot.digest.model import MAX_CHANNELS, WEEK, Digest, ReviewStats, Section, labelled_count
 from bot.digest.render import digest_reply
 from bot.digest.themes import TOP_THEMES, _themes
@@ -84,7 +85,9 @@ async def build_digest(
     has_data = any(mix.labelled or mix.failed for mix in trend)
     chart_id = await trend_chart(store, trend, lang=lang, kind="digest") if chart and has_data else None
 
+    judged = agreement(store, today=day, timezone=settings.timezone)
     return Digest(
+        people_agreement=judged if judged.judged else None,
         day=day,
         timezone=settings.timezone,
         lang=lang,

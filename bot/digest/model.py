@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from bot.corrections import LabelAgreement
 from bot.stats import DayMix
 from domain.models import Lang, Summary
 
@@ -70,6 +71,8 @@ class Digest(BaseModel):
     more_channels: int = 0
     trend: list[DayMix] = Field(default_factory=list)
     chart_id: str | None = None
+    # Labels people set in the 30 days up to `day` against the labeller's (None: nobody set any).
+    people_agreement: LabelAgreement | None = None
 
     @property
     def alert(self) -> bool:

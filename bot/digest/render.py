@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.corrections import agreement_words
 from bot.digest.model import Digest, ReviewStats, Section, Theme, labelled_count
 from bot.i18n import LABEL_EMOJI, tr
 from bot.replies import Reply, summary_line
@@ -191,6 +192,8 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
         )
     if t.reviews:
         lines.append(_reviews_line(t.reviews, lang, partial=digest.partial))
+    if digest.people_agreement:
+        lines.append(agreement_words(digest.people_agreement, lang))
     if digest.channels:
         lines.append(tr(lang, "分频道：", "By channel:"))
         for s in digest.channels:

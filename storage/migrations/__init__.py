@@ -32,7 +32,14 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from storage.migrations import m001_initial, m002_messages, m003_watch, m004_llm_servers, m005_hardening
+from storage.migrations import (
+    m001_initial,
+    m002_messages,
+    m003_watch,
+    m004_llm_servers,
+    m005_hardening,
+    m006_label_corrections,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ STEPS: tuple[Step, ...] = (
     Step(3, "the watch: watched conversations, judge schedule, alert episodes", m003_watch.apply),
     Step(4, "llm_servers: the concurrency learned per model server", m004_llm_servers.apply),
     Step(5, "web sessions, chart digests, run leases", m005_hardening.apply),
+    Step(6, "label corrections: labels set by people", m006_label_corrections.apply),
 )
 LATEST = STEPS[-1].version
 

@@ -43,8 +43,9 @@ What can be set (`configure(...)`, thread-safe, or constructor keywords):
   output a share is cut-off JSON, misspelled labels, a dropped item, or reasoning without the
   item markers; with it, only a dropped item is left (a schema cannot count ids);
   `stats().malformed` counts the answers spoiled;
-- answerers registered with `register_answerer` (e.g. tool-call answers) may take a request
-  before the labelling oracle does;
+- a request that offers `tools` is answered with tool calls the way vLLM with
+  `--enable-auto-tool-choice --tool-call-parser hermes` answers for Qwen3 (`tool_calls.py`);
+  `tool_behaviour` makes that model misbehave (`tool_calls.TOOL_BEHAVIOURS`);
 - every chat request body is kept in `requests`.
 
 A conversation prompt (`<conversation>` with `role=` items) gets per-turn labels plus the
@@ -69,11 +70,13 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from aiohttp import web
+
+from tests.standins import tool_calls
 
 __all__ = [
     "FAULT_KINDS",
@@ -84,7 +87,6 @@ __all__ = [
     "oracle_keywords",
     "oracle_label",
     "parse_items",
-    "register_answerer",
 ]
 
 Reasoning = Literal["reasoning_content", "reasoning", "think_inline", "think_close_only", "none"]
@@ -174,17 +176,7 @@ class StandinConfig:
     realistic: bool = False
     seed: int = 0
 
-
-Answerer = Callable[[dict[str, Any], StandinConfig], dict[str, Any] | None]
-"""Takes a chat body; returns `{"message": {...}, "finish_reason": "..."}` to answer it, or None."""
-_ANSWERERS: list[Answerer] = []
-
-
-def register_answerer(answerer: Answerer) -> Answerer:
-    """Let another stand-in module (e.g. tool-call answers) answer the requests it recognises."""
-    if answerer not in _ANSWERERS:
-        _ANSWERERS.append(answerer)
-    return answerer
+    tool_behaviour: str = "honest"
 
 
 @dataclass(frozen=True)
@@ -405,10 +397,6 @@ class StandinLLMServer:
                 return _error(429, "Requests rate limit exceeded, please try again later.")
             if queue_full:
                 return _error(503, "server busy, please try again. maximum pending requests exceeded")
-            for answerer in list(_ANSWERERS):
-                taken = answerer(body, config)
-                if taken is not None:
-                    return web.json_response(_raw_completion(body, taken, config))
             return await self._answer_request(request, body, config, fault)
         finally:
             with self._lock:
@@ -456,6 +444,12 @@ class StandinLLMServer:
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):  # woken early only by stop()
                         await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+                if body.get("tools") and fault is None:
+                    reasoning = "Let me choose the tools." if thinking else None
+                    status, answer_body = tool_calls.completion(
+                        body, model=config.model, behaviour=config.tool_behaviour, reasoning=reasoning
+                    )
+                    return web.json_response(answer_body, status=status)
                 answer = _make_answer(prompt, items, config, fault, thinking, structured=bool(structured))
                 if spoil or fault == "no_markers":
                     answer = _spoiled(answer, spoil or "no_markers", self._random)
@@ -637,26 +631,6 @@ def _spoiled(answer: _Answer, kind: str, rng: random.Random) -> _Answer:
         entries.pop(rng.randrange(len(entries)))
     text = json.dumps(payload, ensure_ascii=False)
     return replace(answer, content=content[:start] + text + content[end + 1 :])
-
-
-def _raw_completion(body: dict[str, Any], taken: dict[str, Any], config: StandinConfig) -> dict[str, Any]:
-    """A completion around a message an answerer made (e.g. with `tool_calls`)."""
-    message = {"role": "assistant", "content": None, **taken.get("message", {})}
-    return {
-        "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": config.model,
-        "choices": [
-            {
-                "index": 0,
-                "message": message,
-                "logprobs": None,
-                "finish_reason": taken.get("finish_reason", "stop"),
-            }
-        ],
-        "usage": _usage(body, str(message.get("content") or ""), {}),
-    }
 
 
 def _placed(answer: _Answer, config: StandinConfig) -> tuple[str, dict[str, str]]:

@@ -13,7 +13,6 @@ from adapters.background import BackgroundWork
 from adapters.slack import jobs
 from adapters.slack.listeners.handoff import hand_off
 from adapters.slack.text import BotIdentity, plain_text
-from bot.commands import parse_command
 from bot.core import Sentibot
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
         channel, ts = event["channel"], event["ts"]
         thread_ts = event.get("thread_ts")
         text = plain_text(event.get("text") or "", bot_user_id=bot.user_id)
-        if thread_ts and thread_ts != ts and parse_command(text) is None:
+        if thread_ts and thread_ts != ts and not core.wants_to_talk(text):
             if not first_delivery(core, keys=keys):
                 return
             hand_off(

@@ -13,6 +13,8 @@ from adapters.web.render import reply_json, review_json, run_json
 from adapters.web.schemas import (
     AnalyzeIn,
     AnalyzeOut,
+    AskIn,
+    AskOut,
     ChatIn,
     ChatOut,
     ErrorOut,
@@ -89,6 +91,13 @@ async def chat(body: ChatIn, core: CoreDep, background: BackgroundDep) -> dict:
     task = background.spawn(core.finish_run(accepted), name=f"chat:{accepted.run_id}")
     await asyncio.wait({task}, timeout=QUICK_WAIT_S)
     return {"run": run_json(core.run(accepted.run_id), public_url=core.settings.public_url)}
+
+
+@router.post("/ask", response_model=AskOut, summary="Ask about the stored history in plain language")
+async def ask(body: AskIn, core: CoreDep) -> dict:
+    """Answered from storage: every number in `answer` is one of `facts`; `examples` are stored messages."""
+    answer = await core.ask(body.question)
+    return answer.api_json(public_url=core.settings.public_url)
 
 
 @router.get("/runs", summary="Recent runs")

@@ -335,9 +335,12 @@
     if (reply.kind === "error") card.classList.add("error");
     const parts = [title(reply.title)];
     const reviews = reply.reviews || [];
+    // An answer's last lines quote its examples: drawn below as links instead.
+    const examples = reply.examples || [];
+    const lines = examples.length ? (reply.lines || []).slice(0, -examples.length) : reply.lines || [];
     // A review list replaces the plain-text lines that say the same thing.
     if (!reviews.length) {
-      for (const line of reply.lines || []) {
+      for (const line of lines) {
         // A digest's negative-rate alert ("🚨 …") stands out, as on the digest page.
         parts.push(el("p", { class: line.startsWith("🚨") ? "alert-line" : null }, marked(line)));
       }
@@ -353,6 +356,15 @@
               el("span", { class: "muted", text: " — " + (r.reason || "") }),
             ])
           )
+        )
+      );
+    }
+    if (examples.length) {
+      parts.push(
+        el(
+          "ul",
+          { class: "example-list" },
+          examples.map((e) => el("li", {}, [el("a", { href: e.url, class: "example-link", text: "“" + (e.text || "") + "”" })]))
         )
       );
     }

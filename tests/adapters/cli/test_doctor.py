@@ -35,16 +35,8 @@ def test_everything_healthy(
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     names = [line[5:].split(":")[0] for line in lines]
-    assert names == [
-        "database",
-        "model server",
-        "model",
-        "labelling",
-        "reasoning",
-        "concurrency",
-        "slack",
-        "dingtalk",
-    ]
+    checks = ["database", "model server", "model", "labelling", "reasoning", "concurrency"]
+    assert names == [*checks, "asking (tool calls)", "slack", "dingtalk"]
     assert all(line.startswith("ok ") for line in lines)
     assert "reasoning seen" in result.output and "signed in as" in result.output
 
@@ -67,3 +59,12 @@ def test_each_failure_names_what_to_fix(tmp_path: Path, slack_server: StandinSla
     assert "FAIL slack" in output and "SLACK_BOT_TOKEN" in output
     assert "FAIL dingtalk" in output
     assert "Traceback" not in output
+
+
+def test_a_server_without_tool_calling_is_named(tmp_path: Path, llm_server: StandinLLMServer) -> None:
+    llm_server.configure(tool_behaviour="disabled")
+    env = {"SENTIBOT_DB": str(tmp_path / "d.db"), "SENTIBOT_LLM_BASE_URL": llm_server.base_url}
+    result = runner.invoke(app, ["doctor"], env=env)
+    assert result.exit_code == 1
+    assert "FAIL asking (tool calls)" in result.output
+    assert "--enable-auto-tool-choice --tool-call-parser hermes" in result.output
