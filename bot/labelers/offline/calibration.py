@@ -69,14 +69,22 @@ class Decision:
 
 
 def decide(
-    sub: SubModel, probs: dict[str, float], lower: str, *, cued: bool = False, worded: bool = False
+    sub: SubModel,
+    probs: dict[str, float],
+    lower: str,
+    *,
+    cued: bool = False,
+    worded: bool = False,
+    p_min: float | None = None,
 ) -> Decision:
     """The label and confidence for calibrated `probs` of `lower` under the rules above.
 
     `cued`: a rule cue (`bot.labelers.offline.cues`) moved the score: a question that holds a
     complaint fact or praise is not a plain inquiry. `cued` or `worded` (sentiment-lexicon words
-    found): the evidence is not weak, so the lower bar `P_MIN_WITH_CUES` applies."""
-    p_min = min(sub.p_min, P_MIN_WITH_CUES) if cued or worded else sub.p_min
+    found): the evidence is not weak, so the lower bar `P_MIN_WITH_CUES` applies. `p_min`: a bar
+    the caller sets instead (the lean of a contrast clause)."""
+    if p_min is None:
+        p_min = min(sub.p_min, P_MIN_WITH_CUES) if cued or worded else sub.p_min
     best_polar = max(
         (c for c in probs if c in ("positive", "negative")), key=lambda c: probs[c], default=None
     )

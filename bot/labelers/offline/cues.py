@@ -59,7 +59,8 @@ _ZH_NEG_BOUND = "差|慢|烂|贵|脏|乱|臭|难|坑|low|水|粗糙|一般|麻�
 _ZH_POS_FREE = (
     "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|推荐|"
     "感谢|谢谢|辛苦了|负责|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
-    "惊艳|用心|温柔|好评如潮|五星|良心"
+    "惊艳|用心|温柔|好评如潮|五星|良心|没话说|没得说|有问必答|无可挑剔|挑不出毛病|没毛病|超赞|一级棒|"
+    "回购|还会再来|下次还来|还会再买"
 )
 _ZH_NEG_FREE = (
     "失望|(?<![把扔倒清收捡])垃圾(?![桶袋分带])|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
@@ -89,7 +90,8 @@ _ZH_COMPLAINT_FACT = re.compile(
     r"(?:到现在|至今|一直|迟迟|还是|都)(?:还|都|也)?(?:没|未)(?:有)?(?:退款|退|发货|到|回复|回|处理|解决|修好|给|收到|联系)|"
     r"还没(?:退款|退|发货|回复|处理|解决|修好|给我)|"
     r"一拖再拖|拖了(?:\d+|一|两|三|好几|半|这么)?(?:个)?(?:天|周|星期|礼拜|月|久)|还想让我等|还要等多久|要等多久|"
-    r"说了(?:\d+|两|三|好几|N|无数)(?:遍|次)|第(?:\d+|三|四|五|N)次(?:联系|找|问|打|催)|"
+    r"(?:说|问|催|反馈|投诉|联系|申请|提交|打|找|报修|沟通)了(?:\d+|两|三|四|五|六|好几|N|无数|多)(?:遍|次|回)|"
+    r"(?:一|半|好几|一整)(?:个)?(?:上午|下午|晚上|天|整天)都?(?:没人|打不通|没回|没消息)|(?:都|也|还)没(?:有)?(?:消息|动静|回音|下文)|第(?:\d+|三|四|五|N)次(?:联系|找|问|打|催)|"
     r"(?:说好|承诺|答应)[^，。！？,.!?]{0,12}(?:[，,]\s*)?(?:结果|却|但|还是|到现在|也没|没有|又)|再也不(?:买|来|用|点)|卸载了|"
     r"一拖再拖|又坏了|又出问题|又不行了|还是不行|还是没(?:解决|好|用)|没解决|不解决|发错|少发|漏发|"
     r"丢件|(?:包裹|快递)丢了|破损|过期|不给退|拒绝退款|退不了|答非所问|机器人(?:回复|客服)|找不到人|"
@@ -116,6 +118,18 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\b(?:sending|sent|sends|send) (?:me )?(?:around )?in circles\b|\b(?:going|go"
     r"|went) (?:around )?in circles\b"
     r"|\brun ?around\b|\btransferred (?:\w+ ){0,3}(?:times|again)\b|\bon hold for\b|\bhung up on\b"
+    r"|\b(?:transferred|passed|bounced|shuffled|redirected) (?:\w+ ){0,2}(?:to|between|around) (?:\w+ ){0,2}"
+    r"(?:departments|people|agents|teams|reps|representatives)\b"
+    r"|\b(?:called|emailed|e-mailed|messaged|contacted|written|wrote|asked|chatted|complained|phoned|tried)"
+    r" (?:\w+ ){0,2}(?:twice|three times|four times|five times|several times|multiple times|many times"
+    r"|\d+ times|a dozen times|so many times|countless times)"
+    r"|\b(?:no ?one|nobody) (?:can|could|will|would|is able to|was able to) (?:tell|help|explain|give|fix"
+    r"|answer|find)\b"
+    r"|\b(?:soaked|ruined|smashed|shredded|torn|stained|mouldy|moldy|rotten|spoiled|spoilt|expired)\b"
+    r"|\b(?:(?:a|one|two|three|four|five|several|\d+) )?(?:days?|weeks?|hours?|months?) (?:late|overdue)\b"
+    r"|\b(?:vanished|disappeared|went missing|gone missing|never showed)\b|\bwaiting since\b"
+    r"|\b(?:took|taken) (?:my|the) (?:payment|money)\b[^.!?]{0,40}\b(?:cancel|never"
+    r"|not|no)\w*"
     r"|\b(?:no ?one|nobody) (?:answers|answered|replies|replied|responds|responded|helps|helped|got back"
     r"|calls? back)\b"
     r"|\bnever (?:got back|replied|responded|heard back|called back|called|answered|arrived|came|showed up"
@@ -157,7 +171,8 @@ _EN_RESOLUTION = re.compile(
 )
 _EN_SARCASM_ALONE = re.compile(
     r"\boh,? (?:great|joy|wonderful|perfect|lovely|good),? (?:another|more|again)\b|"
-    r"\bthanks? (?:a lot |so much |very much )?for nothing\b|\byeah,? right\b"
+    r"\bthanks? (?:a lot |so much |very much )?for (?:absolutely |literally |exactly |precisely )?nothing\b"
+    r"|\byeah,? right\b"
     r"|(?<!you )(?<!thanks )\bso much for\b"
     r"|\bthanks for (?:wasting|ruining|making) \w+"
 )
@@ -165,9 +180,18 @@ _EN_SARCASM_FRAME = re.compile(
     r"\boh,? (?:great|wonderful|perfect|fantastic|joy|good|brilliant|lovely|nice|splendid|awesome)\b"
     r"|\bjust (?:great|wonderful|perfect|fantastic|brilliant|lovely|marvelous|awesome|what i needed)\b"
     r"|\b(?:wow|gee|boy),? (?:thanks|great|amazing|awesome|fantastic|perfect)\b"
-    r"|\b(?:great|nice|good|fantastic|amazing|wonderful) (?:job|work|service|support)\b"
+    r"|\b(?:great|nice|good|fantastic|amazing|wonderful|brilliant|excellent|superb|stellar|outstanding"
+    r"|terrific|top-notch|fabulous) (?:job|work|service|support|customer service)\b"
+    r"|^\W*(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome|terrific)\W+"
+    r"(?:just|really|simply) \w+"
     r"|\blove (?:how|that|it when|the way)\b|\bthanks a lot\b|\bwhat a (?:great|wonderful|fantastic)\b"
 )
+# The ironic frames that a repetition marks as irony even without a complaint fact ("oh wonderful,
+# the app logged me out again"); "great job" and the like need a complaint (or a negative rest).
+_EN_STRONG_FRAME = re.compile(
+    r"^\W*(?:oh|just|wow|gee|boy|what a|great|perfect|wonderful|fantastic|brilliant)\b"
+)
+_EN_REPEAT = re.compile(r"(?<!thanks )(?<!thank you )\b(?:again|another|once more|yet again)\b")
 _EN_PRAISE_WORD = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|joy|good|brilliant|lovely|nice|splendid|awesome|marvelous"
     r"|amazing|thanks|thank|love|excellent|helpful|best)\b"
@@ -266,17 +290,41 @@ def _en_cues(lower: str) -> list[Cue]:
     for m in alone:
         cues.append(Cue(-PUSH_SARCASM, m.start(), m.end(), "sarcasm"))
     complaint = any(c.kind == "complaint_fact" for c in cues)
-    frames = list(_EN_SARCASM_FRAME.finditer(lower)) if complaint or alone else []
-    for m in frames:
-        if not _overlaps(m.start(), m.end(), cues):
-            cues.append(Cue(-PUSH_SARCASM / 2, m.start(), m.end(), "sarcasm"))
-    if frames or alone:
-        # Praise next to a complaint, in an ironic frame: every praise word of the message is irony.
-        cues += [Cue(0.0, m.start(), m.end(), "sarcasm", mask=True) for m in _EN_PRAISE_WORD.finditer(lower)]
+    frames = list(_EN_SARCASM_FRAME.finditer(lower))
+    repeated = bool(frames and _EN_REPEAT.search(lower) and any(_EN_STRONG_FRAME.match(lower[m.start() :])
+                                                                 for m in frames))  # fmt: skip
+    if complaint or alone or repeated:
+        cues += ironic(lower, frames, cues)
     elif not complaint:
         # Thanks without a complaint in the message: gratitude (movie reviews never taught it).
         cues += [Cue(PUSH_BOUND, m.start(), m.end(), "praise") for m in _EN_THANKS.finditer(lower)]
     return cues
+
+
+def ironic(lower: str, frames: list[re.Match[str]], cues: list[Cue]) -> list[Cue]:
+    """Praise in an ironic frame next to a complaint: the frames push toward negative and every
+    praise word of the message is masked (it is irony, not satisfaction)."""
+    out = [
+        Cue(-PUSH_SARCASM / 2, m.start(), m.end(), "sarcasm")
+        for m in frames
+        if not _overlaps(m.start(), m.end(), cues)
+    ]
+    if frames or any(c.kind == "sarcasm" for c in cues):
+        out += [Cue(0.0, m.start(), m.end(), "sarcasm", mask=True) for m in _EN_PRAISE_WORD.finditer(lower)]
+    return out
+
+
+def ironic_frames(lower: str, cues: list[Cue]) -> list[re.Match[str]]:
+    """English ironic frames ("brilliant service,", "great job") that the rules above left as
+    praise because the message states no complaint fact: irony if the rest of the message, with
+    the praise words masked, reads as negative (the labeller asks its model)."""
+    if any(c.kind == "sarcasm" for c in cues) or not re.search(r"[a-z]{2}", lower):
+        return []
+    return list(_EN_SARCASM_FRAME.finditer(lower))
+
+
+def praise_spans(lower: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _EN_PRAISE_WORD.finditer(lower)]
 
 
 def _emoji_cues(text: str) -> list[Cue]:

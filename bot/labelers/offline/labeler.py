@@ -18,7 +18,8 @@ from bot.i18n import detect_lang
 from bot.labelers.aspects import aspects_of
 from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_name
 from bot.labelers.offline.calibration import decide
-from bot.labelers.offline.cues import find_cues
+from bot.labelers.offline.cues import find_cues, ironic_frames, praise_spans
+from bot.labelers.offline.cues import ironic as ironic_cues
 from bot.labelers.offline.keywords import Reasons, explain, keywords, neutral_cues
 from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
 from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
@@ -47,18 +48,33 @@ class Scored:
 
 MAX_PUSH = 5.0  # rule cues together move the calibrated log-odds by at most this much
 NEUTRAL_MIXED_CAP = 0.7  # the confidence of a neutral call whose cues pull both ways
+CONTRAST_LEAN_P = 0.6  # the bar for the clause after "but" when it leans against a clear first clause
+CONTRAST_LEAN_CAP = 0.75  # ... and the most confidence such a call gets
+IRONY_REST_P = 0.8  # an ironic frame is sarcasm when the rest of the message is this likely negative
 
 
-def score(sub: SubModel, text: str) -> Scored:
-    """Label one text (or one clause) with one sub-model, its rule cues and its blocked spans."""
+def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
+    """Label one text (or one clause) with one sub-model, its rule cues and its blocked spans
+    (`p_min`: the bar for a polar label instead of the usual ones, for a contrast clause's lean)."""
     lower = text.lower()
     cues = find_cues(lower)
     blocked = blocked_spans(text)
+    frames = ironic_frames(lower, cues)
+    if frames:
+        # "Brilliant service, my order vanished": praise in an ironic frame is irony when the rest
+        # of the message, praise words masked, leans negative.
+        rest = sub.probabilities(evidence(sub, blank(lower, blocked + praise_spans(lower))).raw)
+        if rest.get("negative", 0.0) >= IRONY_REST_P and rest.get("negative", 0.0) > rest.get(
+            "positive", 0.0
+        ):
+            cues += ironic_cues(lower, frames, cues)
     hidden = blocked + [(c.start, c.end) for c in cues if c.mask]
     ev = evidence(sub, blank(lower, hidden))
     push = max(-MAX_PUSH, min(MAX_PUSH, sum(c.push for c in cues)))
     probs = sub.probabilities(sub.shift(ev.raw, push))
-    decision = decide(sub, probs, lower, cued=any(c.push for c in cues), worded=ev.lexicon_hits > 0)
+    decision = decide(
+        sub, probs, lower, cued=any(c.push for c in cues), worded=ev.lexicon_hits > 0, p_min=p_min
+    )
     spans = ev.spans + [(sub.raw_units(c.push), c.start, c.end) for c in cues if c.push]
     lang: Lang = "zh" if sub.kind == "char" else "en"
     names = _name_spans(text, sub) + blocked
@@ -165,15 +181,22 @@ class OfflineLabeler:
         subs = self._models()
         return subs.get(detect_lang(text)) or next(iter(subs.values()))
 
-    def score(self, text: str) -> Scored:
+    def score(self, text: str, *, p_min: float | None = None) -> Scored:
         """Label `text`: a "but"-clause decides when it is clear; a message mixing Chinese and
         English is scored part by part, each by its own language's model."""
         contrast = _contrast_tail(text)
         if contrast is not None:
             word, at = contrast
-            tail = self.score(text[at:])
+            tail = self.score(text[at:], p_min=p_min)
+            head = self.score(text[: at - len(word)], p_min=p_min)
+            if tail.label == "neutral" and head.label != "neutral" and tail.cues not in ("none", "inquiry"):
+                # "Friendly staff, but the room was filthy": a clause after "but" that leans against
+                # a clear first clause carries the message, even when its own evidence is modest.
+                lean = self.score(text[at:], p_min=CONTRAST_LEAN_P)
+                if lean.label not in ("neutral", head.label):
+                    tail = lean
+                    tail.confidence = min(tail.confidence, CONTRAST_LEAN_CAP)
             if tail.label != "neutral":
-                head = self.score(text[: at - len(word)])
                 cap = 0.9 if head.label not in ("neutral", tail.label) else 1.0
                 tail.confidence = min(tail.confidence, cap)
                 tail.contrast = word.strip()
@@ -181,11 +204,11 @@ class OfflineLabeler:
                 return tail
         runs = _language_runs(text)
         if len(runs) == 1:
-            return score(self.sub_for(text), text)
-        parts = [self.score(run) for run in runs]
+            return score(self.sub_for(text), text, p_min=p_min)
+        parts = [self.score(run, p_min=p_min) for run in runs]
         decided = [p for p in parts if p.label != "neutral"]
         if not decided:
-            return score(self.sub_for(text), text)
+            return score(self.sub_for(text), text, p_min=p_min)
         labels = {p.label for p in decided}
         best = max(decided, key=lambda p: p.confidence) if len(labels) == 1 else decided[-1]
         kws = [k for p in decided if p.label == best.label for k in p.keywords]
