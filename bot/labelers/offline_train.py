@@ -366,6 +366,7 @@ def fit_language(
     c: float = 4.0,
     max_features: int | None = 60_000,
     p_min: float = DEFAULT_P_MIN,
+    p_min_cued: float | None = None,
     lexicon: Lexicon | None = None,
     extra: Sequence[tuple[str, str]] = (),
     inquiry_p: float | None = None,
@@ -417,6 +418,8 @@ def fit_language(
     sub = fitter.export()
     sub["calibration"] = calib
     sub["p_min"] = p_min
+    if p_min_cued is not None:
+        sub["p_min_cued"] = p_min_cued
     if inquiry_p is not None:
         sub["inquiry_p"] = inquiry_p
     report = LangReport(
@@ -442,7 +445,8 @@ def train(
     meta: dict | None = None,
     c: float | dict[str, float] = 4.0,
     max_features: int | None = 60_000,
-    p_min: float = DEFAULT_P_MIN,
+    p_min: float | dict[str, float] = DEFAULT_P_MIN,
+    p_min_cued: dict[str, float] | None = None,
     extra: dict[str, Sequence[tuple[str, str]]] | None = None,
     inquiry_p: float | None = None,
 ) -> TrainReport:
@@ -456,8 +460,9 @@ def train(
     `progress` receives one short message per step. Raises ValueError if nothing can be trained.
     `c` (inverse regularisation, optionally per language), `extra` (per-language rows added to
     fitting only) and `inquiry_p` (questions/requests are neutral unless the best polar probability
-    reaches it; see `bot.labelers.offline.is_inquiry`) are for the shipped-model build; the
-    defaults suit users' own data.
+    reaches it; see `bot.labelers.offline.is_inquiry`), per-language `p_min` and `p_min_cued` (the
+    bars for a polar label without and with sentiment words; chosen on tune data) are for the
+    shipped-model build; the defaults suit users' own data.
     """
     t0 = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -502,7 +507,8 @@ def train(
             labels,
             c=c.get(lang, 4.0) if isinstance(c, dict) else c,
             max_features=max_features,
-            p_min=p_min,
+            p_min=p_min.get(lang, DEFAULT_P_MIN) if isinstance(p_min, dict) else p_min,
+            p_min_cued=(p_min_cued or {}).get(lang),
             extra=[
                 (t, y)
                 for t, y in ((t, normalize_label(y)) for t, y in (extra or {}).get(lang, ()))

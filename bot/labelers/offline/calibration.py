@@ -84,7 +84,8 @@ def decide(
     found): the evidence is not weak, so the lower bar `P_MIN_WITH_CUES` applies. `p_min`: a bar
     the caller sets instead (the lean of a contrast clause)."""
     if p_min is None:
-        p_min = min(sub.p_min, P_MIN_WITH_CUES) if cued or worded else sub.p_min
+        cued_bar = sub.p_min_cued if sub.p_min_cued is not None else P_MIN_WITH_CUES
+        p_min = min(sub.p_min, cued_bar) if cued or worded else sub.p_min
     best_polar = max(
         (c for c in probs if c in ("positive", "negative")), key=lambda c: probs[c], default=None
     )

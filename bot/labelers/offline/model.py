@@ -51,6 +51,9 @@ class SubModel:
     calibration: dict[str, float]
     p_min: float
     lexicon: Lexicon | None = None
+    # The bar for a polar label when the text holds a lexicon word or a rule cue (None: the
+    # labeller's default, `calibration.P_MIN_WITH_CUES`).
+    p_min_cued: float | None = None
     norm_floor: float = 0.0  # TF-IDF vectors are divided by max(L2 norm, this)
     # Inquiry rule (shipped model only): a question or request is called neutral unless its best
     # polar probability reaches this. None: off (models built by `sentibot train`).
@@ -207,6 +210,7 @@ class OfflineModel:
                 dense=sub.get("dense", {}),
                 calibration=sub["calibration"],
                 p_min=float(sub["p_min"]),
+                p_min_cued=float(sub["p_min_cued"]) if sub.get("p_min_cued") is not None else None,
                 lexicon=lex,
                 norm_floor=float(sub.get("norm_floor", 0.0)),
                 inquiry_p=float(sub["inquiry_p"]) if sub.get("inquiry_p") is not None else None,
