@@ -36,10 +36,11 @@ from scripts import support_phrases  # noqa: E402
 
 BENCHMARKS = REPO / "benchmarks"  # test-only data lives here: never read while building
 MAX_FEATURES = 60_000  # per language, strongest weights kept; keeps the file ~1 MB
-# Inverse regularisation per language. English is regularised hard: its only training text is movie
-# reviews, and smaller weights carry over better to chat and tweets (more neutral on texts without
-# clear sentiment words). Chinese shopping reviews are close enough to other customer comments.
-C = {"zh": 4.0, "en": 0.25}
+# Inverse regularisation per language. English was regularised hard (0.25) while its only training
+# text was movie reviews; with the tweets' polar rows, 1.0 has the best worst-ratio to the targets
+# on the tune parts (0.25-2.0 tried: a weaker prior lifts review sentences more than it costs
+# tweets, whose neutral calls now come from the bars). Chinese reviews carry over well at 4.0.
+C = {"zh": 4.0, "en": 1.0}
 # Support-lexicon rows are short, so each counts for little against 60 000 reviews: repeat them.
 DOMAIN_REPEAT = 5
 # The bars for a polar label (calibrated probability of the best polar class) without and with a

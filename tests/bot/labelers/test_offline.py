@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.labelers.offline import CHUNK, SHIPPED_MODEL_PATH, OfflineLabeler
-from bot.labelers.offline_train import read_labelled_csv, train
+from bot.labelers.offline_train import read_labelled_csv, shared_part, train
 from domain.models import TextIn
 
 REPO = Path(__file__).resolve().parents[3]
@@ -259,6 +259,8 @@ def test_waimai_sample_accuracy(labeler: OfflineLabeler) -> None:
         pytest.skip(f"{path} not present")
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = [(r["review"], "positive" if r["label"] == "1" else "negative") for r in csv.DictReader(fh)]
+    # The shipped model is trained on the fit part of waimai_10k: measure on the test half only.
+    rows = [r for r in rows if shared_part(r[0]) == "test"]
     sample = random.Random(1).sample(rows, 1000)
     calls = [(labeler.predict(t).label, y) for t, y in sample]
     decided = [(p, y) for p, y in calls if p != "neutral"]
@@ -374,3 +376,37 @@ def test_train_leaves_out_a_label_with_too_few_rows(tmp_path: Path) -> None:
     lonely = [(t, y) for t, y in rows if y == "negative"] + [("这家店非常满意", "positive")]
     with pytest.raises(ValueError, match=r"nothing to train on.*at least two labels"):
         train(lonely, tmp_path / "x.json.gz")
+
+
+def test_shared_parts_keep_the_test_half_and_cut_the_dev_half_in_fit_and_tune() -> None:
+    """The test half is the one the benchmark always reported (a salted hash of the text); the
+    other half is cut into a fit part (the shipped model may train on it) and a tune part."""
+    import hashlib
+
+    texts = [f"comment number {i}" for i in range(3000)]
+    parts = [shared_part(t) for t in texts]
+    for text, part in zip(texts, parts, strict=True):
+        old_dev = (
+            int.from_bytes(hashlib.blake2b(f"dev:{text}".encode(), digest_size=4).digest(), "big") % 2 == 0
+        )
+        assert (part != "test") == old_dev
+    fit, tune, test = (parts.count(p) for p in ("fit", "tune", "test"))
+    assert 1300 < test < 1700 and 0.4 < tune / (fit + tune) * 1.5 < 0.6
+
+
+def test_neutral_bars_are_per_language_and_respected() -> None:
+    """The shipped model carries its own bars per language, and `decide` applies them."""
+    from dataclasses import replace
+
+    from bot.labelers.offline.calibration import decide
+    from bot.labelers.offline.model import load_model
+
+    subs = load_model(None).langs
+    for sub in subs.values():
+        assert sub.p_min_cued is not None and 0.5 <= sub.p_min_cued <= sub.p_min <= 0.9
+    en = subs["en"]
+    probs = {"negative": 0.2, "positive": 0.8}
+    text = "this long enough sentence is great for the test"
+    assert decide(replace(en, p_min=0.7, p_min_cued=0.6), probs, text, worded=True).label == "positive"
+    assert decide(replace(en, p_min=0.7, p_min_cued=0.85), probs, text, worded=True).label == "neutral"
+    assert decide(replace(en, p_min=0.85, p_min_cued=0.6), probs, text).label == "neutral"

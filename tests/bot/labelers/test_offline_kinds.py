@@ -190,6 +190,11 @@ def test_sarcasm_does_not_show_praise_as_satisfaction(labeler: OfflineLabeler) -
         ("那个黑人快递员态度很差", "黑人"),
         ("外国人开的店，东西太难吃了", "外国人"),
         ("女客服说话很难听", "女"),
+        # written in the second round
+        ("The Asian lady at the front desk was lovely", "asian"),
+        ("My Jewish neighbour said this shop is awful", "jewish"),
+        ("那个外地人司机绕路了，太坑了", "外地人"),
+        ("残疾人通道被堵住了，太差了", "残疾人"),
     ],
 )
 def test_identity_terms_are_never_keywords_nor_move_the_label(
@@ -216,6 +221,9 @@ def test_identity_term_alone_is_neutral(labeler: OfflineLabeler) -> None:
         ("张经理处理得太慢了", "张经理"),
         ("Agent Kevin was rude and hung up on me", "kevin"),
         ("Thanks to Mr. Smith for the excellent help", "smith"),
+        ("Sarah from billing was amazing", "sarah"),
+        ("客服李姐处理得很好", "李姐"),
+        ("王师傅手艺太棒了", "王师傅"),
     ],
 )
 def test_names_are_never_keywords(labeler: OfflineLabeler, text: str, name: str) -> None:
