@@ -288,7 +288,9 @@ def _en_cues(lower: str) -> list[Cue]:
         cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
     alone = list(_EN_SARCASM_ALONE.finditer(lower))
     for m in alone:
+        # The frame's own words ("yeah right", "thanks for nothing") are irony: not for the model.
         cues.append(Cue(-PUSH_SARCASM, m.start(), m.end(), "sarcasm"))
+        cues.append(Cue(0.0, m.start(), m.end(), "sarcasm", mask=True))
     complaint = any(c.kind == "complaint_fact" for c in cues)
     frames = list(_EN_SARCASM_FRAME.finditer(lower))
     repeated = bool(frames and _EN_REPEAT.search(lower) and any(_EN_STRONG_FRAME.match(lower[m.start() :])

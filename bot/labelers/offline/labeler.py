@@ -51,6 +51,7 @@ NEUTRAL_MIXED_CAP = 0.7  # the confidence of a neutral call whose cues pull both
 CONTRAST_LEAN_P = 0.6  # the bar for the clause after "but" when it leans against a clear first clause
 CONTRAST_LEAN_CAP = 0.75  # ... and the most confidence such a call gets
 IRONY_REST_P = 0.8  # an ironic frame is sarcasm when the rest of the message is this likely negative
+ONE_WORD_P = 0.75  # an English polar call resting on one plain word (no lexicon word, no cue) needs this
 NO_EVIDENCE_CONFIDENCE = 0.6  # a polar lean with no word to show for it: neutral, not confidently
 
 
@@ -83,10 +84,12 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
         sign = 1 if decision.label == "positive" else -1
         kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=names)]
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
-        if kws:
+        bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not cues and not ev.lexicon_hits
+        if kws and not (bare and probs[decision.label] < ONE_WORD_P):
             return Scored(decision.label, decision.confidence, kws, "decisive", lang, probs, ironic=ironic)
         # Nothing a reader could be shown pushed toward the label (only function words, names or
-        # the model's prior): that is weak evidence, so neutral.
+        # the model's prior), or one plain English word that is no sentiment word ("the blue
+        # one"): that is weak evidence, so neutral.
         return Scored("neutral", NO_EVIDENCE_CONFIDENCE, [], "none", lang, probs)
     if decision.why in ("neutral", "inquiry") and not cues:
         # The model (or the inquiry rule) says neutral outright: the polar cues are not the reason.

@@ -168,7 +168,8 @@ def test_error_kinds(labeler: OfflineLabeler, kind: str, text: str, label: str) 
 def test_but_clause_keywords_come_from_the_deciding_clause(labeler: OfflineLabeler) -> None:
     item = labeler.predict("包装很好, but the product broke after two days")
     assert item.label == "negative"
-    assert "broke" in item.keywords
+    # "broke", or the phrase it reads in ("product broke": touching spans are merged)
+    assert any("broke" in kw for kw in item.keywords), item.keywords
     assert not {"包装很好", "after", "two", "product"} & set(item.keywords)
     assert "but" in item.explanation
 
