@@ -110,7 +110,13 @@ class Sentibot:
         self.jobs.register("digest", self._digest_job)
         self.jobs.register("watch", self.watcher.run)
         # Messages posted by helpdesks are labelled behind a bounded queue (bot/ingest.py).
-        self.ingest = IngestService(store=self.store, labeler=self.labeler, timezone=settings.timezone)
+        # Labelled, they are watched like Slack/DingTalk messages: judged when quiet, alerts.
+        self.ingest = IngestService(
+            store=self.store,
+            labeler=self.labeler,
+            timezone=settings.timezone,
+            on_labelled=self.watcher.follow_labelled,
+        )
         self.jobs.register("ingest", self.ingest.serve)
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
