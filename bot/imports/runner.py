@@ -31,7 +31,7 @@ from bot.imports.readers import RowSource, unreadable
 from bot.imports.timestamps import BadTime, parse_time
 from bot.labelers import Labeler
 from bot.text import clean_text
-from domain.messages import NewMessage
+from domain.messages import NewMessage, external_identity
 from domain.models import Role
 from storage import Store
 from storage.clock import utc_now
@@ -100,6 +100,11 @@ class RowReader:
         self.extra = [(columns.header[i], i) for i in columns.extra()]
         self._occurrences: dict[bytes, int] = {}
 
+    def quick_identity(self, values: list[Any]) -> str | None:
+        """The row's identity from its id alone (rule 1), or None when it has no id."""
+        external_id = _cell(values, self.columns.fields.get("id"))
+        return external_identity(self.source, external_id) if external_id else None
+
     def message(self, values: list[Any]) -> NewMessage | str:
         broken = unreadable(values[0]) if values else None
         if broken:
@@ -159,12 +164,28 @@ async def import_rows(
     """Store and label every row of `rows`; returns what happened (see the module rules)."""
     report = ImportReport()
     started = time.monotonic()
+    rows_in: list[tuple[int, list[Any], str | None]] = []  # row number, cells, identity from the id
     batch: list[tuple[int, NewMessage]] = []
 
     async def flush() -> None:
+        # Rows with an id already stored cost one hash and one lookup: nothing is parsed, built,
+        # cleaned or written for them (what makes importing the same export again fast).
+        quick = store.messages.known([key for _, _, key in rows_in if key is not None])
+        for number, values, key in rows_in:
+            if key is not None and key in quick and quick[key][1] == "ok":
+                report.already += 1
+                continue
+            outcome = reader.message(values)
+            if isinstance(outcome, str):
+                report.reject(number, outcome)
+            else:
+                batch.append((number, outcome))
+        rows_in.clear()
         if not batch:
+            report.seconds = time.monotonic() - started
+            if on_progress:
+                on_progress(report, rows.fraction())
             return
-        # Rows already stored cost one lookup: nothing is cleaned, built or written for them.
         keys = [store.messages.identity_of(m) for _, m in batch]
         stored = store.messages.known(keys)
         todo: dict[int, str] = {}  # new ones, and stored ones still waiting for their label
@@ -203,12 +224,8 @@ async def import_rows(
 
     for number, values in rows:
         report.rows += 1
-        outcome = reader.message(values)
-        if isinstance(outcome, str):
-            report.reject(number, outcome)
-            continue
-        batch.append((number, outcome))
-        if len(batch) >= batch_size:
+        rows_in.append((number, values, reader.quick_identity(values)))
+        if len(rows_in) >= batch_size:
             await flush()
     await flush()
     report.seconds = time.monotonic() - started

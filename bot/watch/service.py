@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.analysis import MAX_ITEM_CHARS, MAX_ITEMS, AnalysisRequest, AnalysisService
@@ -41,7 +41,7 @@ from bot.watch.observed import DeletedMessage, EditedMessage, ObservedMessage, r
 from bot.watch.replies import thread_line
 from bot.watch.urgency import is_urgent
 from bot.watch.watchlist import WATCHABLE
-from domain.messages import NewMessage
+from domain.messages import NewMessage, external_identity
 from domain.models import LabeledItem, TextIn, Turn
 from storage import Store
 from storage.clock import iso, utc_now
@@ -72,12 +72,6 @@ def watch_key(source: str, conversation_id: str) -> str:
 def conversation_of(source: str, key: str) -> str:
     """The stored conversation id of a watched conversation (the inverse of `watch_key`)."""
     return key if source in WATCHABLE else key.removeprefix(f"{source}:")
-
-
-def external_identity(source: str, external_id: str) -> str:
-    """The history's identity of a message known by its platform id (identity rule 1)."""
-    stub = NewMessage(source=source, text="", created_at=datetime.now(UTC), external_id=external_id)
-    return stub.identity("")
 
 
 class Watcher:
