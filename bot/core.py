@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -497,6 +498,37 @@ class Sentibot:
             return self.store.messages.search(wanted)
         except BadCursor as exc:
             raise InputError(str(exc)) from exc
+
+    def export_messages(self, wanted: MessageFilter) -> Iterator[Message]:
+        """Every message matching the filter (all pages, newest first), read a page at a time, for
+        a CSV export. The filter is checked (InputError) before the first message is read."""
+        check_filter(wanted)
+        try:
+            self.store.messages.search(wanted.model_copy(update={"limit": 1}))
+        except BadCursor as exc:
+            raise InputError(str(exc)) from exc
+        return iter(self.store.messages.iter_matching(wanted))
+
+    def label_corrections(self, message_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The latest label a person set on each of these messages (who, when, via), by message id."""
+        return self.store.corrections.latest_for(message_ids)
+
+    def runs_page(
+        self, *, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Every run, newest first, a page at a time: each with its time, source, kind, size, status,
+        first text (`preview`) and label counts; and the cursor of the next page (None at the end).
+        `limit` is 1..200; a cursor not made by this server is an InputError."""
+        if not 1 <= limit <= 200:
+            raise InputError("`limit` must be between 1 and 200")
+        try:
+            return self.store.runs.page(limit=limit, cursor=cursor or None)
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
+
+    def runs_count(self) -> int:
+        """How many runs are stored."""
+        return self.store.runs.count()
 
     def conversation(self, conversation_id: str) -> dict[str, Any]:
         """A conversation's messages in order, and its latest verdict (None until judged)."""
