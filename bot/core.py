@@ -24,6 +24,7 @@ from bot.errors import InputError, NotFound
 from bot.evaluation import EvalReport, evaluate
 from bot.history import check_filter
 from bot.i18n import detect_lang, reply_lang
+from bot.imports.uploads import UploadPreview, Uploads
 from bot.ingest import IngestResult, IngestService
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
@@ -52,7 +53,7 @@ from storage.messages import BadCursor
 from storage.sessions import WebSessions
 
 if TYPE_CHECKING:
-    from bot.imports.runner import ImportJob
+    from bot.imports.runner import ImportJob, ImportReport, Progress
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,8 @@ class Sentibot:
         # Messages posted by helpdesks are labelled behind a bounded queue (bot/ingest.py).
         self.ingest = IngestService(store=self.store, labeler=self.labeler, timezone=settings.timezone)
         self.jobs.register("ingest", self.ingest.serve)
+        # Files uploaded on the web, waiting for their import (bot/imports/uploads.py).
+        self.uploads = Uploads()
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
@@ -123,6 +126,7 @@ class Sentibot:
         closer = getattr(self.labeler, "aclose", None)
         if closer:
             await closer()
+        self.uploads.close()
         self.store.close()
 
     async def _digest_job(self) -> None:
@@ -470,10 +474,12 @@ class Sentibot:
         *,
         source: str = "import",
         channel: str | None = None,
-        mapping: str | None = None,
+        mapping: str | dict[str, str] | None = None,
         fmt: str | None = None,
     ) -> ImportJob:
-        """An export opened for import, its columns recognised (InputError says what to fix)."""
+        """An export opened for import, its columns recognised (InputError says what to fix);
+        `mapping` is `field=COLUMN,...` (as `--map`, other fields recognised by name) or a dict
+        field → column name (exactly the fields used)."""
         from bot.imports.runner import ImportJob
 
         return ImportJob(
@@ -486,6 +492,35 @@ class Sentibot:
             mapping=mapping,
             fmt=fmt,
         )
+
+    def preview_upload(self, *, filename: str, data: bytes) -> UploadPreview:
+        """Keep an uploaded export (CSV, TSV, XLSX, JSONL by its name) for import and show its
+        header, first rows and the fields recognised by column name (the column picker's
+        preselection). InputError for an unknown type, an empty or unreadable file."""
+        return self.uploads.stage(filename, data)
+
+    async def import_upload(
+        self,
+        *,
+        upload_id: str,
+        fields: dict[str, str],
+        source: str = "import",
+        channel: str | None = None,
+        on_progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import an uploaded file into the history through the same runner as `sentibot import`
+        (`fields`: field → column name, the picker's complete choice: a field not given is not
+        used; the preview's `fields` are what names recognise).
+        A bad choice is an InputError and the upload keeps waiting; once imported it is deleted
+        (NotFound when asked again)."""
+        job = self.open_import(
+            self.uploads.path(upload_id), source=source, channel=channel or None, mapping=fields
+        )
+        try:
+            return await job.run(on_progress=on_progress)
+        finally:
+            job.close()
+            self.uploads.discard(upload_id)
 
     def ingest_messages(self, *, source: str, messages: list[Any]) -> IngestResult:
         """A helpdesk's post: stored at once, labelled behind (InputError, or Busy when full)."""

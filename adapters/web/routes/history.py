@@ -57,6 +57,11 @@ async def runs_page(
 Wanted = Annotated[MessageFilter, Depends(message_filter)]
 
 
+@router.get("/import", response_class=HTMLResponse)
+async def import_page(request: Request, core: CoreDep) -> HTMLResponse:
+    return page(request, "import.html", core)
+
+
 @router.get("/messages.csv")
 async def messages_csv(core: CoreDep, wanted: Wanted) -> StreamingResponse:
     """Every message of the view (all its pages, newest first), streamed."""
