@@ -30,6 +30,7 @@ from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.labelers.qwen_check import CheckLine
 from bot.notify import Notifiers, Target, TargetError, parse_targets
+from bot.pasted_table import read_pasted_table
 from bot.replies import (
     Reply,
     analysis_reply,
@@ -180,9 +181,13 @@ class Sentibot:
             raise InputError(exc.in_lang(reply_lang(text))) from exc
 
     def workload(self, text: str) -> int:
-        """How many items a chat message asks to label: 0 for a command, else its lines."""
+        """How many items a chat message asks to label: 0 for a command, else its lines (a
+        pasted table: its rows)."""
         if parse_command(text):
             return 0
+        table = read_pasted_table(text)
+        if table is not None:
+            return len(table.texts)
         return sum(1 for line in text.splitlines() if line.strip())
 
     async def handle_message(
@@ -597,7 +602,10 @@ def _ask_model(settings: Settings) -> Any:
 
 
 def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
-    """How a chat message is read: a transcript, several lines (a list) or one text."""
+    """How a chat message is read: a transcript, a pasted spreadsheet (a column under its
+    header, or tab-separated rows: the header is not labelled, the text column is chosen and the
+    other cells kept as the messages' fields; rules in bot/pasted_table.py), several lines (a
+    list) or one text."""
     base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
     turns = parse_transcript(text)
     if turns is None and is_agent_only_transcript(text):
@@ -607,6 +615,10 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
         )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
+    table = read_pasted_table(text)
+    if table is not None:
+        fields = table.fields if any(table.fields) else None
+        return AnalysisRequest(texts=table.texts, fields=fields, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         raise InputError(

@@ -4,6 +4,7 @@ nothing, XLSX too, bad files and bad picks say what to fix."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -122,3 +123,18 @@ async def test_bad_uploads_say_what_to_fix(tmp_path: Path) -> None:
         assert "text" not in preview["fields"]
         unknown = await client.post("/api/imports/0123456789abcdef", json={"fields": {"text": "a"}})
         assert unknown.status_code == 404
+
+
+async def test_a_spreadsheet_pasted_in_the_web_chat_is_read_as_a_table(tmp_path: Path) -> None:
+    async with running(tmp_path, labeler=KeywordLabeler()) as (client, _core):
+        pasted = "评论内容\t订单号\n物流太慢了 slow\tA1\n客服很好 great\tA2\n"
+        run = (await client.post("/api/chat", json={"text": pasted})).json()["run"]
+        while run["status"] == "running":  # the chart may take longer than the quick wait
+            await asyncio.sleep(0.05)
+            run = (await client.get(f"/api/runs/{run['run_id']}")).json()
+        assert [item["text"] for item in run["items"]] == ["物流太慢了 slow", "客服很好 great"]
+        listed = (await client.get("/api/messages?source=web")).json()["messages"]
+        assert {m["text"]: m.get("fields") for m in listed} == {
+            "物流太慢了 slow": {"订单号": "A1"},
+            "客服很好 great": {"订单号": "A2"},
+        }
