@@ -170,7 +170,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "status_resolved": ("resolved", "已处理"),
     # the history: runs, messages, drill-down, import
     "nav_messages": ("Messages", "消息"),
-    "nav_runs": ("Runs", "记录"),
+    "nav_runs": ("Runs", "运行记录"),
+    "all_runs": ("Every run →", "全部运行记录 →"),
     "runs_title": ("Every run", "全部记录"),
     "runs_intro": (
         "{n} runs, newest first. Open one for its items and CSV.",

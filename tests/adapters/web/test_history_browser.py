@@ -15,7 +15,18 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.adapters.web.helpers import KeywordLabeler
-from tests.adapters.web.test_browser import ARGS, CHROMIUM, LAPTOP, TITLE_SAYS, _free_port, last_card, send
+from tests.adapters.web.test_browser import (
+    ARGS,
+    CHROME_TEXT,
+    CHROMIUM,
+    LAPTOP,
+    PHONE,
+    TITLE_SAYS,
+    _english_words,
+    _free_port,
+    last_card,
+    send,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -78,13 +89,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         asyncio.run(core.aclose())
 
 
-@pytest.fixture
-def page(server: str) -> Iterator[Any]:
+@pytest.fixture(params=["en"])
+def page(server: str, request: pytest.FixtureRequest) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport=LAPTOP, base_url=server)
+        context = browser.new_context(viewport=LAPTOP, base_url=server, locale=request.param)
         context.set_default_timeout(10_000)
         page = context.new_page()
         errors: list[str] = []
@@ -188,3 +199,28 @@ def test_set_a_rows_label_on_messages(page: Any) -> None:
     page.goto("/messages?q=Where+is+my+order&label=negative")
     row = page.locator("[data-testid=message]", has_text="Where is my order")
     assert "label set by Lee" in row.locator("[data-testid=corrected]").inner_text()
+
+
+# What the history pages show of the data (sources, channels, authors, ids, kept fields).
+DATA = ".message-meta, .fields, .preview-cell, td:nth-child(2), .runs-table td:nth-child(3) .running"
+
+
+@pytest.mark.parametrize("page", ["zh-CN"], indirect=True)
+def test_history_pages_speak_one_language_and_fit_a_phone(page: Any) -> None:
+    page.goto("/")
+    send(page, "物流太慢了，等了一周才到 terrible\n包装很好，谢谢")
+    last_card(page).locator(".mix-bar").wait_for()
+    send(page, "stats 2026-11-20..2026-11-22")
+    page.locator(".bot-card [data-testid=drill]").wait_for()
+    for path in ("/messages", "/messages?label=negative&from=2026-11-20", "/runs", "/import"):
+        for size in (LAPTOP, PHONE):
+            page.set_viewport_size(size)
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == "zh-CN"
+            chrome = page.evaluate(CHROME_TEXT.replace("const data = '", "const data = '" + DATA + ", "))
+            english = _english_words(chrome)
+            assert not english, f"English on {path}: {sorted(english)}"
+            if size is PHONE:
+                assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    page.goto("/messages?from=2026-11-21&to=2026-11-21")
+    assert page.locator("[data-testid=message] .chip").first.inner_text().startswith("负面")
