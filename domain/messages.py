@@ -161,6 +161,7 @@ class MessageFilter(BaseModel):
     role: str | None = None
     conversation_id: str | None = None
     source: str | None = None
+    run_id: str | None = None  # the messages a run's items are
     q: str | None = None
     limit: int = 50
     cursor: str | None = None

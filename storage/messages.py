@@ -381,6 +381,9 @@ class MessageRepository:
         elif wanted.label:
             clauses.append("status = ?")
             params.append(wanted.label)
+        if wanted.run_id:
+            clauses.append("id IN (SELECT message_id FROM items WHERE run_id = ? AND message_id IS NOT NULL)")
+            params.append(wanted.run_id)
         if wanted.aspect:
             clauses.append("EXISTS (SELECT 1 FROM json_each(messages.aspects) WHERE value = ?)")
             params.append(wanted.aspect)

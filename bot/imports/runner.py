@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from bot.analysis import MAX_ITEM_CHARS
 from bot.errors import InputError
 from bot.history import label_messages
-from bot.imports.columns import ColumnMap, parse_map, recognise
+from bot.imports.columns import ColumnMap, checked_map, parse_map, recognise
 from bot.imports.readers import RowSource, unreadable
 from bot.imports.timestamps import BadTime, parse_time
 from bot.labelers import Labeler
@@ -83,6 +83,19 @@ class ImportReport:
     @property
     def rate(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
+
+    def public(self, *, rejected_shown: int = 50) -> dict[str, object]:
+        """The report as JSON: counts, and the first rejected rows with their reasons."""
+        return {
+            "rows": self.rows,
+            "new": self.new,
+            "already": self.already,
+            "labelled": self.labelled,
+            "failed": self.failed,
+            "rejected_count": self.rejected_count,
+            "rejected": [{"row": row, "error": why} for row, why in self.rejected[:rejected_shown]],
+            "seconds": round(self.seconds, 3),
+        }
 
 
 Progress = Callable[[ImportReport, float], None]
@@ -257,16 +270,21 @@ class ImportJob:
         timezone: str,
         source: str = "import",
         channel: str | None = None,
-        mapping: str | None = None,
+        mapping: str | dict[str, str] | None = None,
         fmt: str | None = None,
     ) -> None:
+        """`mapping`: `field=COLUMN,...` as `--map` takes it (other fields recognised by column
+        name), or a dict field → column name: exactly the fields used (a column picker's choice)."""
         if not path.is_file():
             raise InputError(f"no file {path}")
         if not source.strip():
             raise InputError("--source must not be empty")
         self.rows = RowSource(path, fmt)
         try:
-            self.columns = recognise(self.rows.header, parse_map(mapping))
+            if isinstance(mapping, dict):  # a column picker's complete choice
+                self.columns = recognise(self.rows.header, checked_map(mapping), by_name=False)
+            else:
+                self.columns = recognise(self.rows.header, parse_map(mapping))
         except BaseException:
             self.rows.close()
             raise
