@@ -5,10 +5,6 @@ Screenshots (laptop 1280×800, phone 390×844) land in tests/output/screenshots/
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +13,7 @@ import httpx
 import pytest
 
 from tests.adapters.web.helpers import FLAGGED_CONVERSATION, KeywordLabeler, shared_conversation
+from tests.adapters.web.live import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -63,45 +60,22 @@ COMMENTS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     pytest.importorskip("playwright.sync_api")
-    import uvicorn
-
-    from adapters.web.main import create_app
     from bot.config import Settings
     from bot.core import Sentibot
 
     db = tmp_path_factory.mktemp("web") / "browser.db"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    core = Sentibot(
-        settings=Settings(SENTIBOT_DB=str(db), SENTIBOT_PUBLIC_URL=url), labeler=KeywordLabeler(delay_s=0.02)
-    )
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    try:
+
+    def make_core(url: str) -> Sentibot:
+        settings = Settings(SENTIBOT_DB=str(db), SENTIBOT_PUBLIC_URL=url)
+        return Sentibot(settings=settings, labeler=KeywordLabeler(delay_s=0.02))
+
+    with live_server(make_core) as url:
         yield url
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        asyncio.run(core.aclose())
 
 
 @pytest.fixture(scope="module")

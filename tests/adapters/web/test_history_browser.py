@@ -5,8 +5,6 @@ messages; filters typed in the form live in the URL and come back from it; set a
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.adapters.web.helpers import KeywordLabeler
+from tests.adapters.web.live import live_server
 from tests.adapters.web.test_browser import (
     ARGS,
     CHROME_TEXT,
@@ -23,7 +22,6 @@ from tests.adapters.web.test_browser import (
     PHONE,
     TITLE_SAYS,
     _english_words,
-    _free_port,
     last_card,
     send,
 )
@@ -48,16 +46,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     pytest.importorskip("playwright.sync_api")
-    import uvicorn
-
-    from adapters.web.main import create_app
     from bot.config import Settings
     from bot.core import Sentibot
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     folder = tmp_path_factory.mktemp("history")
-    settings = Settings(SENTIBOT_DB=str(folder / "history.db"), SENTIBOT_PUBLIC_URL=url)
+    settings = Settings(SENTIBOT_DB=str(folder / "history.db"))
     seed = folder / "seed.csv"
     seed.write_text(SEED, encoding="utf-8")
 
@@ -70,23 +63,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             await loader.aclose()
 
     asyncio.run(seed_history())
-    core = Sentibot(settings=settings, labeler=KeywordLabeler())
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    try:
+
+    def make_core(url: str) -> Sentibot:
+        return Sentibot(settings=settings.model_copy(update={"public_url": url}), labeler=KeywordLabeler())
+
+    with live_server(make_core) as url:
         yield url
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        asyncio.run(core.aclose())
 
 
 @pytest.fixture(params=["en"])
