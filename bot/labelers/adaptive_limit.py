@@ -5,13 +5,15 @@ A gradient/Vegas-style limiter in the manner of Netflix's concurrency-limits (`G
 two ways: a request's latency grows with the comments in it, and a request queued at the server
 waits for a whole answer to finish (seconds), so queueing shows as a jump in latency, not a drift.
 
-- **Answered at once, or queued.** Each answer is a sample: its latency, its size (comments) and
-  its position when sent (`Ticket.in_flight`: how many of our requests were at the server, itself
-  included). Its latency is compared with the no-load latency for that size (the best seen for
-  that size; for a size not seen yet, bounds from the sizes seen: more comments never take less
-  time, and never more than proportionally longer). Within `TOLERANCE` (1.5×) of it, the server
-  answered at once; beyond it, the request queued. An answer sent at position k and answered at
-  once shows the server serves k at once (a server serves requests first come, first served).
+- **Answered at once, or queued.** Each answer is a sample: its latency, its size (comments),
+  when it was sent and answered. Its latency is compared with the no-load latency for that size
+  (the best seen for that size; for a size not seen yet, bounds from the sizes seen: more
+  comments never take less time, and never more than proportionally longer). Within `TOLERANCE`
+  (1.5×) the server answered at once; beyond `QUEUED` (1.75×) the request queued (behind an
+  answer of its own size it takes 2×); in between, it was slowed (batched decoding slows as the
+  server fills, yet serves more) but not queued. The most answers given at once that were in
+  flight together (their lives overlapping, hand-over moments aside) is how many requests the
+  server was seen to serve at once.
 - **Slow start** (TCP, and the fast start Gradient2 lacks). While nothing has queued, every
   answer given at once adds one to the limit, so it doubles per round trip, as long as the limit
   is in use (it never exceeds twice the most requests that were in flight). A big server is filled
@@ -19,11 +21,12 @@ waits for a whole answer to finish (seconds), so queueing shows as a jump in lat
   answer on a busy client is not read as a queue) or a drop.
 - **Gradient, per round trip.** A round trip ends when an answer comes back to a request sent
   after the previous one ended. If answers queued in it, the server's slots are estimated as the
-  most requests in flight that were still answered at once (`parallel`), and the limit becomes
+  most answers given at once together (`parallel`), and the limit becomes
   that plus one waiting request (`HEADROOM`), so the server is never idle between answers and
-  its queue stays at one. If nothing queued and the limit was in use (a request sent with the limit
-  full was answered at once), the server has room: the limit grows by about its square root per
-  round trip (Vegas's increase), by one within reach of a known ceiling.
+  its queue stays at one. If nothing queued and the limit was in use (as many requests as the limit
+  were answered at once together), the server has room: the limit grows by one, then by twice as
+  much after each further such round trip (probing upward while the server keeps up), by one at
+  a time within reach of a known ceiling.
 - **Drops.** A timeout cuts the limit to 90 % (AIMD). A 429 (or 503: the server's queue is full)
   cuts it multiplicatively too and sets a **ceiling** one below the requests in flight when it
   came: the limit climbs back by one per round trip and stays at the ceiling; one above is
@@ -43,6 +46,8 @@ from __future__ import annotations
 import asyncio
 import math
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -73,6 +78,10 @@ slower (batched decoding slows as it fills, while its throughput still grows), o
 busy: neither a reason to cut nor proof of room."""
 HEADROOM = 1
 """Requests kept waiting at the server beyond its slots, so a freed slot is filled at once."""
+IN_USE = 0.9
+"""The limit is in use (and may grow) when the server was seen serving 90 % of it together."""
+OVERLAP_TRIM = 0.05
+"""Share of a request's life cut from each end before counting which requests ran together."""
 SLOW_START_QUEUED = 2
 """Queued answers in one round trip that end slow start."""
 PROBE_AFTER_ROUNDS = 16
@@ -115,6 +124,8 @@ class Ticket:
     """The round trip it was sent in."""
     peak: int = field(default=0)
     """The most requests in flight while it was: whether the limit was in use."""
+    sent_at: float = 0.0
+    """When it was sent (the limiter's clock)."""
 
 
 @dataclass
@@ -123,15 +134,21 @@ class _Round:
 
     answers: int = 0
     queued: int = 0
-    served_at: int = 0
-    """The most in flight (position when sent) of an answer given at once."""
     peak: int = 0
 
 
 class AdaptiveLimit:
     """A concurrency limit that adapts to the server; `acquire`/`release` around each request."""
 
-    def __init__(self, *, initial: int, max_limit: int, state: LimitState | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        initial: int,
+        max_limit: int,
+        state: LimitState | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`clock` tells when requests are sent and answered (tests pass a virtual one)."""
         self._lock = threading.Lock()
         self._max = max(1, max_limit)
         self._ceiling: int | None = None
@@ -162,7 +179,10 @@ class AdaptiveLimit:
         self._clean_at_ceiling = 0
         self._probe_after = PROBE_AFTER_ROUNDS
         self._probing_ceiling = False
+        self._step = 1
         self._best: dict[int, float] = {}
+        self._clock = clock
+        self._serving: deque[tuple[float, float]] = deque(maxlen=2 * MAX_AUTO_LIMIT)
         self._open: set[Ticket] = set()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Ticket]]] = []
         self._reserved: dict[asyncio.Future[Ticket], Ticket] = {}
@@ -220,7 +240,11 @@ class AdaptiveLimit:
         for other in self._open:
             other.peak = max(other.peak, self._in_flight)
         ticket = Ticket(
-            epoch=self._epoch, in_flight=self._in_flight, round=self._round_no, peak=self._in_flight
+            epoch=self._epoch,
+            in_flight=self._in_flight,
+            round=self._round_no,
+            peak=self._in_flight,
+            sent_at=self._clock(),
         )
         self._open.add(ticket)
         return ticket
@@ -304,8 +328,13 @@ class AdaptiveLimit:
         return lower, max(lower, upper)
 
     def _classify(self, ticket: Ticket, latency: float, size: int) -> bool | None:
-        """True: answered at once; False: queued; None: cannot tell (a size not seen yet)."""
+        """True: answered at once; False: queued; None: cannot tell (slowed, or a size not seen yet).
+
+        Also notes when the request held a server slot: all its life, or when queued, its last
+        no-load latency.
+        """
         bounds = self._bounds(size)
+        done = self._clock()
         known = self._parallel if self._parallel is not None else 0
         if bounds is None or latency <= 0:
             verdict: bool | None = True  # the first answer sets the baseline
@@ -318,6 +347,13 @@ class AdaptiveLimit:
         if latency > 0 and (verdict or (verdict is None and ticket.in_flight <= known)):
             # A no-load latency: answered at once, or sent with no more in flight than the server serves.
             self._best[size] = min(self._best.get(size, latency), latency)
+        start = ticket.sent_at
+        if verdict is False and bounds is not None:
+            start = max(start, done - bounds[1])
+        # Without the first and last 5 %: requests handed over at the same moment (one answered,
+        # the next sent) did not run together.
+        trim = OVERLAP_TRIM * max(0.0, done - start)
+        self._serving.append((start + trim, done - trim))
         return verdict
 
     def _on_sample(self, ticket: Ticket, latency: float, size: int) -> None:
@@ -328,8 +364,6 @@ class AdaptiveLimit:
         current.peak = max(current.peak, ticket.peak)
         if at_once is False:
             current.queued += 1
-        else:
-            current.served_at = max(current.served_at, ticket.in_flight)
         if self._slow_start:
             if current.queued >= SLOW_START_QUEUED:
                 self._slow_start = False
@@ -346,7 +380,7 @@ class AdaptiveLimit:
         current = self._round
         self._round = _Round()
         self._round_no += 1
-        served = current.served_at
+        served = self._served_together()
         if self._slow_start:
             if served:
                 self._parallel = max(self._parallel or 0, served)
@@ -358,20 +392,34 @@ class AdaptiveLimit:
             elif self._parallel is None:
                 self._parallel = max(1, self.limit // 2)
             self._probing_ceiling = False
+            self._step = 1
             self._limit = self._capped(min(self._limit, self._parallel + HEADROOM))
             return
-        if served and served >= self.limit:
-            # A request sent with the limit full was answered at once: the server has room.
+        if served and served >= math.ceil(IN_USE * self.limit):
+            # About as many as the limit were served together, and none queued: the server has room.
             self._parallel = max(self._parallel or 0, served)
             self._grow()
         elif served:
             self._parallel = max(self._parallel or 0, served)
 
+    def _served_together(self) -> int:
+        """The most requests the server was seen serving together (of the last `2·limit` answers)."""
+        recent = list(self._serving)[-max(8, 2 * self.limit) :]
+        edges = sorted([(start, 1) for start, _ in recent] + [(end, -1) for _, end in recent])
+        most = together = 0
+        for _, step in edges:
+            together += step
+            most = max(most, together)
+        return most
+
     def _grow(self) -> None:
-        """About sqrt(limit) more per round trip (Vegas); one at a time near a 429 ceiling."""
+        """One more after a clean round trip, twice as many after each further one (probing up
+        while the server keeps answering at once); one at a time near a 429 ceiling."""
         ceiling = self._ceiling
+        step = float(self._step)
+        self._step = min(2 * self._step, max(1, self.limit // 2))
         if ceiling is None:
-            self._set(self._limit + max(1.0, math.sqrt(self._limit)))
+            self._set(self._limit + step)
             return
         if self._probing_ceiling:
             # The probe one above the ceiling was answered at once: the quota grew.
@@ -379,7 +427,7 @@ class AdaptiveLimit:
             self._probe_after = PROBE_AFTER_ROUNDS
             self._probing_ceiling = False
         near = self._limit >= 0.8 * ceiling
-        value = self._limit + (1.0 if near else max(1.0, math.sqrt(self._limit)))
+        value = self._limit + (1.0 if near else step)
         if value > ceiling and self._limit >= ceiling:
             self._clean_at_ceiling += 1
             if self._clean_at_ceiling >= self._probe_after:
@@ -399,6 +447,7 @@ class AdaptiveLimit:
 
     def _on_drop(self, ticket: Ticket, *, rate_limited: bool) -> None:
         self._slow_start = False
+        self._step = 1
         if rate_limited:
             # Refused as the ticket.in_flight-th at once: one fewer may be fine.
             fine = max(1, ticket.in_flight - 1)

@@ -55,10 +55,29 @@ class Job:
         return self.refused / self.requests if self.requests else 0.0
 
 
+class Clock:
+    """The simulation's virtual time, for `AdaptiveLimit(clock=...)`."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def run_job(
-    limiter: AdaptiveLimit, server: Server, comments: int, *, batch_size: int = 8, retry_s: float = 0.5
+    limiter: AdaptiveLimit,
+    server: Server,
+    comments: int,
+    *,
+    clock: Clock,
+    batch_size: int = 8,
+    retry_s: float = 0.5,
 ) -> Job:
-    """One labelling job of `comments` comments, all planned at once as `QwenLabeler.label` does."""
+    """One labelling job of `comments` comments, all planned at once as `QwenLabeler.label` does.
+
+    `clock` is the limiter's; the job starts where the clock is.
+    """
     rng = random.Random(server.seed)
     order = itertools.count()
     events: list[tuple[float, int, str, object]] = []
@@ -76,7 +95,7 @@ def run_job(
     busy = 0.0
     requests = refused = peak = 0
     limits: list[int] = []
-    now = 0.0
+    began = now = clock.now
 
     def start(ticket: Ticket, size: int, sent: float) -> None:
         nonlocal active, busy
@@ -112,6 +131,7 @@ def run_job(
     send()
     while events:
         now, _, kind, payload = heapq.heappop(events)
+        clock.now = now
         if kind == "retry":
             assert isinstance(payload, int)
             waiting.append(payload)
@@ -132,7 +152,7 @@ def run_job(
         limits.append(limiter.limit)
         send()
     return Job(
-        wall=now,
+        wall=now - began,
         requests=requests,
         refused=refused,
         busy=busy,
