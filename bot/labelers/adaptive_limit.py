@@ -62,6 +62,7 @@ __all__ = [
     "Ticket",
     "forget_shared_limits",
     "initial_limit",
+    "refuses_excess",
     "shared_limit",
 ]
 
@@ -112,6 +113,12 @@ def initial_limit(flavor: str) -> int:
     return {"ollama": 2, "dashscope": 4}.get(flavor, 32)
 
 
+def refuses_excess(flavor: str) -> bool:
+    """Whether a server of this kind refuses requests past its capacity (429) instead of queueing
+    them: DashScope does; vLLM, SGLang and Ollama queue (Ollama refuses only past its queue)."""
+    return flavor == "dashscope"
+
+
 @dataclass(eq=False)
 class Ticket:
     """A granted slot: when it was taken, at which position, and the most in flight in its life."""
@@ -134,7 +141,6 @@ class _Round:
 
     answers: int = 0
     queued: int = 0
-    peak: int = 0
 
 
 class AdaptiveLimit:
@@ -147,8 +153,11 @@ class AdaptiveLimit:
         max_limit: int,
         state: LimitState | None = None,
         clock: Callable[[], float] = time.monotonic,
+        refuses_excess: bool = False,
     ) -> None:
-        """`clock` tells when requests are sent and answered (tests pass a virtual one)."""
+        """`clock` tells when requests are sent and answered (tests pass a virtual one);
+        `refuses_excess`: the server answers 429 past its capacity instead of queueing
+        (`refuses_excess(flavor)`)."""
         self._lock = threading.Lock()
         self._max = max(1, max_limit)
         self._ceiling: int | None = None
@@ -160,7 +169,10 @@ class AdaptiveLimit:
             self._drops = state.drops
             learned = max(1, state.limit)
             if state.probing:
-                self._limit = float(learned)
+                # A slow start's limit is at most twice what was in flight. A server that queues
+                # the excess resumes there (a burst past its slots only waits); one that refuses
+                # it (429) resumes from half, what it was seen to answer.
+                self._limit = float(max(1, -(-learned // 2)) if refuses_excess else learned)
             else:
                 self._parallel = learned
                 self._limit = float(learned + HEADROOM)
@@ -361,7 +373,6 @@ class AdaptiveLimit:
         at_once = self._classify(ticket, latency, size)
         current = self._round
         current.answers += 1
-        current.peak = max(current.peak, ticket.peak)
         if at_once is False:
             current.queued += 1
         if self._slow_start:
@@ -486,6 +497,7 @@ def shared_limit(
     initial: int,
     max_limit: int,
     load: Callable[[], LimitState | None] | None = None,
+    refuses: bool = False,
 ) -> AdaptiveLimit:
     """The process's one limiter for the server at `base_url` serving `model`.
 
@@ -496,7 +508,9 @@ def shared_limit(
     with _shared_lock:
         limiter = _shared.get(key)
         if limiter is None:
-            limiter = AdaptiveLimit(initial=initial, max_limit=max_limit, state=load() if load else None)
+            limiter = AdaptiveLimit(
+                initial=initial, max_limit=max_limit, state=load() if load else None, refuses_excess=refuses
+            )
             _shared[key] = limiter
         elif limiter.max_limit != max_limit:
             limiter.max_limit = max_limit

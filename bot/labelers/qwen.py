@@ -28,7 +28,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 import prompts
 from bot.config import Settings
 from bot.i18n import detect_lang
-from bot.labelers.adaptive_limit import LimitMemory, initial_limit, shared_limit
+from bot.labelers.adaptive_limit import LimitMemory, initial_limit, refuses_excess, shared_limit
 from bot.labelers.answer_parsing import AnswerError, ParsedAnswer, ParsedItem, parse_answer
 from bot.labelers.answer_schema import answer_schema
 from bot.labelers.batching import plan_batches
@@ -93,6 +93,7 @@ class QwenLabeler:
             initial=min(cap, initial_limit(settings.llm_flavor)),
             max_limit=cap,
             load=self._load_limit,
+            refuses=refuses_excess(settings.llm_flavor),
         )
         self.transport = ChatTransport(
             settings=settings,

@@ -30,9 +30,11 @@ def fresh(flavor: str = "vllm") -> AdaptiveLimit:
     return limit(initial_limit(flavor))
 
 
-def new_process(limiter: AdaptiveLimit) -> AdaptiveLimit:
+def new_process(limiter: AdaptiveLimit, *, refuses: bool = False) -> AdaptiveLimit:
     """What a new process starts from: only what the database remembers."""
-    return limit(32, limiter.state())
+    return AdaptiveLimit(
+        initial=32, max_limit=256, state=limiter.state(), clock=CLOCK, refuses_excess=refuses
+    )
 
 
 def run_job(limiter: AdaptiveLimit, server: Server, comments: int, **kwargs: int) -> Job:
@@ -109,6 +111,19 @@ def test_batched_decoding_that_slows_as_it_fills_is_not_read_as_a_queue() -> Non
     assert job.capacity >= 0.85
 
 
+def test_a_slow_start_that_never_reached_the_quota_does_not_teach_a_flood() -> None:
+    # What a short first job leaves on a quota server it never filled (measured on the stand-in:
+    # 16 requests, the slow start's limit at 20, twice what was in flight). The next job on a
+    # server that refuses the excess resumes from what was answered, not from the guess.
+    learned = LimitState(limit=20, probing=True)
+    queueing = AdaptiveLimit(initial=4, max_limit=256, state=learned, clock=CLOCK)
+    refusing = AdaptiveLimit(initial=4, max_limit=256, state=learned, clock=CLOCK, refuses_excess=True)
+    assert (queueing.limit, refusing.limit) == (20, 10)
+    after = run_job(refusing, Server(slots=64, quota=8), 500)
+    assert after.refused_share <= 0.05
+    assert refusing.limit <= 8
+
+
 def test_a_quota_server_backs_off_on_429_and_stays_below_the_quota() -> None:
     server = Server(slots=64, quota=8)
     limiter = fresh("dashscope")
@@ -117,7 +132,7 @@ def test_a_quota_server_backs_off_on_429_and_stays_below_the_quota() -> None:
     ceiling = limiter.state().ceiling
     assert ceiling is not None and ceiling <= 8
     assert limiter.limit <= ceiling
-    limiter = new_process(limiter)
+    limiter = new_process(limiter, refuses=True)
     after = run_job(limiter, server, 500)
     assert after.refused_share <= 0.05
     assert max(after.limits) <= 9  # at most one above the ceiling (a probe)
@@ -131,7 +146,7 @@ def test_when_a_streamed_answer_races_the_next_request_the_ceiling_drops_below_t
     run_job(limiter, server, 300)
     ceiling = limiter.state().ceiling
     assert ceiling is not None and ceiling < 8
-    limiter = new_process(limiter)
+    limiter = new_process(limiter, refuses=True)
     after = run_job(limiter, server, 500)
     assert after.refused_share <= 0.05
 
