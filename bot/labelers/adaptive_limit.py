@@ -397,7 +397,7 @@ class AdaptiveLimit:
                 self._parallel = max(self._parallel or 0, served)
             return
         if current.queued:
-            # The most in flight that was still answered at once is what the server serves.
+            # Something queued: the most requests seen served together is what the server serves.
             if served:
                 self._parallel = served
             elif self._parallel is None:
