@@ -46,6 +46,7 @@ from langchain_openai import ChatOpenAI  # noqa: E402
 import prompts  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.labelers.adaptive_limit import forget_shared_limits  # noqa: E402
+from bot.labelers.batching import request_count  # noqa: E402
 from bot.labelers.qwen import QwenLabeler  # noqa: E402
 from domain.models import LabelBatchResult, TextIn  # noqa: E402
 from storage import Store  # noqa: E402
@@ -210,7 +211,8 @@ async def reask_rows(texts: list[str], *, tmp: Path) -> list[str]:
             refused = 0 if structured else sum("response_format" in body for body in server.requests)
         finally:
             server.stop()
-        planned = -(-len(texts) // settings.llm_batch_size)
+        # What the labeller plans at a fixed 16: whole rounds of 16 requests, at most a batch each.
+        planned = request_count(len(texts), batch_size=settings.llm_batch_size, free_slots=16, slots=16)
         extra = job.requests - planned - refused
         rows.append(
             f"| {'sent, held to by the server' if structured else 'refused by the server'} "

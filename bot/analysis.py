@@ -55,6 +55,8 @@ class AnalysisRequest(BaseModel):
     message_ids: list[int] | None = None
     # False for background judging (the watch): no chart is drawn for nobody to see.
     chart: bool = True
+    # Per text, the other cells of a pasted table (kept with its message as `fields`).
+    fields: list[dict[str, str]] | None = None
 
 
 class AnalysisResult(BaseModel):
@@ -173,6 +175,7 @@ class AnalysisService:
             source=request.source,
             channel=request.channel,
             conversation_id=conversation_key,
+            fields=request.fields,
         )
         return run_id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,11 +24,13 @@ from bot.errors import InputError, NotFound
 from bot.evaluation import EvalReport, evaluate
 from bot.history import check_filter
 from bot.i18n import detect_lang, reply_lang
+from bot.imports.uploads import UploadPreview, Uploads
 from bot.ingest import IngestResult, IngestService
 from bot.jobs import BackgroundJobs
 from bot.labelers import Labeler, ProgressFn, build_labeler
 from bot.labelers.qwen_check import CheckLine
 from bot.notify import Notifiers, Target, TargetError, parse_targets
+from bot.pasted_table import read_pasted_table
 from bot.replies import (
     Reply,
     analysis_reply,
@@ -51,7 +54,7 @@ from storage.messages import BadCursor
 from storage.sessions import WebSessions
 
 if TYPE_CHECKING:
-    from bot.imports.runner import ImportJob
+    from bot.imports.runner import ImportJob, ImportReport, Progress
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +113,16 @@ class Sentibot:
         self.jobs.register("digest", self._digest_job)
         self.jobs.register("watch", self.watcher.run)
         # Messages posted by helpdesks are labelled behind a bounded queue (bot/ingest.py).
-        self.ingest = IngestService(store=self.store, labeler=self.labeler, timezone=settings.timezone)
+        # Labelled, they are watched like Slack/DingTalk messages: judged when quiet, alerts.
+        self.ingest = IngestService(
+            store=self.store,
+            labeler=self.labeler,
+            timezone=settings.timezone,
+            on_labelled=self.watcher.follow_labelled,
+        )
         self.jobs.register("ingest", self.ingest.serve)
+        # Files uploaded on the web, waiting for their import (bot/imports/uploads.py).
+        self.uploads = Uploads()
         # Delivery ids only guard against redeliveries, which come within minutes.
         self.store.events.forget_older_than(iso(utc_now() - DELIVERY_MEMORY))
 
@@ -122,6 +133,7 @@ class Sentibot:
         closer = getattr(self.labeler, "aclose", None)
         if closer:
             await closer()
+        self.uploads.close()
         self.store.close()
 
     async def _digest_job(self) -> None:
@@ -175,9 +187,13 @@ class Sentibot:
             raise InputError(exc.in_lang(reply_lang(text))) from exc
 
     def workload(self, text: str) -> int:
-        """How many items a chat message asks to label: 0 for a command, else its lines."""
+        """How many items a chat message asks to label: 0 for a command, else its lines (a
+        pasted table: its rows)."""
         if parse_command(text):
             return 0
+        table = read_pasted_table(text)
+        if table is not None:
+            return len(table.texts)
         return sum(1 for line in text.splitlines() if line.strip())
 
     async def handle_message(
@@ -469,10 +485,12 @@ class Sentibot:
         *,
         source: str = "import",
         channel: str | None = None,
-        mapping: str | None = None,
+        mapping: str | dict[str, str] | None = None,
         fmt: str | None = None,
     ) -> ImportJob:
-        """An export opened for import, its columns recognised (InputError says what to fix)."""
+        """An export opened for import, its columns recognised (InputError says what to fix);
+        `mapping` is `field=COLUMN,...` (as `--map`, other fields recognised by name) or a dict
+        field → column name (exactly the fields used)."""
         from bot.imports.runner import ImportJob
 
         return ImportJob(
@@ -486,6 +504,35 @@ class Sentibot:
             fmt=fmt,
         )
 
+    def preview_upload(self, *, filename: str, data: bytes) -> UploadPreview:
+        """Keep an uploaded export (CSV, TSV, XLSX, JSONL by its name) for import and show its
+        header, first rows and the fields recognised by column name (the column picker's
+        preselection). InputError for an unknown type, an empty or unreadable file."""
+        return self.uploads.stage(filename, data)
+
+    async def import_upload(
+        self,
+        *,
+        upload_id: str,
+        fields: dict[str, str],
+        source: str = "import",
+        channel: str | None = None,
+        on_progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import an uploaded file into the history through the same runner as `sentibot import`
+        (`fields`: field → column name, the picker's complete choice: a field not given is not
+        used; the preview's `fields` are what names recognise).
+        A bad choice is an InputError and the upload keeps waiting; once imported it is deleted
+        (NotFound when asked again)."""
+        job = self.open_import(
+            self.uploads.path(upload_id), source=source, channel=channel or None, mapping=fields
+        )
+        try:
+            return await job.run(on_progress=on_progress)
+        finally:
+            job.close()
+            self.uploads.discard(upload_id)
+
     def ingest_messages(self, *, source: str, messages: list[Any]) -> IngestResult:
         """A helpdesk's post: stored at once, labelled behind (InputError, or Busy when full)."""
         return self.ingest.accept(source, messages)
@@ -497,6 +544,37 @@ class Sentibot:
             return self.store.messages.search(wanted)
         except BadCursor as exc:
             raise InputError(str(exc)) from exc
+
+    def export_messages(self, wanted: MessageFilter) -> Iterator[Message]:
+        """Every message matching the filter (all pages, newest first), read a page at a time, for
+        a CSV export. The filter is checked (InputError) before the first message is read."""
+        check_filter(wanted)
+        try:
+            self.store.messages.search(wanted.model_copy(update={"limit": 1}))
+        except BadCursor as exc:
+            raise InputError(str(exc)) from exc
+        return iter(self.store.messages.iter_matching(wanted))
+
+    def label_corrections(self, message_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The latest label a person set on each of these messages (who, when, via), by message id."""
+        return self.store.corrections.latest_for(message_ids)
+
+    def runs_page(
+        self, *, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Every run, newest first, a page at a time: each with its time, source, kind, size, status,
+        first text (`preview`) and label counts; and the cursor of the next page (None at the end).
+        `limit` is 1..200; a cursor not made by this server is an InputError."""
+        if not 1 <= limit <= 200:
+            raise InputError("`limit` must be between 1 and 200")
+        try:
+            return self.store.runs.page(limit=limit, cursor=cursor or None)
+        except ValueError as exc:
+            raise InputError(str(exc)) from exc
+
+    def runs_count(self) -> int:
+        """How many runs are stored."""
+        return self.store.runs.count()
 
     def conversation(self, conversation_id: str) -> dict[str, Any]:
         """A conversation's messages in order, and its latest verdict (None until judged)."""
@@ -530,7 +608,10 @@ def _ask_model(settings: Settings) -> Any:
 
 
 def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
-    """How a chat message is read: a transcript, several lines (a list) or one text."""
+    """How a chat message is read: a transcript, a pasted spreadsheet (a column under its
+    header, or tab-separated rows: the header is not labelled, the text column is chosen and the
+    other cells kept as the messages' fields; rules in bot/pasted_table.py), several lines (a
+    list) or one text."""
     base = {"source": context.source, "channel": context.channel, "thread_key": context.thread_key}
     turns = parse_transcript(text)
     if turns is None and is_agent_only_transcript(text):
@@ -540,6 +621,10 @@ def message_request(text: str, *, context: MessageContext) -> AnalysisRequest:
         )
     if turns:
         return AnalysisRequest(conversation=turns, **base)
+    table = read_pasted_table(text)
+    if table is not None:
+        fields = table.fields if any(table.fields) else None
+        return AnalysisRequest(texts=table.texts, fields=fields, **base)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         raise InputError(

@@ -24,8 +24,10 @@ def run_messages(
     channel: str | None,
     conversation_id: str | None,
     at: datetime,
+    fields: list[dict[str, str]] | None = None,
 ) -> list[NewMessage]:
-    """The messages a run's items are, in item order (all stamped `at`, the time they arrived)."""
+    """The messages a run's items are, in item order (all stamped `at`, the time they arrived);
+    `fields[item.id - 1]` are the item's other cells of a pasted table."""
     occurrences = paste_occurrences([item.text for item in items])
     return [
         NewMessage(
@@ -39,6 +41,7 @@ def run_messages(
             author=item.author,
             role=item.role,
             paste_occurrence=k,
+            fields=(fields[item.id - 1] if fields and 0 < item.id <= len(fields) else {}),
         )
         for item, k in zip(items, occurrences, strict=True)
     ]
@@ -52,6 +55,7 @@ def record_run_messages(
     source: str,
     channel: str | None,
     conversation_id: str | None,
+    fields: list[dict[str, str]] | None = None,
 ) -> None:
     """Store the messages a run's items are (now) and point the items at them.
 
@@ -59,7 +63,7 @@ def record_run_messages(
     """
     kept = [item for item in items if item.status != "failed"]
     messages = run_messages(
-        kept, source=source, channel=channel, conversation_id=conversation_id, at=utc_now()
+        kept, source=source, channel=channel, conversation_id=conversation_id, at=utc_now(), fields=fields
     )
     added = store.messages.add(messages)
     store.messages.link_run(run_id, {item.id: a.id for item, a in zip(kept, added, strict=True)})

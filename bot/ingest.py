@@ -10,7 +10,9 @@ Rules:
   queue is bounded (`capacity` messages waiting): a post that does not fit is refused whole with
   `Busy` (429 with `Retry-After` at the HTTP edge, from the measured labelling rate), never
   dropped;
-- messages accepted but not labelled when the process stopped are labelled when it starts again.
+- messages accepted but not labelled when the process stopped are labelled when it starts again;
+- once labelled they are handed to the watch (`on_labelled`): helpdesk conversations are judged
+  when quiet and count for spike alerts like watched chat messages.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -73,11 +76,20 @@ class IngestResult:
 
 
 class IngestService:
-    def __init__(self, *, store: Store, labeler: Labeler, timezone: str, capacity: int = CAPACITY) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        labeler: Labeler,
+        timezone: str,
+        capacity: int = CAPACITY,
+        on_labelled: Callable[[list[int]], Awaitable[None]] | None = None,
+    ) -> None:
         self._store = store
         self._labeler = labeler
         self._zone = ZoneInfo(timezone)
         self.capacity = capacity
+        self._on_labelled = on_labelled
         self._queue: deque[int] = deque()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -183,6 +195,11 @@ class IngestService:
                 continue
             finally:
                 self._in_flight = 0
+            if self._on_labelled is not None:
+                try:  # stored and labelled whatever happens here: the watch is told, not asked
+                    await self._on_labelled([mid for mid, _ in todo])
+                except Exception:
+                    log.exception("the watch could not follow %d ingested messages", len(todo))
             elapsed = max(time.monotonic() - started, 1e-3)
             self.labelled += len(ids)
             rate = len(ids) / elapsed

@@ -14,7 +14,9 @@ from bot.labelers.failure_text import failure_text
 from bot.shares import label_percentages
 from bot.stats import StatsReport
 from domain.models import ASPECT_NAMES_ZH, LabeledItem, Lang, Summary
-from domain.replies import Button, Reply  # the reply model lives in domain/; imported from here too
+
+# The reply model lives in domain/; imported from here too.
+from domain.replies import Button, DrillLink, Reply
 
 # How many items a chat reply lists in full; the rest are behind the run's web page.
 TOP_ITEMS = 5
@@ -251,7 +253,53 @@ def stats_reply(report: StatsReport, lang: Lang) -> Reply:
                 f"Most negative day: {busiest.day} ({busiest.negative_share:.0%})",
             )
         )
-    return Reply(kind="stats", lang=lang, title=title, lines=lines, summary=s, chart_id=report.chart_id)
+    return Reply(
+        kind="stats",
+        lang=lang,
+        title=title,
+        lines=lines,
+        summary=s,
+        chart_id=report.chart_id,
+        drill=stats_drill(report),
+    )
+
+
+def stats_drill(report: StatsReport) -> list[DrillLink]:
+    """The days (those with messages), labels and aspects of a stats report, each with the history
+    filter that lists exactly the messages it counts (same days, channel, label, aspect)."""
+    period = {"from": report.first_day.isoformat(), "to": report.last_day.isoformat()}
+    if report.channel:
+        period["channel"] = report.channel
+    links = [
+        DrillLink(
+            kind="day",
+            key=d.day.isoformat(),
+            total=d.labelled,
+            counts={"positive": d.positive, "neutral": d.neutral, "negative": d.negative},
+            query={**period, "from": d.day.isoformat(), "to": d.day.isoformat()},
+        )
+        for d in report.per_day
+        if d.labelled
+    ]
+    links += [
+        DrillLink(
+            kind="label", key=label, total=getattr(report.summary, label), query={**period, "label": label}
+        )
+        for label in ("negative", "neutral", "positive")
+        if getattr(report.summary, label)
+    ]
+    links += [
+        DrillLink(
+            kind="aspect",
+            key=a.aspect,
+            total=a.total,
+            counts={"negative": a.negative},
+            query={**period, "aspect": a.aspect},
+        )
+        for a in report.aspects
+        if a.total
+    ]
+    return links
 
 
 def reviews_reply(reviews: list[dict[str, Any]], lang: Lang, *, public_url: str) -> Reply:

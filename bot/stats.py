@@ -85,19 +85,17 @@ def aspect_counts(
 
 def day_mix(store: Store, *, first_day: date, last_day: date, channel: str | None = None) -> list[DayMix]:
     """One DayMix per calendar day in [first_day, last_day], zeros included."""
-    mixes = {
-        first_day + timedelta(days=offset): DayMix(day=first_day + timedelta(days=offset))
-        for offset in range((last_day - first_day).days + 1)
-    }
+    days = [first_day + timedelta(days=offset) for offset in range((last_day - first_day).days + 1)]
+    counts: dict[str, dict[str, int]] = {day.isoformat(): {} for day in days}
     for row in store.stats.daily_counts(
-        first_day=first_day.isoformat(), last_day=last_day.isoformat(), channel=channel
+        first_day=first_day.isoformat(), last_day=last_day.isoformat(), channel=channel, by_channel=False
     ):
-        mix = mixes.get(date.fromisoformat(str(row["day"])))
+        mix = counts.get(str(row["day"]))
         if mix is None:
             continue
         field = "failed" if row["status"] != "ok" or not row["label"] else str(row["label"])
-        setattr(mix, field, getattr(mix, field) + int(row["n"]))  # type: ignore[call-overload]
-    return list(mixes.values())
+        mix[field] = mix.get(field, 0) + int(str(row["n"]))
+    return [DayMix(day=day, **counts[day.isoformat()]) for day in days]
 
 
 async def build_stats(

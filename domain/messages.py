@@ -23,6 +23,17 @@ from pydantic import BaseModel, Field, field_validator
 from domain.models import Aspect, Label, Role
 
 
+def _key(parts: tuple[Any, ...]) -> str:
+    blob = "\x1f".join("" if part is None else str(part) for part in parts)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def external_identity(source: str, external_id: str) -> str:
+    """The identity of a message known by its platform or helpdesk id (rule 1): computable
+    before anything else of the message is read, so a re-import can skip a stored row at once."""
+    return _key(("ext", source, external_id))
+
+
 class NewMessage(BaseModel):
     """A message as it arrives, before it is stored or labelled."""
 
@@ -54,8 +65,9 @@ class NewMessage(BaseModel):
     def identity(self, day: str) -> str:
         """The identity key (rule 1, 2 or 3 above); `day` is the local day of `created_at`."""
         if self.external_id:
-            parts: tuple[Any, ...] = ("ext", self.source, self.external_id)
-        elif self.paste_occurrence is not None:
+            return external_identity(self.source, self.external_id)
+        parts: tuple[Any, ...]
+        if self.paste_occurrence is not None:
             # A conversation scopes its own lines (a thread analysed again next week is the same
             # thread); a loose list is scoped by the day it was pasted.
             scope = self.paste_scope or self.conversation_id or day
@@ -70,8 +82,7 @@ class NewMessage(BaseModel):
                 self.created_at.astimezone(UTC).isoformat(timespec="seconds"),
                 self.text,
             )
-        blob = "\x1f".join("" if part is None else str(part) for part in parts)
-        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+        return _key(parts)
 
 
 def paste_occurrences(texts: list[str]) -> list[int]:
@@ -150,6 +161,7 @@ class MessageFilter(BaseModel):
     role: str | None = None
     conversation_id: str | None = None
     source: str | None = None
+    run_id: str | None = None  # the messages a run's items are
     q: str | None = None
     limit: int = 50
     cursor: str | None = None

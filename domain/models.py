@@ -136,6 +136,8 @@ class LimitState(BaseModel):
     """What the bot learned about how many requests a model server serves well at once."""
 
     limit: int = Field(ge=1)
+    """Requests the server serves at once (its slots, as estimated); while still in slow start,
+    the limit reached. The limit in flight is this plus one waiting request, under the ceiling."""
     ceiling: int | None = None
     """The most in flight that was fine when the server last answered 429 (its quota), if it did."""
     probing: bool = True

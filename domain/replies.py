@@ -41,6 +41,18 @@ class Button(BaseModel):
     style: Literal["primary", "danger"] | None = None
 
 
+class DrillLink(BaseModel):
+    """A part of a reply's chart (a day, a label, an aspect) and the history filter that lists its
+    messages. `query` uses the names of `GET /messages` (`from`, `to`, `label`, `aspect`,
+    `channel`); each surface turns it into its own link."""
+
+    kind: Literal["day", "label", "aspect"]
+    key: str
+    total: int
+    counts: dict[str, int] = Field(default_factory=dict)
+    query: dict[str, str] = Field(default_factory=dict)
+
+
 class Reply(BaseModel):
     kind: ReplyKind
     lang: Lang
@@ -59,6 +71,8 @@ class Reply(BaseModel):
     error: str | None = None
     # An answer about the history: the quoted messages (contract message JSON plus `link`).
     examples: list[dict[str, Any]] = Field(default_factory=list)
+    # Stats: each day, label and aspect of the chart with the filter that lists its messages.
+    drill: list[DrillLink] = Field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -97,6 +97,18 @@ class CorrectionRepository:
             "SELECT * FROM label_corrections WHERE message_id = ? ORDER BY id", (message_id,)
         )
 
+    def latest_for(self, message_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """The latest label people set on each of these messages (those never corrected are absent)."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(message_ids), 500):
+            chunk = message_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self._db.query(
+                f"SELECT * FROM label_corrections WHERE message_id IN ({marks}) ORDER BY id", tuple(chunk)
+            ):
+                found[row["message_id"]] = row
+        return found
+
     def judgements(self, *, since: str | None = None) -> list[dict[str, Any]]:
         """The latest label people set on each message (set at or after `since`, UTC ISO), beside
         what the labeller had said: rows of (message_id, human, predicted, labeler, prompt_version)."""

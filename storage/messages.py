@@ -229,11 +229,21 @@ class MessageRepository:
             return None
         return {"run_id": rows[0]["id"], "verdict": json.loads(rows[0]["conversation"])}
 
-    def conversation(self, conversation_id: str, *, limit: int = 5000) -> list[Message]:
-        rows = self._db.query(
-            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, id LIMIT ?",
-            (conversation_id, limit),
-        )
+    def conversation(
+        self, conversation_id: str, *, source: str | None = None, limit: int = 5000
+    ) -> list[Message]:
+        """A conversation's messages in time order (of one source when given)."""
+        if source is None:
+            rows = self._db.query(
+                "SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, id LIMIT ?",
+                (conversation_id, limit),
+            )
+        else:
+            rows = self._db.query(
+                "SELECT * FROM messages WHERE conversation_id = ? AND source = ?"
+                " ORDER BY created_at, id LIMIT ?",
+                (conversation_id, source, limit),
+            )
         return [_message(row) for row in rows]
 
     def search(self, wanted: MessageFilter) -> tuple[list[Message], str | None]:
@@ -371,6 +381,9 @@ class MessageRepository:
         elif wanted.label:
             clauses.append("status = ?")
             params.append(wanted.label)
+        if wanted.run_id:
+            clauses.append("id IN (SELECT message_id FROM items WHERE run_id = ? AND message_id IS NOT NULL)")
+            params.append(wanted.run_id)
         if wanted.aspect:
             clauses.append("EXISTS (SELECT 1 FROM json_each(messages.aspects) WHERE value = ?)")
             params.append(wanted.aspect)

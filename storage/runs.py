@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -211,6 +212,35 @@ class RunRepository:
             " FROM runs ORDER BY created_at DESC LIMIT ?",
             (limit,),
         )
+        return self._with_previews(runs)
+
+    def page(self, *, limit: int, cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of every run, newest first (keyset on created_at, then insertion order within
+        the same second), and the next cursor. Each run comes as `recent` gives it (preview,
+        label counts). ValueError for a bad cursor."""
+        sql = (
+            "SELECT rowid AS seq, id, created_at, source, channel, kind, lang, status, total, done, failed"
+            " FROM runs"
+        )
+        params: list[Any] = []
+        if cursor:
+            created_at, seq = _decode_run_cursor(cursor)
+            sql += " WHERE created_at < ? OR (created_at = ? AND rowid < ?)"
+            params += [created_at, created_at, seq]
+        rows = self._db.query(sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", (*params, limit + 1))
+        next_cursor = (
+            _encode_run_cursor(rows[limit - 1]["created_at"], rows[limit - 1]["seq"])
+            if len(rows) > limit
+            else None
+        )
+        return self._with_previews(
+            [{k: v for k, v in r.items() if k != "seq"} for r in rows[:limit]]
+        ), next_cursor
+
+    def count(self) -> int:
+        return int(self._db.query("SELECT count(*) AS n FROM runs")[0]["n"])
+
+    def _with_previews(self, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not runs:
             return []
         ids = tuple(run["id"] for run in runs)
@@ -298,3 +328,18 @@ class RunRepository:
     def set_progress(self, run_id: str, done: int) -> None:
         with self._db.write() as db:
             db.execute("UPDATE runs SET done = ? WHERE id = ?", (done, run_id))
+
+
+def _encode_run_cursor(created_at: str, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{created_at}|{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_run_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, _, seq = raw.rpartition("|")
+        if not created_at:
+            raise ValueError(cursor)
+        return created_at, int(seq)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("cursor is not valid: use the link to the next page") from exc

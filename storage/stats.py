@@ -28,22 +28,27 @@ class StatsRepository:
         return rows[0]["day"] if rows and rows[0]["day"] else None
 
     def daily_counts(
-        self, *, first_day: str, last_day: str, channel: str | None = None
+        self, *, first_day: str, last_day: str, channel: str | None = None, by_channel: bool = True
     ) -> list[dict[str, object]]:
         """Rows of (day, channel, label, status, n) of the messages of days [first_day, last_day].
 
         Read from the per-day rollup that triggers keep on `messages` (see migration 2): a few
         rows per day whatever the volume. Messages still waiting for a label are not counted;
-        failed ones come back with `status = 'failed'` and no label.
+        failed ones come back with `status = 'failed'` and no label. With `by_channel=False`
+        the channels are summed in SQL (channel None): a year is ~1 500 rows instead of ~10 000.
         """
-        sql = (
-            "SELECT day, nullif(channel, '') AS channel, bucket, n FROM message_counts"
-            " WHERE day >= ? AND day <= ? AND bucket != 'pending' AND n > 0"
+        select = (
+            "SELECT day, nullif(channel, '') AS channel, bucket, n"
+            if by_channel
+            else "SELECT day, NULL AS channel, bucket, sum(n) AS n"
         )
+        sql = select + (" FROM message_counts WHERE day >= ? AND day <= ? AND bucket != 'pending' AND n > 0")
         params: tuple = (first_day, last_day)
         if channel is not None:
             sql += " AND channel = ?"
             params += (channel,)
+        if not by_channel:
+            sql += " GROUP BY day, bucket"
         return [
             {
                 "day": row["day"],

@@ -282,6 +282,39 @@ async def answer_text(
     await handle_chat_message(core, message, SlackTransport(client, core, place))
 
 
+class SlashCommandTransport:
+    """The chat pipeline's transport for `/sentiment`: answers through the command's response_url
+    (bolt's `respond`); the chart goes to the channel after an in-channel answer. The ack already
+    told the user that labelling is under way, so there is no placeholder."""
+
+    def __init__(self, client: AsyncWebClient, core: Sentibot, respond: AsyncRespond, channel: str) -> None:
+        self.client = client
+        self.core = core
+        self.respond = respond
+        self.channel = channel
+
+    async def working(self, *, lang: Lang, count: int) -> None:
+        """Nothing: the command's ack said it is under way."""
+
+    def progress(self, done: int, total: int) -> None:
+        """Nothing: a response_url answer cannot be updated in place."""
+
+    async def send(self, reply: Reply) -> None:
+        message = render_reply(reply)
+        # Help, errors and watch switches concern only the person who typed the command (a
+        # watched channel may hold customers: the bot stays silent there).
+        response_type = "ephemeral" if reply.kind in ("help", "error", "watch") else "in_channel"
+        await self.respond(text=message.text, blocks=message.blocks, response_type=response_type)
+        if reply.chart_id and response_type == "in_channel":
+            await upload_chart(self.client, self.core, place=Place(channel=self.channel), reply=reply)
+
+    async def failed(self, exc: BaseException, *, lang: Lang) -> None:
+        try:
+            await self.respond(text=_oops_line(exc, lang), response_type="ephemeral")
+        except Exception:
+            log.exception("could not even tell the user that /sentiment failed")
+
+
 async def answer_command(
     *,
     core: Sentibot,
@@ -290,25 +323,15 @@ async def answer_command(
     text: str,
     channel: str,
     user: str | None,
+    delivery_ids: tuple[str, ...] = (),
 ) -> None:
-    """`/sentiment …`: answered through the command's response_url; the chart goes to the channel."""
-    lang: Lang = detect_lang(text) if text else "en"
-    try:
-        context = MessageContext(source="slack", channel=channel, user=user)
-        reply = await core.answer_message(text or "help", context=context)
-        message = render_reply(reply)
-        # Help, errors and watch switches concern only the person who typed the command (a
-        # watched channel may hold customers: the bot stays silent there).
-        response_type = "ephemeral" if reply.kind in ("help", "error", "watch") else "in_channel"
-        await respond(text=message.text, blocks=message.blocks, response_type=response_type)
-        if reply.chart_id and response_type == "in_channel":
-            await upload_chart(client, core, place=Place(channel=channel), reply=reply)
-    except Exception as exc:
-        log.exception("answering /sentiment in %s failed", channel)
-        try:
-            await respond(text=_oops_line(exc, lang), response_type="ephemeral")
-        except Exception:
-            log.exception("could not even tell the user that /sentiment failed")
+    """`/sentiment …` through the chat pipeline (adapters/inbound.py); empty text is `help`."""
+    message = ChatMessage(
+        text=text or "help",
+        context=MessageContext(source="slack", channel=channel, user=user),
+        delivery_ids=delivery_ids,
+    )
+    await handle_chat_message(core, message, SlashCommandTransport(client, core, respond, channel))
 
 
 # -- review buttons -------------------------------------------------------------------------------

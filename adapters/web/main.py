@@ -22,7 +22,17 @@ from adapters.notifiers import register_notifiers
 from adapters.web.deps import LoginRequired
 from adapters.web.hardening import Hardening
 from adapters.web.page_text import page_lang, page_text
-from adapters.web.routes import api, charts, corrections, digests, health, messages, pages
+from adapters.web.routes import (
+    api,
+    charts,
+    corrections,
+    digests,
+    health,
+    history,
+    imports,
+    messages,
+    pages,
+)
 from adapters.web.security import FailureThrottle, TooManyFailures
 from adapters.web.validation import describe_validation_error
 from bot.config import Settings
@@ -88,8 +98,10 @@ def create_app(
     app.include_router(api.router)
     app.include_router(messages.router)
     app.include_router(corrections.router)
+    app.include_router(imports.router)
     app.include_router(digests.api_router)
     app.include_router(pages.open_router)
+    app.include_router(history.router)
     app.include_router(pages.router)
     app.include_router(digests.page_router)
     # CSS and JS only: nothing secret, so no token needed.

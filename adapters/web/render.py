@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from bot.analysis import AnalysisResult
 from bot.conversation import customer_summary
 from bot.replies import Reply, analysis_reply
 from bot.shares import label_percentages
+from domain.messages import MessageFilter
 
 PAGE_REVIEW_FIELDS = ("id", "title", "reason", "label", "created_at", "status")
 
@@ -94,7 +96,50 @@ def reply_json(reply: Reply) -> dict[str, Any]:
             {"text": e.get("text"), "label": e.get("label"), "url": _site_link(str(e.get("link") or ""))}
             for e in reply.examples
         ],
+        "drill": [{**d.model_dump(exclude={"query"}), "url": messages_url(d.query)} for d in reply.drill],
     }
+
+
+# `GET /messages` query names ↔ MessageFilter fields.
+FILTER_PARAMS = {
+    "q": "q",
+    "from": "first_day",
+    "to": "last_day",
+    "channel": "channel",
+    "label": "label",
+    "aspect": "aspect",
+    "role": "role",
+    "conversation_id": "conversation_id",
+    "source": "source",
+    "run_id": "run_id",
+}
+
+
+def messages_url(query: dict[str, str], path: str = "/messages") -> str:
+    """`/messages?from=…&label=…`: the history page (or its CSV) for a filter given by query names."""
+    kept = {name: query[name] for name in FILTER_PARAMS if query.get(name)}
+    kept.update({k: v for k, v in query.items() if k in ("cursor", "limit") and v})
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+def filter_query(wanted: MessageFilter) -> dict[str, str]:
+    """A filter as `/messages` query names (empty ones left out), for links and forms."""
+    return {
+        name: str(getattr(wanted, field)) for name, field in FILTER_PARAMS.items() if getattr(wanted, field)
+    }
+
+
+def run_aspects(result: AnalysisResult) -> list[dict[str, Any]]:
+    """A run's aspects, most frequent first: how many items, how many of them negative."""
+    total: Counter[str] = Counter()
+    negative: Counter[str] = Counter()
+    for item in result.items:
+        if item.status != "ok":
+            continue
+        for aspect in item.aspects:
+            total[aspect] += 1
+            negative[aspect] += item.label == "negative"
+    return [{"aspect": a, "total": n, "negative": negative[a]} for a, n in total.most_common()]
 
 
 def mix_json(result: AnalysisResult) -> dict[str, Any]:

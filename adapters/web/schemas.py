@@ -147,6 +147,16 @@ class AnalyzeOut(BaseModel):
     status: str | None = None
 
 
+class DrillOut(BaseModel):
+    """A day, label or aspect of a stats reply and the `/messages` view listing its messages."""
+
+    kind: Literal["day", "label", "aspect"]
+    key: str
+    total: int
+    counts: dict[str, int] = {}
+    url: str
+
+
 class ReplyOut(BaseModel):
     """A chat reply in plain text (title + lines), with what the page needs to draw it."""
 
@@ -160,6 +170,7 @@ class ReplyOut(BaseModel):
     summary: SummaryOut | None = None
     reviews: list[dict[str, Any]] = []
     examples: list[dict[str, Any]] = []
+    drill: list[DrillOut] = []
 
 
 class RunOut(BaseModel):

@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.corrections import agreement
 from bot.digest.model import MAX_CHANNELS, WEEK, Digest, ReviewStats, Section, labelled_count
 from bot.digest.render import digest_reply
-from bot.digest.themes import TOP_THEMES, _themes
+from bot.digest.themes import TOP_ASPECTS, TOP_THEMES, _themes, aspect_themes
 from bot.replies import Reply
 from bot.stats import DayMix, trend_chart
 from domain.models import LABELS, Lang, Summary
@@ -61,6 +61,9 @@ async def build_digest(
         reviews=_review_stats(review_rows, now=now),
     )
     total.themes = _themes(store, day=day, channel=None, negatives=total.counts.negative, top=TOP_THEMES)
+    total.aspects = aspect_themes(
+        store, day=day, channel=None, negatives=total.counts.negative, top=TOP_ASPECTS
+    )
     channels: list[Section] = []
     on_day = {ch: days[day] for ch, days in by_channel.items() if days.get(day) and days[day].total}
     named = [ch for ch in on_day if ch is not None]

@@ -26,6 +26,16 @@ class Theme(BaseModel):
     estimated: bool = False  # more negatives than THEME_SAMPLE: counted on an even sample
 
 
+class AspectTheme(BaseModel):
+    """What the day's negative messages were about (the contract's aspects), with one example."""
+
+    aspect: str
+    count: int  # negative messages with this aspect
+    share: float = 0.0  # of the day's negative messages
+    example: str | None = None  # the most confident such message, shortened
+    example_id: int | None = None
+
+
 class ReviewStats(BaseModel):
     opened: int = 0
     opened_still_open: int = 0
@@ -51,6 +61,7 @@ class Section(BaseModel):
     volume_vs_week_pct: float | None
     alert: bool
     themes: list[Theme] = Field(default_factory=list)
+    aspects: list[AspectTheme] = Field(default_factory=list)
     reviews: ReviewStats | None = None
 
     @property

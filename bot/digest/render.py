@@ -6,11 +6,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.corrections import agreement_words
-from bot.digest.model import Digest, ReviewStats, Section, Theme, labelled_count
+from bot.digest.model import AspectTheme, Digest, ReviewStats, Section, Theme, labelled_count
 from bot.i18n import LABEL_EMOJI, tr
 from bot.replies import Reply, summary_line
 from bot.shares import label_percentages
-from domain.models import Lang
+from domain.models import ASPECT_NAMES_ZH, Lang
 
 # -- rendering --------------------------------------------------------------------------------
 
@@ -57,6 +57,17 @@ def _themes_text(themes: list[Theme], lang: Lang) -> str:
             variants = f"（{'、'.join(theme.variants[:3])}）"
         count = f"≈{theme.count}" if theme.estimated else f"×{theme.count}"
         parts.append(f"{theme.keyword} {count}{variants}")
+    return " · ".join(parts)
+
+
+def _aspects_text(aspects: list[AspectTheme], lang: Lang) -> str:
+    parts = []
+    for a in aspects:
+        name = ASPECT_NAMES_ZH.get(a.aspect, a.aspect) if lang == "zh" else a.aspect
+        share = f"{a.share:.0%}"
+        example = tr(lang, f"，如“{a.example}”", f", e.g. “{a.example}”") if a.example else ""
+        zh, en = f"{name} {a.count} 条（{share}{example}）", f"{name} {a.count} ({share}{example})"
+        parts.append(tr(lang, zh, en))
     return " · ".join(parts)
 
 
@@ -180,6 +191,8 @@ def digest_lines(digest: Digest, lang: Lang) -> list[str]:
         lines.append(
             _delta_line(t.delta_week_pp, lang, prefix=tr(lang, "较前 7 天：", "vs the 7-day average: "))
         )
+    if t.aspects:
+        lines.append(tr(lang, "负面集中在：", "Negatives were about: ") + _aspects_text(t.aspects, lang))
     if t.themes:
         lines.append(tr(lang, "负面主题：", "Top negative themes: ") + _themes_text(t.themes, lang))
     elif t.counts.negative:
@@ -258,6 +271,7 @@ def _section_json(s: Section) -> dict[str, Any]:
             "vs_week_avg_pct": s.volume_vs_week_pct,
         },
         "themes": [theme.model_dump() for theme in s.themes],
+        "aspects": [a.model_dump() for a in s.aspects],
         "reviews": s.reviews.model_dump(mode="json") if s.reviews else None,
     }
 

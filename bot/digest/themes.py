@@ -6,11 +6,12 @@ import unicodedata
 from collections import Counter
 from datetime import date
 
-from bot.digest.model import Theme
+from bot.digest.model import AspectTheme, Theme
 from storage import Store
 
 THEME_SAMPLE = 2000
 TOP_THEMES = 5
+TOP_ASPECTS = 3
 _PUNCT = " \t\r\n.,;:!?'\"`()[]{}<>#*_-~|/\\，。；：！？、“”‘’（）【】《》〈〉「」『』…·"
 
 
@@ -24,6 +25,31 @@ def _themes(store: Store, *, day: date, channel: str | None, negatives: int, top
         if factor > 1:
             theme.count, theme.estimated = round(theme.count * factor), True
         theme.share = round(theme.count / negatives, 4) if negatives else 0.0
+    return themes
+
+
+def aspect_themes(
+    store: Store, *, day: date, channel: str | None, negatives: int, top: int, example_chars: int = 80
+) -> list[AspectTheme]:
+    """The day's negative messages by aspect (from the daily rollup), most frequent first, each
+    with its most confident example. Empty when the labeller gave no aspects."""
+    rows = store.messages.aspect_counts(first_day=day.isoformat(), last_day=day.isoformat(), channel=channel)
+    counts = Counter({str(r["aspect"]): int(r["n"]) for r in rows if r["bucket"] == "negative" and r["n"]})
+    themes = []
+    for aspect, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        found = store.messages.examples(
+            first_day=day.isoformat(), last_day=day.isoformat(), aspect=aspect, channel=channel, limit=1
+        )
+        text = " ".join((found[0].text or "").split()) if found else ""
+        themes.append(
+            AspectTheme(
+                aspect=aspect,
+                count=count,
+                share=round(count / negatives, 4) if negatives else 0.0,
+                example=(text[: example_chars - 1] + "…" if len(text) > example_chars else text) or None,
+                example_id=found[0].id if found else None,
+            )
+        )
     return themes
 
 

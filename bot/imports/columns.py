@@ -157,8 +157,33 @@ def parse_map(spec: str | None) -> dict[str, str]:
     return out
 
 
-def recognise(header: list[str], mapped: dict[str, str] | None = None) -> ColumnMap:
-    """Decide which column is which field; InputError (saying what to do) without a text column."""
+def checked_map(mapped: dict[str, str]) -> dict[str, str]:
+    """A field → column mapping given as a dict (the web's column picker), names checked."""
+    out: dict[str, str] = {}
+    for name, column in mapped.items():
+        if name not in FIELDS:
+            raise InputError(f"unknown field {name!r}; fields are {', '.join(FIELDS)}")
+        if column is not None and str(column).strip():
+            out[name] = str(column).strip()
+    return out
+
+
+def recognise(header: list[str], mapped: dict[str, str] | None = None, *, by_name: bool = True) -> ColumnMap:
+    """Decide which column is which field; InputError (saying what to do) without a text column.
+    `by_name=False`: only the mapped fields (a column picker's complete choice)."""
+    result = guess(header, mapped, by_name=by_name)
+    if "text" not in result.fields:
+        raise InputError(
+            "no text column found among: "
+            + ", ".join(repr(h) for h in result.header)
+            + "; name it text/comment/content/评论/内容 or pass --map text=COLUMN"
+        )
+    return result
+
+
+def guess(header: list[str], mapped: dict[str, str] | None = None, *, by_name: bool = True) -> ColumnMap:
+    """The fields recognised by name (and those mapped), a text column or not: what a column
+    picker preselects. InputError for a mapped column that is not there."""
     result = ColumnMap(header=[str(h) if h is not None else "" for h in header])
     by_norm: dict[str, int] = {}
     for position, header_name in enumerate(result.header):
@@ -174,7 +199,7 @@ def recognise(header: list[str], mapped: dict[str, str] | None = None) -> Column
             )
         result.fields[name] = index
         taken.add(index)
-    for name in FIELDS:
+    for name in FIELDS if by_name else ():
         if name in result.fields:
             continue
         for candidate in NAMES[name]:
@@ -183,10 +208,4 @@ def recognise(header: list[str], mapped: dict[str, str] | None = None) -> Column
                 result.fields[name] = found
                 taken.add(found)
                 break
-    if "text" not in result.fields:
-        raise InputError(
-            "no text column found among: "
-            + ", ".join(repr(h) for h in result.header)
-            + "; name it text/comment/content/评论/内容 or pass --map text=COLUMN"
-        )
     return result

@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 from bot.analysis import MAX_ITEM_CHARS
 from bot.errors import InputError
 from bot.history import label_messages
-from bot.imports.columns import ColumnMap, parse_map, recognise
+from bot.imports.columns import ColumnMap, checked_map, parse_map, recognise
 from bot.imports.readers import RowSource, unreadable
 from bot.imports.timestamps import BadTime, parse_time
 from bot.labelers import Labeler
 from bot.text import clean_text
-from domain.messages import NewMessage
+from domain.messages import NewMessage, external_identity
 from domain.models import Role
 from storage import Store
 from storage.clock import utc_now
@@ -84,6 +84,19 @@ class ImportReport:
     def rate(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
 
+    def public(self, *, rejected_shown: int = 50) -> dict[str, object]:
+        """The report as JSON: counts, and the first rejected rows with their reasons."""
+        return {
+            "rows": self.rows,
+            "new": self.new,
+            "already": self.already,
+            "labelled": self.labelled,
+            "failed": self.failed,
+            "rejected_count": self.rejected_count,
+            "rejected": [{"row": row, "error": why} for row, why in self.rejected[:rejected_shown]],
+            "seconds": round(self.seconds, 3),
+        }
+
 
 Progress = Callable[[ImportReport, float], None]
 
@@ -99,6 +112,11 @@ class RowReader:
         self.now = utc_now()
         self.extra = [(columns.header[i], i) for i in columns.extra()]
         self._occurrences: dict[bytes, int] = {}
+
+    def quick_identity(self, values: list[Any]) -> str | None:
+        """The row's identity from its id alone (rule 1), or None when it has no id."""
+        external_id = _cell(values, self.columns.fields.get("id"))
+        return external_identity(self.source, external_id) if external_id else None
 
     def message(self, values: list[Any]) -> NewMessage | str:
         broken = unreadable(values[0]) if values else None
@@ -159,12 +177,28 @@ async def import_rows(
     """Store and label every row of `rows`; returns what happened (see the module rules)."""
     report = ImportReport()
     started = time.monotonic()
+    rows_in: list[tuple[int, list[Any], str | None]] = []  # row number, cells, identity from the id
     batch: list[tuple[int, NewMessage]] = []
 
     async def flush() -> None:
+        # Rows with an id already stored cost one hash and one lookup: nothing is parsed, built,
+        # cleaned or written for them (what makes importing the same export again fast).
+        quick = store.messages.known([key for _, _, key in rows_in if key is not None])
+        for number, values, key in rows_in:
+            if key is not None and key in quick and quick[key][1] == "ok":
+                report.already += 1
+                continue
+            outcome = reader.message(values)
+            if isinstance(outcome, str):
+                report.reject(number, outcome)
+            else:
+                batch.append((number, outcome))
+        rows_in.clear()
         if not batch:
+            report.seconds = time.monotonic() - started
+            if on_progress:
+                on_progress(report, rows.fraction())
             return
-        # Rows already stored cost one lookup: nothing is cleaned, built or written for them.
         keys = [store.messages.identity_of(m) for _, m in batch]
         stored = store.messages.known(keys)
         todo: dict[int, str] = {}  # new ones, and stored ones still waiting for their label
@@ -203,12 +237,8 @@ async def import_rows(
 
     for number, values in rows:
         report.rows += 1
-        outcome = reader.message(values)
-        if isinstance(outcome, str):
-            report.reject(number, outcome)
-            continue
-        batch.append((number, outcome))
-        if len(batch) >= batch_size:
+        rows_in.append((number, values, reader.quick_identity(values)))
+        if len(rows_in) >= batch_size:
             await flush()
     await flush()
     report.seconds = time.monotonic() - started
@@ -240,16 +270,21 @@ class ImportJob:
         timezone: str,
         source: str = "import",
         channel: str | None = None,
-        mapping: str | None = None,
+        mapping: str | dict[str, str] | None = None,
         fmt: str | None = None,
     ) -> None:
+        """`mapping`: `field=COLUMN,...` as `--map` takes it (other fields recognised by column
+        name), or a dict field → column name: exactly the fields used (a column picker's choice)."""
         if not path.is_file():
             raise InputError(f"no file {path}")
         if not source.strip():
             raise InputError("--source must not be empty")
         self.rows = RowSource(path, fmt)
         try:
-            self.columns = recognise(self.rows.header, parse_map(mapping))
+            if isinstance(mapping, dict):  # a column picker's complete choice
+                self.columns = recognise(self.rows.header, checked_map(mapping), by_name=False)
+            else:
+                self.columns = recognise(self.rows.header, parse_map(mapping))
         except BaseException:
             self.rows.close()
             raise

@@ -4,7 +4,7 @@
   for the limiter's cap; the openai client's own retries are off.
 - Every request holds a slot of the process-wide `AdaptiveLimit` for its server while it is
   on the wire (not while it waits to retry), and tells the limiter how it went: its latency and
-  size, a 429, a timeout.
+  size, a 429 or 503 (refused for load), a timeout.
 - tenacity retries: 429, 5xx, timeouts and unusable answers back off exponentially with full
   jitter (honouring `Retry-After`, capped) up to `settings.llm_max_retries` times; a connection
   failure is retried once, then the whole call fails fast with one "unreachable" reason shared by
@@ -262,7 +262,7 @@ class ChatTransport:
                 raise _ConnectionFailed(exception_reason(exc, self.base_url, self.timeout_s)) from exc
             except openai.APIStatusError as exc:
                 reason = status_reason(exc)
-                if exc.status_code == 429:
+                if exc.status_code in (429, 503):  # refused for load: a quota, or a full queue
                     outcome = "rate_limited"
                 if exc.status_code in (408, 409, 429) or exc.status_code >= 500:
                     raise _Transient(reason, retry_after=_retry_after(exc.response)) from exc

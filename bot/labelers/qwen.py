@@ -1,9 +1,10 @@
 """The Qwen3 reasoning labeller: batches, re-asks and answers, over `ChatTransport`.
 
 How a list is labelled:
-- cut into requests that fill the server's free slots, never more than `settings.llm_batch_size`
-  comments each (`batching.plan_batches`), all sent at once under the process-wide adaptive
-  limit for this server (`adaptive_limit`), which the database remembers between runs;
+- cut into requests that fill the server's free slots in whole rounds of its estimated slots,
+  never more than `settings.llm_batch_size` comments each (`batching.plan_batches`), all sent at
+  once under the process-wide adaptive limit for this server (`adaptive_limit`), which the
+  database remembers between runs;
 - each request asks for the answer's JSON schema where the server supports structured output,
   and is retried by the transport (`llm_transport`) on transient trouble;
 - items the answer leaves out (or labels with something unusable) are asked for again, alone, for
@@ -27,7 +28,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 import prompts
 from bot.config import Settings
 from bot.i18n import detect_lang
-from bot.labelers.adaptive_limit import LimitMemory, initial_limit, shared_limit
+from bot.labelers.adaptive_limit import LimitMemory, initial_limit, refuses_excess, shared_limit
 from bot.labelers.answer_parsing import AnswerError, ParsedAnswer, ParsedItem, parse_answer
 from bot.labelers.answer_schema import answer_schema
 from bot.labelers.batching import plan_batches
@@ -92,6 +93,7 @@ class QwenLabeler:
             initial=min(cap, initial_limit(settings.llm_flavor)),
             max_limit=cap,
             load=self._load_limit,
+            refuses=refuses_excess(settings.llm_flavor),
         )
         self.transport = ChatTransport(
             settings=settings,
@@ -110,7 +112,12 @@ class QwenLabeler:
         """Label `items` (already cleaned by the core); the result keeps their order and ids."""
         if not items:
             return LabelBatchResult(items=[])
-        batches = plan_batches(items, batch_size=self.settings.llm_batch_size, free_slots=self.limiter.free)
+        batches = plan_batches(
+            items,
+            batch_size=self.settings.llm_batch_size,
+            free_slots=self.limiter.free,
+            slots=self.limiter.parallel,
+        )
         run = RunState()
         total = len(items)
         done = 0

@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.analysis import MAX_ITEM_CHARS, MAX_ITEMS, AnalysisRequest, AnalysisService
@@ -40,7 +40,8 @@ from bot.watch.batcher import MicroBatcher
 from bot.watch.observed import DeletedMessage, EditedMessage, ObservedMessage, role_of
 from bot.watch.replies import thread_line
 from bot.watch.urgency import is_urgent
-from domain.messages import NewMessage
+from bot.watch.watchlist import WATCHABLE
+from domain.messages import NewMessage, external_identity
 from domain.models import LabeledItem, TextIn, Turn
 from storage import Store
 from storage.clock import iso, utc_now
@@ -61,10 +62,16 @@ class JudgeOutcome:
     announced: bool
 
 
-def external_identity(source: str, external_id: str) -> str:
-    """The history's identity of a message known by its platform id (identity rule 1)."""
-    stub = NewMessage(source=source, text="", created_at=datetime.now(UTC), external_id=external_id)
-    return stub.identity("")
+def watch_key(source: str, conversation_id: str) -> str:
+    """A watched conversation's key: chat conversation ids already name their platform
+    (`slack:T:C:ts`, `dingtalk:cid…`); a helpdesk's ticket id gets its source in front, so the
+    same ticket number from two helpdesks is two conversations."""
+    return conversation_id if source in WATCHABLE else f"{source}:{conversation_id}"
+
+
+def conversation_of(source: str, key: str) -> str:
+    """The stored conversation id of a watched conversation (the inverse of `watch_key`)."""
+    return key if source in WATCHABLE else key.removeprefix(f"{source}:")
 
 
 class Watcher:
@@ -213,21 +220,41 @@ class Watcher:
         labelled = [(mid, item) for mid, item in labelled if current.get(mid) == sent[mid]]
         self.store.messages.set_labels(labelled)
         failed = [mid for mid, item in labelled if item.status != "ok"]
-        by_id = {m.id: m for m in messages}
+        await self._after_labels([mid for mid, item in labelled if item.status == "ok"])
+        return failed
+
+    async def follow_labelled(self, message_ids: list[int]) -> None:
+        """Messages that came in another way (helpdesk posts, bot/ingest.py), labelled: watched
+        the same way. Each conversation is judged once quiet (SENTIBOT_QA_IDLE_SECONDS after its
+        latest labelled message), at once on an urgent customer message; their channels' negative
+        share is checked for an alert. Messages without a conversation count only for alerts."""
+        messages = [m for m in self.store.messages.by_ids(message_ids) if m.status == "ok"]
+        for message in messages:
+            if message.conversation_id:
+                self._touch(
+                    watch_key(message.source, message.conversation_id),
+                    source=message.source,
+                    channel=message.channel,
+                    title=" ".join((message.text or "").split())[:60] or None,
+                )
+        await self._after_labels([m.id for m in messages])
+
+    async def _after_labels(self, message_ids: list[int]) -> None:
+        """Urgent customer messages wake the judge; each channel's share is checked for an alert."""
         channels: set[str] = set()
-        for mid, item in labelled:
-            message = by_id[mid]
-            if item.status != "ok":
+        for message in self.store.messages.by_ids(message_ids):
+            if message.status != "ok":
                 continue
             if message.channel:
                 channels.add(message.channel)
-            if message.conversation_id and is_urgent(message.text or "", role=message.role, label=item.label):
-                log.info("watch: urgent customer message in %s: judged now", message.conversation_id)
-                self.store.watch_conversations.mark_urgent(message.conversation_id)
+            urgent = is_urgent(message.text or "", role=message.role, label=message.label)
+            if message.conversation_id and urgent:
+                key = watch_key(message.source, message.conversation_id)
+                log.info("watch: urgent customer message in %s: judged now", key)
+                self.store.watch_conversations.mark_urgent(key)
                 self._wake.set()
         for channel in channels:
             await self.alerts.check(channel)
-        return failed
 
     # -- judging ----------------------------------------------------------------------------
 
@@ -245,7 +272,9 @@ class Watcher:
     async def _judge(self, row: dict[str, Any]) -> JudgeOutcome:
         key = str(row["key"])
         covered = int(row["changes"] or 0)
-        messages = [m for m in self.store.messages.conversation(key) if m.text and m.text.strip()]
+        source, channel = str(row["source"]), row["channel"]
+        stored = self.store.messages.conversation(conversation_of(source, key), source=source)
+        messages = [m for m in stored if m.text and m.text.strip()]
         messages = messages[-MAX_ITEMS:]
         turns = [
             Turn(author=m.author or "", role=m.role or "customer", text=(m.text or "")[:MAX_ITEM_CHARS])
@@ -255,7 +284,6 @@ class Watcher:
             # Nothing a customer said (yet): no verdict to give.
             self.store.watch_conversations.finish(key, covered=covered, run_id=None, worker=self.worker)
             return JudgeOutcome(key, None, False, None, False)
-        source, channel = str(row["source"]), row["channel"]
         permalink = row["permalink"] if isinstance(row["permalink"], str) else None
         request = AnalysisRequest(
             conversation=turns,

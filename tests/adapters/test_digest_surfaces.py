@@ -32,6 +32,8 @@ from adapters.slack.render import render_reply as slack_render
 from adapters.web.main import create_app
 from bot.config import Settings
 from bot.digest import build_digest, digest_reply
+from domain.messages import NewMessage
+from domain.models import LabeledItem
 from storage import Store
 from tests.bot.test_digest import D, at, seed_reference_week
 from tests.standins import dingtalk_server as dt
@@ -456,3 +458,38 @@ def test_a_failing_target_is_reported_then_sent_by_a_later_run(
     assert statuses["dingtalk-webhook"].startswith("skipped") and statuses["web"].startswith("skipped")
     assert len(_slack_posts(slack_server)) == 1
     assert len(_good_webhook_calls(dingtalk_standin)) == 1
+
+
+def test_the_page_shows_what_negatives_were_about_linked_to_their_messages(db: Path, frozen: None) -> None:
+    store = Store(db)
+    try:
+        added = store.messages.add(
+            [
+                NewMessage(
+                    source="web", external_id="a1", text="parcel lost", channel="shop", created_at=at(D, 11)
+                ),
+                NewMessage(
+                    source="web", external_id="a2", text="still late", channel="shop", created_at=at(D, 12)
+                ),
+            ]
+        )
+        store.messages.set_labels(
+            [
+                (a.id, LabeledItem(id=1, text="x", label="negative", confidence=0.9, aspects=["delivery"]))
+                for a in added
+            ]
+        )
+    finally:
+        store.close()
+    web = create_app(settings_for(db, 0.30))
+    with TestClient(web) as http:
+        page = http.get(f"/digests/{DAY}").text
+        card = _section_html(page, "digest-aspects")
+        assert f'href="/messages?from={DAY}&amp;to={DAY}&amp;label=negative&amp;aspect=delivery"' in card
+        assert "×2" in card and "parcel lost" in card
+        listed = http.get(
+            "/api/messages", params={"from": DAY, "to": DAY, "label": "negative", "aspect": "delivery"}
+        )
+        assert len(listed.json()["messages"]) == 2  # the link's view holds exactly what was counted
+        chinese = _section_html(http.get(f"/digests/{DAY}", params={"lang": "zh"}).text, "digest-aspects")
+        assert "物流" in chinese and "Negatives" not in chinese

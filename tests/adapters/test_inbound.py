@@ -37,6 +37,15 @@ async def on_slack(slack: SlackHarness, text: str) -> str:
     return reply["text"] + json.dumps(reply.get("blocks") or [], ensure_ascii=False)
 
 
+async def on_slash_command(slack: SlackHarness, text: str) -> str:
+    before = len(slack.server.responses)
+    await slack.post_command(text)
+    await slack.settle()
+    [reply] = slack.server.responses[before:]
+    assert reply["response_type"] == "ephemeral"  # an error concerns only the one who typed it
+    return str(reply["text"]) + json.dumps(reply.get("blocks") or [], ensure_ascii=False)
+
+
 async def on_dingtalk(core: Sentibot, standin: DingTalkStandin, text: str) -> str:
     message = IncomingMessage.from_payload(robot_message(standin, text=text, conversation_type="1"))
     await handle_incoming(message, core=core, client=fast_client(core.settings))
@@ -69,11 +78,13 @@ async def test_the_same_bad_input_gets_the_same_answer_everywhere(
 ) -> None:
     answers = {
         "slack": await on_slack(slack, text),
+        "slack /sentiment": await on_slash_command(slack, text),
         "dingtalk": await on_dingtalk(dingtalk_core, dingtalk_standin, text),
         "web": await on_web(tmp_path, text),
     }
     assert {platform: said in answer for platform, answer in answers.items()} == {
         "slack": True,
+        "slack /sentiment": True,
         "dingtalk": True,
         "web": True,
     }, answers

@@ -386,3 +386,34 @@ def test_themes_leave_out_keywords_that_name_no_topic() -> None:
         [["没有", "物流太慢"], ["都不", "物流"], ["not", "refund"], ["Refund "], ["太慢了"]]
     )
     assert [(t.keyword, t.count) for t in themes] == [("refund", 2), ("物流", 2), ("太慢了", 1)]
+
+
+async def test_negatives_by_aspect_with_counts_and_an_example(store: Store, tmp_path: Path) -> None:
+    texts = [
+        ("negative", ["delivery"], 0.95, "The parcel is a week late and nobody answers"),
+        ("negative", ["delivery"], 0.70, "late again"),
+        ("negative", ["billing", "delivery"], 0.80, "Refund still not paid for the lost parcel"),
+        ("negative", [], 0.60, "meh"),
+        ("positive", ["delivery"], 0.90, "fast delivery, thanks"),
+    ]
+    added = store.messages.add(
+        [
+            NewMessage(source="web", external_id=str(i), text=text, channel="chat", created_at=at(D, 10 + i))
+            for i, (_, _, _, text) in enumerate(texts)
+        ]
+    )
+    store.messages.set_labels(
+        [
+            (a.id, LabeledItem(id=i + 1, text=t, label=label, confidence=c, aspects=aspects))  # type: ignore[arg-type]
+            for i, (a, (label, aspects, c, t)) in enumerate(zip(added, texts, strict=True))
+        ]
+    )
+    digest = await build_digest(store, day=D, settings=make_settings(tmp_path), lang="en", chart=False)
+    assert [(a.aspect, a.count) for a in digest.total.aspects] == [("delivery", 3), ("billing", 1)]
+    assert digest.total.aspects[0].example == "The parcel is a week late and nobody answers"  # most sure
+    english = "\n".join(digest_reply(digest, public_url="").lines)
+    assert "Negatives were about: delivery 3 (75%, e.g. “The parcel is a week late" in english
+    zh = await build_digest(store, day=D, settings=make_settings(tmp_path), lang="zh", chart=False)
+    chinese = "\n".join(digest_reply(zh, public_url="").lines)
+    assert "负面集中在：物流 3 条（75%，如“The parcel" in chinese
+    assert digest_json(digest)["total"]["aspects"][1]["aspect"] == "billing"

@@ -39,6 +39,8 @@ def register(app: AsyncApp, *, core: Sentibot, work: BackgroundWork) -> None:
             text=text,
             channel=command["channel_id"],
             user=command.get("user_id"),
+            # trigger_id is unique per invocation: the same request delivered twice is answered once.
+            delivery_ids=(f"command:{command['trigger_id']}",) if command.get("trigger_id") else (),
         )
 
     app.command(SLASH_COMMAND)(on_sentiment)

@@ -32,7 +32,7 @@ from bot.digest import (
 from bot.errors import InputError
 from bot.i18n import LABEL_EMOJI, LABEL_WORDS
 from bot.shares import label_percentages
-from domain.models import Lang
+from domain.models import ASPECT_NAMES_ZH, Lang
 
 # How far back a digest can be asked for (the 7-day window reads a week more).
 MAX_DAYS_BACK = 3660
@@ -194,5 +194,15 @@ def _section_view(s: Section, lang: Lang) -> dict[str, Any]:
         "volume_vs_day_before": volume_vs_day_before,
         "volume_vs_week": f"{s.volume_vs_week_pct:+.0f}%" if s.volume_vs_week_pct is not None else None,
         "themes": s.themes,
+        "aspects": [
+            {
+                "name": ASPECT_NAMES_ZH.get(a.aspect, a.aspect) if lang == "zh" else a.aspect,
+                "aspect": a.aspect,
+                "count": a.count,
+                "share": f"{a.share:.0%}",
+                "example": a.example,
+            }
+            for a in s.aspects
+        ],
         "reviews": reviews,
     }

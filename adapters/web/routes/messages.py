@@ -96,6 +96,7 @@ def message_filter(
     role: str | None = None,
     conversation_id: str | None = None,
     source: str | None = None,
+    run_id: Annotated[str | None, Query(max_length=64, description="the messages of one run")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -109,6 +110,7 @@ def message_filter(
         role=role or None,
         conversation_id=conversation_id or None,
         source=source or None,
+        run_id=run_id or None,
         q=q or None,
         limit=limit,
         cursor=cursor or None,
@@ -119,7 +121,7 @@ def message_filter(
 async def list_messages(
     core: CoreDep, wanted: Annotated[MessageFilter, Depends(message_filter)]
 ) -> dict[str, Any]:
-    """`?from=&to=&channel=&label=&aspect=&role=&conversation_id=&q=&limit=&cursor=` →
+    """`?from=&to=&channel=&label=&aspect=&role=&conversation_id=&run_id=&q=&limit=&cursor=` →
     `{"messages": [...], "next_cursor"}` (pass `cursor=next_cursor` for the next page)."""
     messages, next_cursor = core.messages(wanted)
     return {"messages": [m.public() for m in messages], "next_cursor": next_cursor}

@@ -15,7 +15,16 @@ from jinja2 import Environment, FileSystemLoader
 from adapters.csv_export import write_items_csv
 from adapters.web.deps import CoreDep, PageAuth, SettingsDep
 from adapters.web.page_text import page_lang, page_text
-from adapters.web.render import STATUS_MARKS, chart_path, full_chart_path, mix_json, review_json, status_marks
+from adapters.web.render import (
+    STATUS_MARKS,
+    chart_path,
+    full_chart_path,
+    messages_url,
+    mix_json,
+    review_json,
+    run_aspects,
+    status_marks,
+)
 from adapters.web.security import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
@@ -35,6 +44,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 # Autoescape on for every template: comment and model text always render as text.
 templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True))
 templates.env.globals["status_marks"] = status_marks
+templates.env.globals["messages_url"] = messages_url
 
 FONT_CACHE = "public, max-age=31536000, immutable"
 
@@ -118,6 +128,7 @@ async def run_page(request: Request, run_id: str, core: CoreDep) -> HTMLResponse
         chart=chart_path(result.chart_id),
         chart_full=full_chart_path(result.chart_id),
         mix=mix_json(result),
+        aspects=run_aspects(result),
     )
 
 

@@ -375,8 +375,80 @@
         ])
       );
     }
+    if ((reply.drill || []).length) parts.push(drillDown(reply.drill));
     if (reply.link) parts.push(el("div", { class: "bot-foot" }, [el("a", { href: reply.link, text: t("open_link") })]));
     card.replaceChildren(...parts);
+  }
+
+  // The chart's days, labels and aspects as links to their messages (a PNG has no clickable bars).
+  function drillDown(drill) {
+    const days = drill.filter((d) => d.kind === "day");
+    const labels = drill.filter((d) => d.kind === "label");
+    const aspects = drill.filter((d) => d.kind === "aspect");
+    const parts = [el("p", { class: "muted small", text: t("drill_hint") })];
+    if (days.length) {
+      parts.push(el("h4", { text: t("drill_days") }));
+      parts.push(
+        el(
+          "ul",
+          { class: "drill-list", dataset: { testid: "drill-days" } },
+          days.map((d) => {
+            const bar = el("span", { class: "drill-bar", "aria-hidden": "true" });
+            for (const label of ["positive", "neutral", "negative"]) {
+              const n = (d.counts || {})[label] || 0;
+              if (!n) continue;
+              const seg = el("span", { class: "seg seg-" + label });
+              seg.style.flexGrow = String(n);
+              bar.append(seg);
+            }
+            return el("li", {}, [
+              el("a", { href: d.url, class: "drill-day", dataset: { day: d.key } }, [
+                el("span", { text: d.key }),
+                bar,
+                el("span", { class: "muted", text: num(d.total) + " · " + t("n_negative", { n: num((d.counts || {}).negative || 0) }) }),
+              ]),
+            ]);
+          })
+        )
+      );
+    }
+    if (labels.length) {
+      parts.push(el("h4", { text: t("drill_labels") }));
+      parts.push(
+        el(
+          "ul",
+          { class: "drill-chips" },
+          labels.map((d) =>
+            el("li", {}, [
+              el("a", { href: d.url, class: "chip chip-" + d.key + " drill-label", dataset: { label: d.key } }, [
+                el("span", { class: "dot", "aria-hidden": "true" }),
+                t(d.key) + " " + num(d.total),
+              ]),
+            ])
+          )
+        )
+      );
+    }
+    if (aspects.length) {
+      parts.push(el("h4", { text: t("drill_aspects") }));
+      parts.push(
+        el(
+          "ul",
+          { class: "drill-chips" },
+          aspects.map((d) =>
+            el("li", {}, [
+              el("a", {
+                href: d.url,
+                class: "tag drill-aspect",
+                dataset: { aspect: d.key },
+                text: t("aspect_" + d.key) + " " + num(d.total) + " (" + t("n_negative", { n: num((d.counts || {}).negative || 0) }) + ")",
+              }),
+            ])
+          )
+        )
+      );
+    }
+    return el("div", { class: "drill", dataset: { testid: "drill" } }, parts);
   }
 
   function showError(card, message) {

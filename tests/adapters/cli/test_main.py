@@ -58,7 +58,7 @@ def test_usage_errors_exit_2_with_a_reason(env: dict[str, str], tmp_path: Path) 
     missing = runner.invoke(app, ["label", "--file", str(tmp_path / "nope.txt")], env=env)
     assert missing.exit_code == 2 and "no such file" in missing.output
     bad_csv = tmp_path / "bad.csv"
-    bad_csv.write_text("comment_id,body\n1,hello\n", encoding="utf-8")
+    bad_csv.write_text("comment_id,stars\n1,5\n", encoding="utf-8")
     bad = runner.invoke(app, ["label", "--file", str(bad_csv)], env=env)
     assert bad.exit_code == 2 and "text column" in bad.output
     bad_config = runner.invoke(app, ["label", "hi"], env={**env, "SENTIBOT_LLM_CONCURRENCY": "zero"})

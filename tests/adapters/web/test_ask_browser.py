@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.adapters.web.helpers import KeywordLabeler
-from tests.adapters.web.test_browser import ARGS, CHROMIUM, LAPTOP, TITLE_SAYS, _free_port, last_card, send
+from tests.adapters.web.live import live_server
+from tests.adapters.web.test_browser import ARGS, CHROMIUM, LAPTOP, TITLE_SAYS, last_card, send
 
 pytestmark = pytest.mark.browser
 
@@ -21,32 +19,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     pytest.importorskip("playwright.sync_api")
-    import uvicorn
-
-    from adapters.web.main import create_app
     from bot.config import Settings
     from bot.core import Sentibot
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     db = tmp_path_factory.mktemp("ask") / "ask.db"
-    core = Sentibot(settings=Settings(SENTIBOT_DB=str(db), SENTIBOT_PUBLIC_URL=url), labeler=KeywordLabeler())
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    try:
+
+    def make_core(url: str) -> Sentibot:
+        settings = Settings(SENTIBOT_DB=str(db), SENTIBOT_PUBLIC_URL=url)
+        return Sentibot(settings=settings, labeler=KeywordLabeler())
+
+    with live_server(make_core) as url:
         yield url
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        asyncio.run(core.aclose())
 
 
 @pytest.fixture

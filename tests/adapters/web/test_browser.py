@@ -5,10 +5,6 @@ Screenshots (laptop 1280×800, phone 390×844) land in tests/output/screenshots/
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +13,7 @@ import httpx
 import pytest
 
 from tests.adapters.web.helpers import FLAGGED_CONVERSATION, KeywordLabeler, shared_conversation
+from tests.adapters.web.live import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -63,45 +60,22 @@ COMMENTS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     pytest.importorskip("playwright.sync_api")
-    import uvicorn
-
-    from adapters.web.main import create_app
     from bot.config import Settings
     from bot.core import Sentibot
 
     db = tmp_path_factory.mktemp("web") / "browser.db"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    core = Sentibot(
-        settings=Settings(SENTIBOT_DB=str(db), SENTIBOT_PUBLIC_URL=url), labeler=KeywordLabeler(delay_s=0.02)
-    )
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    try:
+
+    def make_core(url: str) -> Sentibot:
+        settings = Settings(SENTIBOT_DB=str(db), SENTIBOT_PUBLIC_URL=url)
+        return Sentibot(settings=settings, labeler=KeywordLabeler(delay_s=0.02))
+
+    with live_server(make_core) as url:
         yield url
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        asyncio.run(core.aclose())
 
 
 @pytest.fixture(scope="module")
@@ -482,19 +456,15 @@ def test_the_page_follows_the_server_without_a_reload(page: Any, server: str, si
     send(page, "\n".join(f"back check {i}: {'great' if i % 3 else 'slow'}" for i in range(150)))
     card = last_card(page)
     # How far the list got before the page answered depends on the machine: either it is still
-    # running (follow its progress link to the run page) or already done (follow "full results").
-    card.locator(".progress-count, .mix-bar").first.wait_for()
-    if card.locator(".progress-count").count():
-        card.locator(".progress-text a").click()
-        page.locator("#running").wait_for()
-        run_id = page.locator("#running").get_attribute("data-run")
-        for _ in range(200):
-            if httpx.get(f"{server}/api/runs/{run_id}", timeout=60).json()["status"] != "running":
-                break
-            page.wait_for_timeout(100)
-    else:
-        card.locator(".bot-foot a.full-results").click()
-        page.wait_for_url("**/runs/**")
+    # running (its progress link) or already done ("full results"); both lead to the run page, and
+    # the card may switch from one to the other while the click is being made.
+    card.locator(".progress-text a, .bot-foot a.full-results").first.click()
+    page.wait_for_url("**/runs/**")
+    run_id = page.url.split("/runs/")[1].split("?")[0].split("#")[0]
+    for _ in range(1200):  # until the run is over (each wait lets the server work)
+        if httpx.get(f"{server}/api/runs/{run_id}", timeout=60).json()["status"] != "running":
+            break
+        page.wait_for_timeout(100)
     page.go_back()
     last_card(page).locator(".mix-bar").wait_for()
     page.wait_for_function(

@@ -28,3 +28,15 @@ def test_order_is_kept_and_nothing_is_lost() -> None:
     batches = plan_batches(items, batch_size=8, free_slots=6)
     assert [i for batch in batches for i in batch] == items
     assert plan_batches([], batch_size=8, free_slots=6) == []
+
+
+def test_with_the_servers_slots_known_requests_come_in_whole_rounds() -> None:
+    def planned(count: int, slots: int, batch_size: int = 8) -> list[int]:
+        batches = plan_batches(list(range(count)), batch_size=batch_size, free_slots=slots, slots=slots)
+        return [len(b) for b in batches]
+
+    assert len(planned(500, 64)) == 64  # 63 batches of 8 would leave a slot idle: one round of 64
+    assert len(planned(500, 53)) == 106  # two full rounds, not 53 + 10
+    assert planned(20, 64) == [1] * 20  # a short list still goes one comment per request
+    assert len(planned(10_000, 64)) == 1280 and max(planned(10_000, 64)) <= 8
+    assert planned(10, 1) == [5, 5]

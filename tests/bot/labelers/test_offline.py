@@ -240,7 +240,7 @@ def test_bad_csv_says_what_to_fix(tmp_path: Path) -> None:
     no_label = _write_csv(tmp_path / "a.csv", ["text", "stars"], [("good", "5")])
     with pytest.raises(ValueError, match="label column"):
         read_labelled_csv(no_label)
-    no_text = _write_csv(tmp_path / "b.csv", ["body", "label"], [("good", "1")])
+    no_text = _write_csv(tmp_path / "b.csv", ["stars", "label"], [("5", "positive")])
     with pytest.raises(ValueError, match="text column"):
         read_labelled_csv(no_text)
     bad_label = _write_csv(tmp_path / "c.csv", ["text", "label"], [("good", "1"), ("meh", "maybe")])
