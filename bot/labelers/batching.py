@@ -7,10 +7,14 @@ long: 20 comments with 64 free slots are 20 requests of one; 10 000 comments are
 about `batch_size` whatever the slots. Items are spread evenly: 10 comments at size 8 go as 5 + 5
 (done in the time of 5) rather than 8 + 2 (done in the time of 8).
 
-When the server's slots are known (`slots`, the adaptive limit's estimate), the requests are also
-a whole number of rounds of them: 500 comments in batches of 8 are 63 requests, which on 64
+When the server's slots are known (`slots`, the adaptive limit's estimate) and all of them are
+free (nothing else of this process is in flight), the requests are also a whole number of rounds
+of them: 500 comments in batches of 8 are 63 requests, which on 64
 slots go as 64 requests (one round, every slot busy), and on 53 slots as 106 smaller requests
-(two full rounds) rather than 53 + 10 (a second round with 43 slots idle).
+(two full rounds) rather than 53 + 10 (a second round with 43 slots idle). A busy server gets
+no such rounding: the watch's micro-batches arrive while others are in flight, and cutting each
+into single comments to fill slots that are already taken would multiply the requests and cut
+the throughput by the batch size.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ def request_count(items: int, *, batch_size: int, free_slots: int, slots: int | 
     if items <= 0:
         return 0
     count = max(-(-items // max(1, batch_size)), min(items, max(1, free_slots)))
-    if slots is not None and slots > 0:
+    if slots is not None and 0 < slots <= free_slots:
         rounds = -(-count // slots)
         count = min(items, rounds * slots)
     return count

@@ -40,3 +40,11 @@ def test_with_the_servers_slots_known_requests_come_in_whole_rounds() -> None:
     assert planned(20, 64) == [1] * 20  # a short list still goes one comment per request
     assert len(planned(10_000, 64)) == 1280 and max(planned(10_000, 64)) <= 8
     assert planned(10, 1) == [5, 5]
+
+
+def test_a_busy_server_gets_full_batches_not_rounds_of_single_comments() -> None:
+    # The watch sends micro-batches of 8 while 16 requests are already in flight: each stays one
+    # request of 8 (cut into 8 requests of 1 it would label 8 times fewer comments per request).
+    assert [len(b) for b in plan_batches(list(range(8)), batch_size=8, free_slots=0, slots=16)] == [8]
+    # Two slots free: the list is spread over them, no more.
+    assert [len(b) for b in plan_batches(list(range(8)), batch_size=8, free_slots=2, slots=16)] == [4, 4]
