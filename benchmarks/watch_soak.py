@@ -285,22 +285,25 @@ async def run(args: argparse.Namespace) -> None:
 
 
 async def poll_labels(db: Path, labelled_at: dict[str, float]) -> None:
-    """Note when each message is first seen labelled (every 0.5 s, read-only: WAL readers)."""
+    """Note when each message is first seen labelled (every 0.5 s, read-only: WAL readers).
+
+    Polled by the time of labelling, not by id: a message that failed during the outage is
+    labelled long after newer ones, and must still be seen."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
-    last_id = 0
+    since = ""
     try:
         while True:
             now = time.perf_counter()
             try:
                 rows = conn.execute(
-                    "SELECT id, external_id FROM messages WHERE status = 'ok' AND id > ? ORDER BY id",
-                    (max(0, last_id - 5000),),
+                    "SELECT external_id, labelled_at FROM messages WHERE status = 'ok' AND labelled_at >= ?",
+                    (since,),
                 ).fetchall()
             except sqlite3.Error:
                 rows = []
-            for message_id, external_id in rows:
+            for external_id, at in rows:
                 labelled_at.setdefault(external_id, now)
-                last_id = max(last_id, message_id)
+                since = max(since, at or "")
             await asyncio.sleep(0.5)
     finally:
         conn.close()
