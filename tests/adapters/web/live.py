@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -48,3 +49,24 @@ def live_server(make_core: Callable[[str], Sentibot]) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=60)
         asyncio.run(core.aclose())
+
+
+@contextmanager
+def open_page(
+    browser: Any, server: str, *, locale: str = "en", viewport: dict[str, int] | None = None
+) -> Iterator[Any]:
+    """A fresh browser context on `server` (`locale` sets navigator.language and Accept-Language,
+    as a real browser does). Fails the test on any JavaScript error the page raised."""
+    context = browser.new_context(
+        viewport=viewport or {"width": 1280, "height": 800}, base_url=server, locale=locale
+    )
+    # Generous: the 2 cores may be shared; waits end as soon as the page is ready.
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.adapters.web.helpers import KeywordLabeler
-from tests.adapters.web.live import live_server
-from tests.adapters.web.test_browser import ARGS, CHROMIUM, LAPTOP, TITLE_SAYS, last_card, send
+from tests.adapters.web.live import live_server, open_page
+from tests.adapters.web.test_browser import ARGS, CHROMIUM, TITLE_SAYS, last_card, send
 
 pytestmark = pytest.mark.browser
 
@@ -38,16 +38,11 @@ def page(server: str) -> Iterator[Any]:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport=LAPTOP, base_url=server)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
         try:
-            yield page
+            with open_page(browser, server) as page:
+                yield page
         finally:
             browser.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def test_ask_in_the_chat_and_follow_an_example(page: Any) -> None:

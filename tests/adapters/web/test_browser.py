@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.adapters.web.helpers import FLAGGED_CONVERSATION, KeywordLabeler, shared_conversation
-from tests.adapters.web.live import live_server
+from tests.adapters.web.live import live_server, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -90,31 +90,18 @@ def browser(server: str) -> Iterator[Any]:
             chromium.close()
 
 
-def _open(browser: Any, server: str, *, locale: str) -> Iterator[Any]:
-    # `locale` sets both navigator.language and the Accept-Language header, as a real browser does.
-    context = browser.new_context(viewport=LAPTOP, base_url=server, locale=locale)
-    # Generous: 2 cores are shared by many processes; waits end as soon as the page is ready.
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
     """An English-speaking lead's browser."""
-    yield from _open(browser, server, locale="en-US")
+    with open_page(browser, server, locale="en-US") as page:
+        yield page
 
 
 @pytest.fixture
 def zh_page(browser: Any, server: str) -> Iterator[Any]:
     """A Chinese-speaking lead's browser."""
-    yield from _open(browser, server, locale="zh-CN")
+    with open_page(browser, server, locale="zh-CN") as page:
+        yield page
 
 
 def shot(page: Any, name: str, *, full: bool = False) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.adapters.web.helpers import KeywordLabeler
-from tests.adapters.web.live import live_server
+from tests.adapters.web.live import live_server, open_page
 from tests.adapters.web.test_browser import (
     ARGS,
     CHROME_TEXT,
@@ -77,16 +77,11 @@ def page(server: str, request: pytest.FixtureRequest) -> Iterator[Any]:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport=LAPTOP, base_url=server, locale=request.param)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
         try:
-            yield page
+            with open_page(browser, server, locale=request.param) as page:
+                yield page
         finally:
             browser.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def listed_texts(page: Any) -> set[str]:
