@@ -5,6 +5,11 @@ for a sentiment label ("a black guy" is not a negative cue), and neither is a pe
 spans are blanked out of the text before the model scores it, so they cannot move the label, and
 they can never become keywords. The lists are deliberately broad; missing a word here costs little
 (it then only counts as any other word), naming one as a sentiment cue costs a lot.
+
+Social-post noise is blanked the same way (`noise_spans`): Weibo's repost markers (转发微博, the
+`//@someone:` of a repost chain), @mentions, #topic# tags, URLs and the platform's stock captions
+(分享图片, 网页链接, 我在这里). They say nothing about the poster's sentiment, and a bare
+"转发微博" is neutral.
 """
 
 from __future__ import annotations
@@ -46,13 +51,31 @@ _EN_NAME_RE = re.compile(
 )
 
 
+_NOISE_RE = re.compile(
+    r"//@[^:：\s]{1,30}[:：]?"  # repost chain: //@someone:
+    r"|@[\w\-·]{1,30}"  # @mention (up to a space or punctuation)
+    r"|#(?=[^#\n]{0,40}[\u4e00-\u9fff])[^#\n]{1,40}#"  # Weibo #话题# (English "#a #b" hashtags stay)
+    r"|(?:https?://|www\.)\S+|\bt\.cn/\S+"
+    r"|转发微博|轉發微博|(?:分享|发布了|发表了)(?:图片|视频|头条文章|单曲)|o?网页链接|我在这里[:：]?|我在[:：]"
+    r"|转发(?=[\s/，,。]|$)"
+)
+
+
+def noise_spans(text: str) -> list[tuple[int, int]]:
+    """Social-post noise in `text`: repost markers and chains, @mentions, #topics#, URLs, stock
+    captions (offsets into it, also valid for `text.lower()`)."""
+    return [m.span() for m in _NOISE_RE.finditer(text.lower())]
+
+
 def blocked_spans(text: str) -> list[tuple[int, int]]:
-    """Identity terms and names in `text` (offsets into it, also valid for `text.lower()`)."""
+    """Identity terms, names and social-post noise in `text` (offsets into it, also valid for
+    `text.lower()`)."""
     lower = text.lower()
     spans = [m.span() for m in _EN_IDENTITY_RE.finditer(lower)]
     spans += [m.span() for m in _ZH_IDENTITY_RE.finditer(lower)]
     spans += [m.span() for m in _ZH_NAME_RE.finditer(text)]
     spans += [m.span() for m in _EN_NAME_RE.finditer(text)]
+    spans += noise_spans(text)
     return spans
 
 
