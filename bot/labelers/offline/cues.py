@@ -15,6 +15,13 @@ tests/bot/labelers/test_offline_kinds.py):
   circles, still waiting, no one answers, broke after two days, deleted my settings, 扣了两次,
   转来转去, 等了三天, 没人理, 又坏了.
 - `resolution`: facts that are good news: problem solved, works now, refund arrived, 解决了, 到账了.
+- `emoticon`, `slang`, `laughter`, `crying`: Chinese social posts (Weibo-style). Weibo bracket
+  emoticons ([哈哈] [赞] [心] vs [泪] [怒] [抓狂] [衰]) have a valence table like the emoji and are
+  masked for the model (unknown ones too: "[good]" or "[泪]" read as text mislead it); internet
+  slang with a clear valence (yyds, 绝绝子, 太可了, 真香, 上岸 vs 破防, 栓q, 无语子, emo了, 塌房,
+  心态崩了, 避雷, 智商税); laughter (哈哈哈, 嘻嘻, 笑死) is mild positive evidence and crying (呜呜)
+  mild negative, both masked so the model does not read 死 of 笑死 as a complaint; interjections
+  (卧槽, 我的天, 天哪) are masked and carry no valence of their own.
 - `sarcasm`: a praise word used as a complaint — self-sufficient frames ("thanks for nothing",
   "yeah right", "so much for", 呵呵) or an ironic frame ("oh great", "just wonderful", "wow",
   "love how", 真是谢谢, 真行) in a message that also holds a complaint. The praise words inside the
@@ -53,19 +60,33 @@ _ZH_TOPIC = (
 )
 # Evaluative words that need a degree word or a topic noun in front (alone they are ambiguous:
 # 好的 = "OK", 快递 has 快 in it).
-_ZH_POS_BOUND = "好|棒|赞|快|美|香|便宜|实惠|划算|清楚|清晰|干净|舒服|方便|及时|到位"
-_ZH_NEG_BOUND = "差|慢|烂|贵|脏|乱|臭|难|坑|low|水|粗糙|一般|麻烦"
+_ZH_POS_BOUND = (
+    "好|棒|赞|快|美|香|便宜|实惠|划算|清楚|清晰|干净|舒服|方便|及时|到位|"
+    # social posts: people, films, shows, scenery
+    "燃|萌|帅|酷|牛|强|可爱|好听|好玩|精彩|感人|漂亮|有才|过瘾|暖心|温暖|浪漫|震撼|壮观|治愈"
+)
+_ZH_NEG_BOUND = (
+    "差|慢|烂|贵|脏|乱|臭|难|坑|low|水|粗糙|一般|麻烦|"
+    # social posts: the poster's day, crowds, weather, films
+    "累|惨|丑|尬|无聊|假|吵|挤|堵|疼|痛(?!快)|烦|难受|倒霉|憋屈"
+)
 # Evaluative words that stand alone.
 _ZH_POS_FREE = (
-    "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|推荐|"
-    "感谢|谢谢|辛苦了|负责|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
+    "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|(?<![求请])推荐(?!一下|几|个|些|点|下|吗|么)|"
+    "感谢|谢谢|辛苦了|负责(?!人)|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
     "惊艳|用心|温柔|好评如潮|五星|良心|没话说|没得说|有问必答|无可挑剔|挑不出毛病|没毛病|超赞|一级棒|"
-    "回购|还会再来|下次还来|还会再买"
+    "回购|还会再来|下次还来|还会再买|"
+    # social posts: feelings and verdicts about the poster's day
+    "幸福|快乐|感动|欣慰|激动|骄傲|自豪|美好|幸运|好运|顺利|圆满|无憾|值了|值回票价|治愈|暖心|"
+    "惊艳|好兆头|锦鲤|成就感"
 )
 _ZH_NEG_FREE = (
     "失望|(?<![把扔倒清收捡])垃圾(?![桶袋分带])|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
     "离谱|过分|后悔|不满|愤怒|郁闷|恶劣|粗暴|不耐烦|忽悠|欺骗|虚假|缺斤少两|不靠谱|浪费|"
-    "废物|坑爹|气人|心累|无奈|坑钱|上当|受骗|黑心|太坑|闹心|烦死|扯皮|推诿|推卸|踢皮球|呵呵"
+    "废物|坑爹|气人|心累|无奈|坑钱|上当|受骗|黑心|太坑|闹心|烦死|扯皮|推诿|推卸|踢皮球|呵呵|"
+    # social posts: feelings about the poster's day
+    "难过|伤心|痛苦|焦虑|烦躁|绝望|心寒|心塞|心痛|心好痛|委屈|丢人|倒霉|晦气|"
+    "(?:累|困|冷|热|疼|痛|饿|吵|烦|丑|难受|尴尬|吓)死|(?:累|冻|热|忙|饿|困)成狗|气哭|想哭|吐了"
 )
 _ZH_NEGATOR = r"(?:不|没|没有|无|未|别|不太|不怎么|不够|一点也不|一点都不|并不|毫不|不是很|不算)"
 _ZH_PHRASE = re.compile(
@@ -106,6 +127,84 @@ _ZH_SARCASM_ALONE = re.compile(r"呵呵|真行啊|好一个|我服了|服了你�
 _ZH_SARCASM_FRAME = re.compile(
     r"真是(?:太)?(?:谢谢|感谢|好|棒|厉害|高效)|(?:谢谢|感谢)你们了?[啊呢哦]|太好了呢|可真[行棒快好]"
 )
+
+# -------------------------------------------------------------------------------------------
+# Chinese social posts (Weibo-style)
+# -------------------------------------------------------------------------------------------
+# Weibo's bracket emoticons (as posted: [哈哈], [泪]; lower-cased here), valence like EMOJI_VALENCE.
+# Names not listed ([思考], [doge], [允悲], [微笑] — often ironic) are masked with no valence.
+WEIBO_EMOTICONS: dict[str, float] = {
+    "哈哈": 0.7, "嘻嘻": 0.7, "偷笑": 0.6, "笑cry": 0.5, "太开心": 0.9, "开心": 0.8, "爱你": 0.9,
+    "心": 0.8, "赞": 0.9, "good": 0.9, "强": 0.8, "威武": 0.8, "鼓掌": 0.8, "耶": 0.8, "ok": 0.4,
+    "给力": 0.8, "亲亲": 0.8, "可爱": 0.7, "害羞": 0.5, "馋嘴": 0.6, "得意地笑": 0.7, "色": 0.7,
+    "花心": 0.7, "太阳": 0.3, "礼物": 0.5, "蛋糕": 0.4, "发财": 0.5, "哇": 0.4, "好喜欢": 0.9,
+    "好爱哦": 0.9, "羞嗒嗒": 0.5, "奥特曼": 0.2, "握手": 0.4, "作揖": 0.4, "抱抱": 0.5, "酷": 0.6,
+    "鲜花": 0.6, "拳头": 0.4, "加油": 0.6, "耶耶": 0.8, "胜利": 0.7, "憧憬": 0.5, "星星眼": 0.7,
+    "泪": -0.6, "怒": -1.0, "抓狂": -0.9, "衰": -0.8, "伤心": -0.9, "悲伤": -0.9, "汗": -0.4,
+    "鄙视": -0.9, "生病": -0.6, "困": -0.4, "晕": -0.5, "哼": -0.6, "怒骂": -1.0, "失望": -0.9,
+    "吐": -0.8, "弱": -0.7, "委屈": -0.7, "可怜": -0.5, "囧": -0.4, "打脸": -0.5, "心碎": -0.9,
+    "伤心欲绝": -1.0, "崩溃": -0.9, "泪流满面": -0.7, "黑线": -0.5, "不要": -0.5, "拜拜": -0.3,
+    "哈欠": -0.3, "傻眼": -0.5, "抠鼻屎": -0.3, "白眼": -0.7, "左哼哼": -0.6, "右哼哼": -0.6,
+    "阴险": -0.4, "闭嘴": -0.5, "生气": -1.0, "no": -0.6, "疑问": 0.0, "思考": 0.0,
+}  # fmt: skip
+_ZH_BRACKET = re.compile(r"\[([\u4e00-\u9fffa-z0-9]{1,6})\]")
+# Internet slang with a clear valence (-1 … 1). Matched anywhere in a Chinese post.
+_ZH_SLANG: dict[str, float] = {
+    "yyds": 1.0, "绝绝子": 1.0, "绝了": 0.7, "太可了": 0.9, "爱了": 0.9, "真香": 0.8, "666": 0.8,
+    "牛逼": 0.8, "牛b": 0.8, "nb": 0.6, "牛哇": 0.8, "太顶了": 0.8, "真的顶": 0.8, "炸裂": 0.6,
+    "上头": 0.5, "神仙": 0.6, "宝藏": 0.8, "天花板": 0.6, "封神": 0.8, "吹爆": 0.9, "安利": 0.6,
+    "种草": 0.6, "磕到了": 0.7, "好嗑": 0.7, "上岸": 0.8, "永远的神": 1.0, "人间值得": 0.8,
+    "冲鸭": 0.6, "太香了": 0.8, "无敌": 0.6, "赢麻了": 0.6, "泪目": 0.3, "美哭": 0.9, "暖哭": 0.9,
+    "感动哭": 0.8, "好听到哭": 0.9, "好看到哭": 0.9, "美翻": 0.9, "美炸": 0.9, "帅炸": 0.9,
+    "破防": -0.7, "栓q": -0.8, "无语子": -0.9, "emo": -0.8, "会谢": -0.9, "塌房": -0.9,
+    "心态崩": -0.9, "心态炸": -0.9, "崩了": -0.6, "裂开": -0.7, "麻了": -0.6, "寄了": -0.8,
+    "芭比q": -0.8, "凉了": -0.6, "凉凉": -0.6, "血亏": -0.9, "智商税": -0.9, "避雷": -0.9,
+    "踩雷": -0.9, "下头": -0.8, "拉胯": -0.9, "翻车": -0.7, "扎心": -0.6, "社死": -0.7,
+    "辣眼睛": -0.9, "吃相难看": -0.9, "吃相太难看": -0.9, "割韭菜": -0.8, "韭菜": -0.5,
+    "跑路": -0.6, "画饼": -0.6, "画的大饼": -0.6, "内卷": -0.5, "被鸽": -0.7, "鸽了": -0.7,
+    "烂尾": -0.9, "逼氪": -0.8, "离大谱": -0.8, "太难了": -0.8, "淦": -0.8, "无了": -0.5,
+    "背锅": -0.7, "甩锅": -0.7, "尬到": -0.8, "脚趾抠地": -0.8, "白看了": -0.8, "白干了": -0.8,
+    "白学了": -0.8, "白买了": -0.8, "白来了": -0.8, "踩坑": -0.8, "劝退": -0.7, "一言难尽": -0.7,
+    "气炸": -1.0, "窒息操作": -0.8, "我哭了": -0.5, "哭了": -0.3, "心累": -0.8,
+}  # fmt: skip
+_ZH_SLANG_RE = re.compile(
+    "|".join(
+        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() and w.isalpha() else re.escape(w)
+        for w in sorted(_ZH_SLANG, key=len, reverse=True)
+    )
+)
+_ZH_LAUGH = re.compile(r"哈{2,}|嘻嘻|嘿嘿|(?<![a-z])h{3,}(?![a-z])|笑死|笑哭|笑喷|笑出声|笑疯|笑到|笑得")
+_ZH_CRY = re.compile(r"呜{2,}|嘤嘤|哭唧唧")
+# Interjections that mark surprise either way: masked, no valence ("卧槽，手机掉了" / "卧槽这球太美").
+_ZH_INTERJECTION = re.compile(r"卧槽|我靠|我的天|天哪|天啊|我滴妈|妈呀|(?<![a-z])woc?(?![a-z])|哇塞|哇哦")
+PUSH_LAUGH = 1.4
+
+
+def _zh_social_cues(lower: str) -> list[Cue]:
+    cues: list[Cue] = []
+    for m in _ZH_BRACKET.finditer(lower):
+        val = WEIBO_EMOTICONS.get(m.group(1))
+        cues.append(Cue(0.0, m.start(), m.end(), "emoticon", mask=True))
+        if val:
+            cues.append(Cue(PUSH_EMOJI * val, m.start(), m.end(), "emoticon"))
+    masked_at = [(c.start, c.end) for c in cues]
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(a < m.end() and m.start() < b for a, b in masked_at)
+
+    for m in _ZH_SLANG_RE.finditer(lower):
+        if free(m):
+            cues.append(Cue(PUSH_PHRASE * _ZH_SLANG[m.group()], m.start(), m.end(), "slang"))
+    laughs = [m for m in _ZH_LAUGH.finditer(lower) if free(m)]
+    cries = [m for m in _ZH_CRY.finditer(lower) if free(m)]
+    for found, push, kind in ((laughs, PUSH_LAUGH, "laughter"), (cries, -PUSH_LAUGH, "crying")):
+        # One push however many times it is repeated; all of them masked (笑死 is not 死).
+        cues += [Cue(push, m.start(), m.end(), kind) for m in found[:1]]
+        cues += [Cue(0.0, m.start(), m.end(), kind, mask=True) for m in found]
+    for m in _ZH_INTERJECTION.finditer(lower):
+        cues.append(Cue(0.0, m.start(), m.end(), "interjection", mask=True))
+    return cues
+
 
 # -------------------------------------------------------------------------------------------
 # English
@@ -229,6 +328,8 @@ def _zh_phrases(lower: str) -> list[Cue]:
     for m in _ZH_PHRASE.finditer(lower):
         g = m.groupdict()
         negated = bool(g["neg"] or g["neg2"] or g["negd"] or g["negf"] or g["negn"])
+        if m.group() == "好好":
+            continue  # 好好 is an adverb ("properly", 好好的周末), not praise
         if g["pb"] or g["pb2"]:
             fast = g["pb"] == "快" or g["pb2"] == "快"
             if fast and _ZH_FAST_BUT_BAD.match(lower, m.end() - 1):
@@ -249,7 +350,10 @@ def _zh_phrases(lower: str) -> list[Cue]:
 
 
 def _zh_cues(lower: str) -> list[Cue]:
-    cues = _zh_phrases(lower)
+    social = _zh_social_cues(lower)
+    # Slang and emoticons take their span; the evaluative phrases must not count it again
+    # (太可了 is slang, not 可; [衰] is an emoticon, not a word).
+    cues = [c for c in _zh_phrases(lower) if not _overlaps(c.start, c.end, social)] + social
     for m in _ZH_SURPRISE_POS.finditer(lower):
         cues.append(Cue(PUSH_SURPRISE, m.start(), m.end(), "surprise"))
     lead = _ZH_SURPRISE_LEAD.search(lower)
