@@ -35,6 +35,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.labelers.offline.blocked import noise_spans
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -68,7 +70,7 @@ _ZH_POS_BOUND = (
 _ZH_NEG_BOUND = (
     "差|慢|烂|贵|脏|乱|臭|难|坑|low|水|粗糙|一般|麻烦|"
     # social posts: the poster's day, crowds, weather, films
-    "累|惨|丑|尬|无聊|假|吵|挤|堵|疼|痛(?!快)|烦|难受|倒霉|憋屈"
+    "累|惨|丑|尬|无聊|假|吵|挤|堵|疼|痛(?!快)|烦|难受|倒霉|憋屈|气(?!派|质|色|势|氛|温|候|象)"
 )
 # Evaluative words that stand alone.
 _ZH_POS_FREE = (
@@ -78,14 +80,14 @@ _ZH_POS_FREE = (
     "回购|还会再来|下次还来|还会再买|"
     # social posts: feelings and verdicts about the poster's day
     "幸福|快乐|感动|欣慰|激动|骄傲|自豪|美好|幸运|好运|顺利|圆满|无憾|值了|值回票价|治愈|暖心|"
-    "惊艳|好兆头|锦鲤|成就感"
+    "惊艳|好兆头|锦鲤|成就感|成功"
 )
 _ZH_NEG_FREE = (
     "失望|(?<![把扔倒清收捡])垃圾(?![桶袋分带])|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
     "离谱|过分|后悔|不满|愤怒|郁闷|恶劣|粗暴|不耐烦|忽悠|欺骗|虚假|缺斤少两|不靠谱|浪费|"
     "废物|坑爹|气人|心累|无奈|坑钱|上当|受骗|黑心|太坑|闹心|烦死|扯皮|推诿|推卸|踢皮球|呵呵|"
     # social posts: feelings about the poster's day
-    "难过|伤心|痛苦|焦虑|烦躁|绝望|心寒|心塞|心痛|心好痛|委屈|丢人|倒霉|晦气|"
+    "难过|伤心|痛苦|焦虑|烦躁|绝望|失败|雾霾|心寒|心塞|心痛|心好痛|委屈|丢人|倒霉|晦气|"
     "(?:累|困|冷|热|疼|痛|饿|吵|烦|丑|难受|尴尬|吓)死|(?:累|冻|热|忙|饿|困)成狗|气哭|想哭|吐了"
 )
 _ZH_NEGATOR = r"(?:不|没|没有|无|未|别|不太|不怎么|不够|一点也不|一点都不|并不|毫不|不是很|不算)"
@@ -165,7 +167,7 @@ _ZH_SLANG: dict[str, float] = {
     "烂尾": -0.9, "逼氪": -0.8, "离大谱": -0.8, "太难了": -0.8, "淦": -0.8, "无了": -0.5,
     "背锅": -0.7, "甩锅": -0.7, "尬到": -0.8, "脚趾抠地": -0.8, "白看了": -0.8, "白干了": -0.8,
     "白学了": -0.8, "白买了": -0.8, "白来了": -0.8, "踩坑": -0.8, "劝退": -0.7, "一言难尽": -0.7,
-    "气炸": -1.0, "窒息操作": -0.8, "我哭了": -0.5, "哭了": -0.3, "心累": -0.8,
+    "气炸": -1.0, "窒息操作": -0.8, "心累": -0.8,
 }  # fmt: skip
 _ZH_SLANG_RE = re.compile(
     "|".join(
@@ -177,7 +179,11 @@ _ZH_LAUGH = re.compile(r"哈{2,}|嘻嘻|嘿嘿|(?<![a-z])h{3,}(?![a-z])|笑死|�
 _ZH_CRY = re.compile(r"呜{2,}|嘤嘤|哭唧唧")
 # Interjections that mark surprise either way: masked, no valence ("卧槽，手机掉了" / "卧槽这球太美").
 _ZH_INTERJECTION = re.compile(r"卧槽|我靠|我的天|天哪|天啊|我滴妈|妈呀|(?<![a-z])woc?(?![a-z])|哇塞|哇哦")
-PUSH_LAUGH = 1.4
+# "后悔没早买": regretting not having bought it sooner is praise, not regret.
+_ZH_REGRET_NOT = re.compile(r"后悔(?:没|没有|不)早?(?:点|些)?(?:买|入手|入|来|用|看|去|下单|认识|发现)")
+# Requests for a recommendation ask, they do not praise: masked for the model.
+_ZH_ASK_RECOMMEND = re.compile(r"[求请]推荐|[求请]安利|有没有(?:什么)?推荐|推荐一下")
+PUSH_LAUGH = 1.4  # mild: 哈哈哈 also ends complaints ("哈哈哈我哭了"); 2.0 fixed no more dev posts
 
 
 def _zh_social_cues(lower: str) -> list[Cue]:
@@ -203,6 +209,10 @@ def _zh_social_cues(lower: str) -> list[Cue]:
         cues += [Cue(0.0, m.start(), m.end(), kind, mask=True) for m in found]
     for m in _ZH_INTERJECTION.finditer(lower):
         cues.append(Cue(0.0, m.start(), m.end(), "interjection", mask=True))
+    for m in _ZH_REGRET_NOT.finditer(lower):
+        cues.append(Cue(PUSH_PHRASE, m.start(), m.end(), "praise"))
+    for m in _ZH_ASK_RECOMMEND.finditer(lower):
+        cues.append(Cue(0.0, m.start(), m.end(), "request", mask=True))
     return cues
 
 
@@ -307,6 +317,8 @@ EMOJI_VALENCE: dict[str, float] = {
     "❤": 0.9, "❤️": 0.9, "💕": 0.8, "💖": 0.8, "💯": 0.8, "🎉": 0.7, "🙏": 0.5, "🌹": 0.6, "👌": 0.6,
     "😘": 0.8, "🤩": 1.0, "🥳": 0.8, "✨": 0.3, "☺": 0.7, "🙂": 0.4, "😆": 0.5, "🤗": 0.7, "💪": 0.5,
     "🌟": 0.6, "⭐": 0.5, "👍🏻": 0.9, "👍🏼": 0.9, "👍🏽": 0.9,
+    "🥵": -0.5, "🥶": -0.5, "😷": -0.4, "😵": -0.5, "😪": -0.4, "😨": -0.5, "🤯": -0.4,
+    "💃": 0.6, "✌": 0.5, "😋": 0.7, "🎊": 0.7, "😎": 0.5, "🙌": 0.7, "🌈": 0.4,
     ":)": 0.6, ":-)": 0.6, ":d": 0.7, "=)": 0.5, "<3": 0.8, ":(": -0.7, ":-(": -0.7, ":'(": -0.7,
     "-_-": -0.4, "-.-": -0.4,
 }  # fmt: skip
@@ -444,12 +456,17 @@ def _overlaps(start: int, end: int, cues: list[Cue]) -> bool:
 
 
 def find_cues(lower: str) -> list[Cue]:
-    """Every rule cue in `lower` (a lower-cased text), both languages (mixed messages are common)."""
+    """Every rule cue in `lower` (a lower-cased text), both languages (mixed messages are common).
+    A cue inside social-post noise (`blocked.noise_spans`: "@开心果", "//@气死人了:", "#垃圾分类#")
+    is a name, not a sentiment, and is dropped."""
     cues = _emoji_cues(lower)
     if re.search(r"[\u4e00-\u9fff]", lower):
         cues += _zh_cues(lower)
     if re.search(r"[a-z]{2}", lower):
         cues += _en_cues(lower)
+    noise = noise_spans(lower)
+    if noise:
+        cues = [c for c in cues if not any(a < c.end and c.start < b for a, b in noise)]
     return cues
 
 
