@@ -50,6 +50,19 @@ _EN_COMPLAINT_Q = re.compile(
 _ZH_COMPLAINT_Q = re.compile(r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又")
 
 
+_EN_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
+
+
+def question_spans(lower: str) -> list[tuple[int, int]]:
+    """The sentences of an English message that ask (or request) something, as spans; the rest is
+    what it states ("All credibility is lost. Who is running this?")."""
+    return [
+        m.span()
+        for m in _EN_SENTENCE.finditer(lower)
+        if m.group().strip() and _EN_INQUIRY.search(m.group().strip())
+    ]
+
+
 def is_inquiry(lower: str, kind: str) -> bool:
     """A question or request that is not an obviously rhetorical complaint."""
     if kind == "char":
@@ -94,13 +107,16 @@ def decide(
     cued: bool = False,
     worded: bool = False,
     p_min: float | None = None,
+    stated: bool = False,
 ) -> Decision:
     """The label and confidence for calibrated `probs` of `lower` under the rules above.
 
     `cued`: a rule cue (`bot.labelers.offline.cues`) moved the score: a question that holds a
     complaint fact or praise is not a plain inquiry. `cued` or `worded` (sentiment-lexicon words
     found): the evidence is not weak, so the lower bar `P_MIN_WITH_CUES` applies. `p_min`: a bar
-    the caller sets instead (the lean of a contrast clause)."""
+    the caller sets instead (the lean of a contrast clause). `stated`: the message's sentences
+    outside its question are clearly polar on their own ("This is costing us money. Any ETA?"), so
+    it is no plain inquiry either."""
     if p_min is None:
         cued_bar = sub.p_min_cued if sub.p_min_cued is not None else P_MIN_WITH_CUES
         p_min = min(sub.p_min, cued_bar) if cued or worded else sub.p_min
@@ -113,6 +129,7 @@ def decide(
         and best_polar is not None
         and probs[best_polar] < sub.inquiry_p
         and not cued
+        and not stated
         and is_inquiry(lower, sub.kind)
     )
     cap = min(short_text_cap(lower, sub.kind), MAX_CONFIDENCE)

@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.i18n import detect_lang
 from bot.labelers.aspects import aspects_of
 from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_name
-from bot.labelers.offline.calibration import decide
+from bot.labelers.offline.calibration import decide, question_spans
 from bot.labelers.offline.cues import find_cues, ironic_frames, praise_spans
 from bot.labelers.offline.cues import ironic as ironic_cues
 from bot.labelers.offline.keywords import Reasons, explain, keywords, neutral_cues
@@ -77,6 +77,8 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     decision = decide(
         sub, probs, lower, cued=any(c.push for c in cues), worded=ev.lexicon_hits > 0, p_min=p_min
     )
+    if decision.why == "inquiry" and sub.kind == "word" and _stated(sub, lower, hidden, probs):
+        decision = decide(sub, probs, lower, cued=False, worded=ev.lexicon_hits > 0, p_min=p_min, stated=True)
     spans = ev.spans + [(sub.raw_units(c.push), c.start, c.end) for c in cues if c.push]
     lang: Lang = "zh" if sub.kind == "char" else "en"
     names = _name_spans(text, sub) + blocked
@@ -101,6 +103,28 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     # Clear cues that cancel out are not proof of neutrality: neutral, but not confidently so.
     conf = min(decision.confidence, NEUTRAL_MIXED_CAP) if why == "mixed" else decision.confidence
     return Scored("neutral", conf, kws, why, lang, probs)
+
+
+STATED_P = 0.8  # a message's statements outside its question decide when they are this clearly polar
+STATED_VALENCE = 2.0  # ... and hold a sentiment word at least this strong (VADER scale: "good" 1.9)
+
+
+def _stated(sub: SubModel, lower: str, hidden: list[tuple[int, int]], probs: dict[str, float]) -> bool:
+    """Whether the sentences of a question-bearing message that do not ask anything are clearly
+    polar on their own, with a sentiment word, and lean the way the whole message does ("May be the
+    worst champion in history! Who booked this?", "Fox, you make me angry. Why this game????")."""
+    asked = question_spans(lower)
+    if not asked or sum(e - s for s, e in asked) >= len(lower.strip()):
+        return False
+    rest = blank(lower, hidden + asked)
+    if len(re.findall(r"[a-z]+", rest)) < 3:
+        return False
+    p = sub.probabilities(evidence(sub, rest).raw)
+    lean = max(("positive", "negative"), key=lambda c: p.get(c, 0.0))
+    whole = max(("positive", "negative"), key=lambda c: probs.get(c, 0.0))
+    sign = 1 if lean == "positive" else -1
+    clear = any(v * sign >= STATED_VALENCE for _, v in sub.analyse(rest).hits)
+    return clear and lean == whole and p.get(lean, 0.0) >= STATED_P
 
 
 def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
