@@ -141,7 +141,7 @@ def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
 
 # "but"-clauses: the clause after the contrast word carries the message (VADER's rule; 但是 alike).
 _CONTRAST = re.compile(
-    r"\b(?:but|however|though|yet|except that|only problem is|only issue is)\b"
+    r"\b(?:but|however|(?<!even )(?<!as )though|yet|except that|only problem is|only issue is)\b"
     r"|(?<!不)但是|(?<![不非])但(?!愿)|可是|不过|然而|只是"
 )
 _CONCESSIVE = re.compile(r"\b(?:although|even though|even if|while)\b|虽然|虽说|尽管")
@@ -152,18 +152,24 @@ _LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _RUNS = re.compile(r"[\u4e00-\u9fff][^A-Za-z]*|[A-Za-z][^\u4e00-\u9fff]*")
 
 
-def _contrast_tail(text: str) -> tuple[str, int] | None:
-    """The contrast word and where the clause it introduces starts, if the text has one."""
+def _contrast_tail(text: str) -> tuple[str, str, str] | None:
+    """The contrast word, the clause that carries the message and the other part, if the text has
+    a contrast."""
     marks = list(_CONTRAST.finditer(text.lower()))
     if marks:
         m = marks[-1]
         if re.search(r"\w", text[m.end() :]) and re.search(r"\w", text[: m.start()]):
-            return m.group(), m.end()
+            if m.group() == "though" and not re.search(r"[.!?;]\s*$", text[: m.start()]):
+                # "A stupid film, though occasionally fun": "though" opens a concession inside the
+                # sentence, so the main clause is the one before it ("Though" after a full stop is
+                # "however", like "but").
+                return m.group(), text[: m.start()], text[m.end() :]
+            return m.group(), text[m.end() :], text[: m.start()]
     conc = _CONCESSIVE.search(text.lower())
     if conc:
         comma = _CLAUSE_END.search(text, conc.end())
         if comma and re.search(r"\w", text[comma.end() :]):
-            return conc.group(), comma.end()
+            return conc.group(), text[comma.end() :], text[: comma.end() - len(conc.group())]
     return None
 
 
@@ -218,20 +224,21 @@ class OfflineLabeler:
         English is scored part by part, each by its own language's model."""
         contrast = _contrast_tail(text)
         if contrast is not None:
-            word, at = contrast
-            tail = self.score(text[at:], p_min=p_min)
-            head = self.score(text[: at - len(word)], p_min=p_min)
+            word, main, other = contrast
+            tail = self.score(main, p_min=p_min)
+            head = self.score(other, p_min=p_min)
             if tail.label == "neutral" and head.label != "neutral" and tail.cues not in ("none", "inquiry"):
                 # "Friendly staff, but the room was filthy": a clause after "but" that leans against
                 # a clear first clause carries the message, even when its own evidence is modest.
-                lean = self.score(text[at:], p_min=CONTRAST_LEAN_P)
+                lean = self.score(main, p_min=CONTRAST_LEAN_P)
                 if lean.label not in ("neutral", head.label):
                     tail = lean
                     tail.confidence = min(tail.confidence, CONTRAST_LEAN_CAP)
             if tail.label != "neutral":
                 cap = 0.9 if head.label not in ("neutral", tail.label) else 1.0
                 tail.confidence = min(tail.confidence, cap)
-                tail.contrast = word.strip()
+                # The explanation says "after <word>" only when the deciding clause follows it.
+                tail.contrast = None if text.startswith(main) else word.strip()
                 tail.lang = self._lang(text)
                 return tail
         runs = _language_runs(text)
