@@ -18,9 +18,9 @@ from bot.i18n import detect_lang
 from bot.labelers.aspects import aspects_of
 from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_name
 from bot.labelers.offline.calibration import decide, question_spans
-from bot.labelers.offline.cues import find_cues, ironic_frames, praise_spans
+from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, praise_spans
 from bot.labelers.offline.cues import ironic as ironic_cues
-from bot.labelers.offline.keywords import Reasons, explain, keywords, neutral_cues
+from bot.labelers.offline.keywords import EN_FUNCTION, Reasons, explain, is_cue, keywords, neutral_cues
 from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
 from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
 
@@ -60,6 +60,8 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     (`p_min`: the bar for a polar label instead of the usual ones, for a contrast clause's lean)."""
     lower = text.lower()
     cues = find_cues(lower)
+    if sub.kind == "word":
+        cues += counterfactual_cues(lower)
     blocked = blocked_spans(text)
     frames = ironic_frames(lower, cues)
     if frames:
@@ -125,6 +127,48 @@ def _stated(sub: SubModel, lower: str, hidden: list[tuple[int, int]], probs: dic
     sign = 1 if lean == "positive" else -1
     clear = any(v * sign >= STATED_VALENCE for _, v in sub.analyse(rest).hits)
     return clear and lean == whole and p.get(lean, 0.0) >= STATED_P
+
+
+# Unmet expectations: praise under a counterfactual ("should have been funnier", "would've worked
+# better as a short", "might benefit from a kick in the pants", "could use more jokes") is a
+# complaint. Negated ones are praise ("couldn't have been more helpful") and comparisons are not
+# counterfactual ("smarter than you could have guessed"), so neither counts.
+_COUNTERFACTUAL = re.compile(
+    r"(?<!than you )(?<!than i )(?<!than we )(?<!than anyone )"
+    r"\b(?:(?:would|could|should|might)\s*(?:have|'ve|of)\s+"
+    r"(?:been|made|saved|worked|used|helped|done|liked|loved|preferred|appreciated|told|called|sent|warned)"
+    r"|(?:would|could|might)\s+(?:benefit from|use (?:a|an|some|more|less)|do with)|if only)\b"
+)
+
+
+def counterfactual_cues(lower: str) -> list[Cue]:
+    """A complaint push on each counterfactual frame and, for the model, its clause masked (its
+    praise words are what was missed, not what was had)."""
+    out: list[Cue] = []
+    for m in _COUNTERFACTUAL.finditer(lower):
+        if re.search(r"(?:n't|\bnot|\bnever)\s*$", lower[max(0, m.start() - 8) : m.start()]):
+            continue
+        stop = re.search(r"[,;.!?:(]|--|\bbut\b", lower[m.end() :])
+        end = m.end() + (stop.start() if stop else len(lower) - m.end())
+        if re.search(r"\bwithout\b", lower[m.end() : end]):
+            continue  # "would have been lost without you": thanks
+        # The keyword reads with the word it is about ("would have been funnier", "should've been
+        # so much": when the frame itself is only function words, up to the first word that is not
+        # one, at most four words on).
+        shown = m.end()
+        for i, word in enumerate(
+            []
+            if is_cue(m.group(), "word")
+            else re.finditer(r"[^\W_]+(?:['’-][^\W_]+)*", lower[m.end() : end])
+        ):
+            shown = m.end() + word.end()
+            if i >= 3 or word.group() not in EN_FUNCTION:
+                break
+        out += [
+            Cue(-PUSH_FACT, m.start(), shown, "counterfactual"),
+            Cue(0.0, m.start(), end, "counterfactual", mask=True),
+        ]
+    return out
 
 
 def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
