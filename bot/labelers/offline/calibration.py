@@ -40,7 +40,7 @@ _EN_INQUIRY = re.compile(
     r"please|i'd like|i would like|i want to|i need to|i'm looking for"
     rf"|{_EN_AUX}(?:n't|\s*n't)?\s+{_EN_SUBJECT}"
     rf"|(?:how|what|where|when|which|who|whom|whose)(?:\s+[a-z-]+)?\s*(?:{_EN_AUX}|to|'s|’s)"
-    r"|how\s+(?:much|many|long|soon|often|far)"
+    rf"|how\s+(?:much|many|long|soon|often|far)(?:\s+[a-z-]+)?\s*(?:{_EN_AUX}|to|until|till|before)"
     r")\b"
 )
 # Rhetorical questions (complaints) and exclamations ("how could they", "what a joke").
