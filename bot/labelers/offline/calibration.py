@@ -24,12 +24,43 @@ _ZH_INQUIRY = re.compile(
     r"(?:[?？]|[吗呢么嘛][?？。.!！~～]*)\s*$"
     r"|^\s*(?:请问|麻烦|能不能|能否|可不可以|怎么|如何|想问|想咨询|咨询|问一下|问下|我想|帮我|帮忙)"
 )
-_EN_INQUIRY = re.compile(
-    r"\?\s*\W*$|^\W*(?:(?:hi|hello|hey)\W+)?(?:how|can|could|where|when|what|which|who|is|are|do|does"
-    r"|will|would|should|may|please|i'd like|i would like|i want to|i need to|is there|is it)\b"
+# English: a question mark at the end, a request frame, or a question's word order at the start —
+# an auxiliary before its subject ("can you", "is there", "do I") or a wh-word before an auxiliary
+# ("how do", "what size should", "where's"). A review sentence that merely opens with a verb
+# ("is ultimately effective", "will find in these characters"), a wh-clause used as a subject
+# ("what sets this film apart is ...") or an exclamation ("what a mess", "how lovely") is no inquiry.
+_EN_AUX = r"(?:can|could|is|are|am|was|were|do|does|did|will|would|should|shall|may|might|have|has|must)"
+_EN_SUBJECT = (
+    r"(?:i|you|u|we|they|he|she|it|there|this|these|those|my|your|our|their|his|her|its|me"
+    r"|someone|anyone|somebody|anybody|everyone|one)"
 )
-_EN_COMPLAINT_Q = re.compile(r"\b(?:why|how come|seriously|again)\b")  # rhetorical questions
+_EN_INQUIRY = re.compile(
+    r"\?\s*\W*$"
+    r"|^\W*(?:(?:hi|hello|hey)\W+)?(?:"
+    r"please|i'd like|i would like|i want to|i need to|i'm looking for"
+    rf"|{_EN_AUX}(?:n't|\s*n't)?\s+{_EN_SUBJECT}"
+    rf"|(?:how|what|where|when|which|who|whom|whose)(?:\s+[a-z-]+)?\s*(?:{_EN_AUX}|to|'s|’s)"
+    rf"|how\s+(?:much|many|long|soon|often|far)(?:\s+[a-z-]+)?\s*(?:{_EN_AUX}|to|until|till|before)"
+    r")\b"
+)
+# Rhetorical questions (complaints) and exclamations ("how could they", "what a joke").
+_EN_COMPLAINT_Q = re.compile(
+    r"\b(?:why|how come|seriously|again|how could|how dare|how hard|how many times|how long do i have to)\b"
+)
 _ZH_COMPLAINT_Q = re.compile(r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又")
+
+
+_EN_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
+
+
+def question_spans(lower: str) -> list[tuple[int, int]]:
+    """The sentences of an English message that ask (or request) something, as spans; the rest is
+    what it states ("All credibility is lost. Who is running this?")."""
+    return [
+        m.span()
+        for m in _EN_SENTENCE.finditer(lower)
+        if m.group().strip() and _EN_INQUIRY.search(m.group().strip())
+    ]
 
 
 def is_inquiry(lower: str, kind: str) -> bool:
@@ -76,13 +107,16 @@ def decide(
     cued: bool = False,
     worded: bool = False,
     p_min: float | None = None,
+    stated: bool = False,
 ) -> Decision:
     """The label and confidence for calibrated `probs` of `lower` under the rules above.
 
     `cued`: a rule cue (`bot.labelers.offline.cues`) moved the score: a question that holds a
     complaint fact or praise is not a plain inquiry. `cued` or `worded` (sentiment-lexicon words
     found): the evidence is not weak, so the lower bar `P_MIN_WITH_CUES` applies. `p_min`: a bar
-    the caller sets instead (the lean of a contrast clause)."""
+    the caller sets instead (the lean of a contrast clause). `stated`: the message's sentences
+    outside its question are clearly polar on their own ("This is costing us money. Any ETA?"), so
+    it is no plain inquiry either."""
     if p_min is None:
         cued_bar = sub.p_min_cued if sub.p_min_cued is not None else P_MIN_WITH_CUES
         p_min = min(sub.p_min, cued_bar) if cued or worded else sub.p_min
@@ -95,6 +129,7 @@ def decide(
         and best_polar is not None
         and probs[best_polar] < sub.inquiry_p
         and not cued
+        and not stated
         and is_inquiry(lower, sub.kind)
     )
     cap = min(short_text_cap(lower, sub.kind), MAX_CONFIDENCE)

@@ -17,10 +17,10 @@ from pathlib import Path
 from bot.i18n import detect_lang
 from bot.labelers.aspects import aspects_of
 from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_name
-from bot.labelers.offline.calibration import decide
-from bot.labelers.offline.cues import find_cues, ironic_frames, praise_spans
+from bot.labelers.offline.calibration import decide, question_spans
+from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, praise_spans
 from bot.labelers.offline.cues import ironic as ironic_cues
-from bot.labelers.offline.keywords import Reasons, explain, keywords, neutral_cues
+from bot.labelers.offline.keywords import EN_FUNCTION, Reasons, explain, is_cue, keywords, neutral_cues
 from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
 from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
 
@@ -60,6 +60,8 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     (`p_min`: the bar for a polar label instead of the usual ones, for a contrast clause's lean)."""
     lower = text.lower()
     cues = find_cues(lower)
+    if sub.kind == "word":
+        cues += counterfactual_cues(lower)
     blocked = blocked_spans(text)
     frames = ironic_frames(lower, cues)
     if frames:
@@ -77,6 +79,8 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     decision = decide(
         sub, probs, lower, cued=any(c.push for c in cues), worded=ev.lexicon_hits > 0, p_min=p_min
     )
+    if decision.why == "inquiry" and sub.kind == "word" and _stated(sub, lower, hidden, probs):
+        decision = decide(sub, probs, lower, cued=False, worded=ev.lexicon_hits > 0, p_min=p_min, stated=True)
     spans = ev.spans + [(sub.raw_units(c.push), c.start, c.end) for c in cues if c.push]
     lang: Lang = "zh" if sub.kind == "char" else "en"
     names = _name_spans(text, sub) + blocked
@@ -103,6 +107,70 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     return Scored("neutral", conf, kws, why, lang, probs)
 
 
+STATED_P = 0.8  # a message's statements outside its question decide when they are this clearly polar
+STATED_VALENCE = 2.0  # ... and hold a sentiment word at least this strong (VADER scale: "good" 1.9)
+
+
+def _stated(sub: SubModel, lower: str, hidden: list[tuple[int, int]], probs: dict[str, float]) -> bool:
+    """Whether the sentences of a question-bearing message that do not ask anything are clearly
+    polar on their own, with a sentiment word, and lean the way the whole message does ("May be the
+    worst champion in history! Who booked this?", "Fox, you make me angry. Why this game????")."""
+    asked = question_spans(lower)
+    if not asked or sum(e - s for s, e in asked) >= len(lower.strip()):
+        return False
+    rest = blank(lower, hidden + asked)
+    if len(re.findall(r"[a-z]+", rest)) < 3:
+        return False
+    p = sub.probabilities(evidence(sub, rest).raw)
+    lean = max(("positive", "negative"), key=lambda c: p.get(c, 0.0))
+    whole = max(("positive", "negative"), key=lambda c: probs.get(c, 0.0))
+    sign = 1 if lean == "positive" else -1
+    clear = any(v * sign >= STATED_VALENCE for _, v in sub.analyse(rest).hits)
+    return clear and lean == whole and p.get(lean, 0.0) >= STATED_P
+
+
+# Unmet expectations: praise under a counterfactual ("should have been funnier", "would've worked
+# better as a short", "might benefit from a kick in the pants", "could use more jokes") is a
+# complaint. Negated ones are praise ("couldn't have been more helpful") and comparisons are not
+# counterfactual ("smarter than you could have guessed"), so neither counts.
+_COUNTERFACTUAL = re.compile(
+    r"(?<!than you )(?<!than i )(?<!than we )(?<!than anyone )"
+    r"\b(?:(?:would|could|should|might)\s*(?:have|'ve|of)\s+"
+    r"(?:been|made|saved|worked|used|helped|done|liked|loved|preferred|appreciated|told|called|sent|warned)"
+    r"|(?:would|could|might)\s+(?:benefit from|use (?:a|an|some|more|less)|do with)|if only)\b"
+)
+
+
+def counterfactual_cues(lower: str) -> list[Cue]:
+    """A complaint push on each counterfactual frame and, for the model, its clause masked (its
+    praise words are what was missed, not what was had)."""
+    out: list[Cue] = []
+    for m in _COUNTERFACTUAL.finditer(lower):
+        if re.search(r"(?:n't|\bnot|\bnever)\s*$", lower[max(0, m.start() - 8) : m.start()]):
+            continue
+        stop = re.search(r"[,;.!?:(]|--|\bbut\b", lower[m.end() :])
+        end = m.end() + (stop.start() if stop else len(lower) - m.end())
+        if re.search(r"\bwithout\b", lower[m.end() : end]):
+            continue  # "would have been lost without you": thanks
+        # The keyword reads with the word it is about ("would have been funnier", "should've been
+        # so much": when the frame itself is only function words, up to the first word that is not
+        # one, at most four words on).
+        shown = m.end()
+        for i, word in enumerate(
+            []
+            if is_cue(m.group(), "word")
+            else re.finditer(r"[^\W_]+(?:['’-][^\W_]+)*", lower[m.end() : end])
+        ):
+            shown = m.end() + word.end()
+            if i >= 3 or word.group() not in EN_FUNCTION:
+                break
+        out += [
+            Cue(-PUSH_FACT, m.start(), shown, "counterfactual"),
+            Cue(0.0, m.start(), end, "counterfactual", mask=True),
+        ]
+    return out
+
+
 def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
     """Capitalised English words mid-sentence that are not sentiment words: likely names."""
     if sub.kind != "word":
@@ -117,7 +185,7 @@ def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
 
 # "but"-clauses: the clause after the contrast word carries the message (VADER's rule; 但是 alike).
 _CONTRAST = re.compile(
-    r"\b(?:but|however|though|yet|except that|only problem is|only issue is)\b"
+    r"\b(?:but|however|(?<!even )(?<!as )though|yet|except that|only problem is|only issue is)\b"
     r"|(?<!不)但是|(?<![不非])但(?!愿)|可是|不过|然而|只是"
 )
 _CONCESSIVE = re.compile(r"\b(?:although|even though|even if|while)\b|虽然|虽说|尽管")
@@ -128,18 +196,24 @@ _LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 _RUNS = re.compile(r"[\u4e00-\u9fff][^A-Za-z]*|[A-Za-z][^\u4e00-\u9fff]*")
 
 
-def _contrast_tail(text: str) -> tuple[str, int] | None:
-    """The contrast word and where the clause it introduces starts, if the text has one."""
+def _contrast_tail(text: str) -> tuple[str, str, str] | None:
+    """The contrast word, the clause that carries the message and the other part, if the text has
+    a contrast."""
     marks = list(_CONTRAST.finditer(text.lower()))
     if marks:
         m = marks[-1]
         if re.search(r"\w", text[m.end() :]) and re.search(r"\w", text[: m.start()]):
-            return m.group(), m.end()
+            if m.group() == "though" and not re.search(r"[.!?;]\s*$", text[: m.start()]):
+                # "A stupid film, though occasionally fun": "though" opens a concession inside the
+                # sentence, so the main clause is the one before it ("Though" after a full stop is
+                # "however", like "but").
+                return m.group(), text[: m.start()], text[m.end() :]
+            return m.group(), text[m.end() :], text[: m.start()]
     conc = _CONCESSIVE.search(text.lower())
     if conc:
         comma = _CLAUSE_END.search(text, conc.end())
         if comma and re.search(r"\w", text[comma.end() :]):
-            return conc.group(), comma.end()
+            return conc.group(), text[comma.end() :], text[: comma.end() - len(conc.group())]
     return None
 
 
@@ -194,20 +268,21 @@ class OfflineLabeler:
         English is scored part by part, each by its own language's model."""
         contrast = _contrast_tail(text)
         if contrast is not None:
-            word, at = contrast
-            tail = self.score(text[at:], p_min=p_min)
-            head = self.score(text[: at - len(word)], p_min=p_min)
+            word, main, other = contrast
+            tail = self.score(main, p_min=p_min)
+            head = self.score(other, p_min=p_min)
             if tail.label == "neutral" and head.label != "neutral" and tail.cues not in ("none", "inquiry"):
                 # "Friendly staff, but the room was filthy": a clause after "but" that leans against
                 # a clear first clause carries the message, even when its own evidence is modest.
-                lean = self.score(text[at:], p_min=CONTRAST_LEAN_P)
+                lean = self.score(main, p_min=CONTRAST_LEAN_P)
                 if lean.label not in ("neutral", head.label):
                     tail = lean
                     tail.confidence = min(tail.confidence, CONTRAST_LEAN_CAP)
             if tail.label != "neutral":
                 cap = 0.9 if head.label not in ("neutral", tail.label) else 1.0
                 tail.confidence = min(tail.confidence, cap)
-                tail.contrast = word.strip()
+                # The explanation says "after <word>" only when the deciding clause follows it.
+                tail.contrast = None if text.startswith(main) else word.strip()
                 tail.lang = self._lang(text)
                 return tail
         runs = _language_runs(text)
