@@ -32,6 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from bot.i18n import detect_lang
 from bot.imports.columns import NAMES, normalise
 from bot.labelers.offline.features import Lexicon, en_grams, en_tokens, zh_grams
+from bot.labelers.offline.gate import Gate, gate_features
 from bot.labelers.offline.model import MODEL_FORMAT
 
 Progress = Callable[[str], None]
@@ -547,6 +548,42 @@ def write_model(langs: dict[str, dict], meta: dict, out_path: Path) -> None:
     with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as gz:
         gz.write(payload)
     tmp.replace(out_path)
+
+
+def fit_gate(
+    model_path: Path,
+    samples: Sequence[tuple[str, bool, float]],
+    *,
+    bar: float,
+    plain_bar: float,
+    loose_p: float,
+) -> Gate:
+    """Fit the English sentiment gate (`bot.labelers.offline.gate`) for the model at `model_path`.
+
+    `samples`: (text, expresses sentiment, weight). Each text is scored as the labeller will score
+    it, with the loose bar; only its polar calls are what the gate will see, so only they are fitted
+    on. The gate is written into the model file by `add_gate`."""
+    from bot.labelers.offline.labeler import OfflineLabeler
+
+    labeler = OfflineLabeler(model_path)
+    x, y, w = [], [], []
+    for text, has_sentiment, weight in samples:
+        loose = labeler.score(text, p_min=loose_p)
+        if loose.label == "neutral":
+            continue
+        x.append(gate_features(text, loose.probs.get(loose.label, 0.5), labeler.sub_for(text)))
+        y.append(has_sentiment)
+        w.append(weight)
+    clf = LogisticRegression(C=1.0, max_iter=2000).fit(np.array(x), np.array(y), sample_weight=np.array(w))
+    return Gate([_q(c) for c in clf.coef_[0]], _q(float(clf.intercept_[0])), bar, plain_bar, loose_p)
+
+
+def add_gate(model_path: Path, lang: str, gate: Gate) -> None:
+    """Store `gate` in the model file's sub-model for `lang`."""
+    with gzip.open(model_path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    data["langs"][lang]["gate"] = gate.to_json()
+    write_model(data["langs"], data["meta"], model_path)
 
 
 # ---------------------------------------------------------------------------------------------

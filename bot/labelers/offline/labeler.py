@@ -20,6 +20,7 @@ from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_na
 from bot.labelers.offline.calibration import decide, question_spans
 from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, praise_spans
 from bot.labelers.offline.cues import ironic as ironic_cues
+from bot.labelers.offline.gate import FEATURES, gate_features
 from bot.labelers.offline.keywords import EN_FUNCTION, Reasons, explain, is_cue, keywords, neutral_cues
 from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
 from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
@@ -40,6 +41,7 @@ class Scored:
     probs: dict[str, float] = field(default_factory=dict)
     contrast: str | None = None  # the contrast word whose clause decided ("but", 但是)
     ironic: list[str] = field(default_factory=list)  # keywords read as sarcasm
+    cued: bool = False  # a rule cue (cues.py) pushed toward the label
 
     @property
     def explanation(self) -> str:
@@ -90,7 +92,16 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
         bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not cues and not ev.lexicon_hits
         if kws and not (bare and probs[decision.label] < ONE_WORD_P):
-            return Scored(decision.label, decision.confidence, kws, "decisive", lang, probs, ironic=ironic)
+            return Scored(
+                decision.label,
+                decision.confidence,
+                kws,
+                "decisive",
+                lang,
+                probs,
+                ironic=ironic,
+                cued=any(c.push * sign > 0 for c in cues),
+            )
         # Nothing a reader could be shown pushed toward the label (only function words, names or
         # the model's prior), or one plain English word that is no sentiment word ("the blue
         # one"): that is weak evidence, so neutral.
@@ -264,17 +275,46 @@ class OfflineLabeler:
         return subs.get(detect_lang(text)) or next(iter(subs.values()))
 
     def score(self, text: str, *, p_min: float | None = None) -> Scored:
-        """Label `text`: a "but"-clause decides when it is clear; a message mixing Chinese and
+        """Label `text` (`p_min`: a bar for polar labels instead of the model's own).
+
+        With a sentiment gate (the shipped English model, `bot.labelers.offline.gate`), the text is
+        scored with the gate's loose bar and a polar call stands only when the gate finds sentiment
+        in the text at all (a higher bar when no sentiment word backs the call: "The order was
+        shipped on Monday" leans on plain words); otherwise it is neutral, its cues shown as weak.
+        A call a rule cue backs (a complaint fact, praise, sarcasm) is not gated."""
+        gate = self.sub_for(text).gate
+        if gate is None or p_min is not None:
+            return self._score(text, p_min=p_min)
+        loose = self._score(text, p_min=gate.loose_p)
+        if loose.label == "neutral" or loose.cued:
+            return loose  # a rule cue (a complaint fact, praise, sarcasm) is sentiment by definition
+        features = gate_features(text, loose.probs.get(loose.label, 0.5), self.sub_for(text))
+        sentiment = gate.sentiment_p(features)
+        worded = features[FEATURES.index("lexicon_share")] > 0 or bool(loose.ironic)
+        if sentiment >= (gate.bar if worded else gate.plain_bar):
+            return loose
+        confidence = round(min(max(1.0 - sentiment, 0.5), NEUTRAL_MIXED_CAP), 4)
+        return Scored(
+            "neutral",
+            confidence,
+            loose.keywords[:3],
+            "weak" if loose.keywords else "none",
+            loose.lang,
+            loose.probs,
+        )
+
+    def _score(self, text: str, *, p_min: float | None = None) -> Scored:
+        """Label `text` with the bars: a "but"-clause decides when it is clear; a message mixing Chinese and
         English is scored part by part, each by its own language's model."""
         contrast = _contrast_tail(text)
         if contrast is not None:
             word, main, other = contrast
-            tail = self.score(main, p_min=p_min)
-            head = self.score(other, p_min=p_min)
+            tail = self._score(main, p_min=p_min)
+            head = self._score(other, p_min=p_min)
             if tail.label == "neutral" and head.label != "neutral" and tail.cues not in ("none", "inquiry"):
                 # "Friendly staff, but the room was filthy": a clause after "but" that leans against
                 # a clear first clause carries the message, even when its own evidence is modest.
-                lean = self.score(main, p_min=CONTRAST_LEAN_P)
+                lean = self._score(main, p_min=CONTRAST_LEAN_P)
                 if lean.label not in ("neutral", head.label):
                     tail = lean
                     tail.confidence = min(tail.confidence, CONTRAST_LEAN_CAP)
@@ -288,7 +328,7 @@ class OfflineLabeler:
         runs = _language_runs(text)
         if len(runs) == 1:
             return score(self.sub_for(text), text, p_min=p_min)
-        parts = [self.score(run, p_min=p_min) for run in runs]
+        parts = [self._score(run, p_min=p_min) for run in runs]
         decided = [p for p in parts if p.label != "neutral"]
         if not decided:
             return score(self.sub_for(text), text, p_min=p_min)
@@ -299,6 +339,7 @@ class OfflineLabeler:
         return Scored(
             best.label, conf, list(dict.fromkeys(kws))[:5], "decisive", self._lang(text), best.probs,
             ironic=[i for p in decided for i in p.ironic],
+            cued=any(p.cued for p in decided if p.label == best.label),
         )  # fmt: skip
 
     @staticmethod

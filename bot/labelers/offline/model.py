@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.labelers.offline.features import Gram, Lexicon, en_grams, en_tokens, zh_grams
+from bot.labelers.offline.gate import Gate
 
 MODEL_FORMAT = "sentibot-offline/1"
 SHIPPED_MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "offline_model.json.gz"
@@ -58,6 +59,8 @@ class SubModel:
     # Inquiry rule (shipped model only): a question or request is called neutral unless its best
     # polar probability reaches this. None: off (models built by `sentibot train`).
     inquiry_p: float | None = None
+    # The sentiment gate (`bot.labelers.offline.gate`; shipped English model only). None: bars alone.
+    gate: Gate | None = None
 
     @property
     def binary(self) -> bool:
@@ -214,6 +217,7 @@ class OfflineModel:
                 lexicon=lex,
                 norm_floor=float(sub.get("norm_floor", 0.0)),
                 inquiry_p=float(sub["inquiry_p"]) if sub.get("inquiry_p") is not None else None,
+                gate=Gate.from_json(sub["gate"]) if sub.get("gate") else None,
             )
 
     @classmethod
