@@ -22,6 +22,7 @@ MAX_KEYWORDS = 5
 MIN_CUE = 0.3  # a cue must move the score by at least this much (logit units) to be named
 _READABLE = re.compile(r"[^\W\d_]|[!?]|[:;=]")  # a keyword needs a letter (or is an emoticon/!)
 _MAX_SPAN = {"char": 6, "word": 24}  # merged keyword length cap (characters)
+_LAUGHTER = re.compile(r"哈{2,}|嘻{2,}|嘿{2,}")  # laughter: made of function characters, yet a cue
 # Function characters/words: a keyword made only of these is a fragment, not a sentiment cue.
 ZH_FUNCTION = frozenset(
     "了吗呢吧啊呀哦哈嘛的地得是我你您他她它们这那个些在有和与及就都也还又"
@@ -44,6 +45,8 @@ def is_cue(word: str, kind: str) -> bool:
     if not _READABLE.search(word) and not _has_emoji(word):
         return False
     if kind == "char":
+        if _LAUGHTER.fullmatch(word.strip()):
+            return True  # 哈 alone is a filler, 哈哈哈 is laughter: a reason a reader recognises
         return any(
             ch not in ZH_FUNCTION for ch in word if not ch.isspace() and (ch.isalnum() or _has_emoji(ch))
         )

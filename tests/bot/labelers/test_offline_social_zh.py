@@ -39,12 +39,12 @@ POSTS = [
     pytest.param(
         "laughter", "我弟把盐当糖放进咖啡里了哈哈哈哈哈", "positive",
         marks=pytest.mark.xfail(
-            reason="known limit: laughter is mild evidence (the model reads 把盐 as a complaint), and "
-            "哈 is a function character for keywords.py, so laughter alone cannot be shown as a reason",
+            reason="known limit: laughter is mild evidence, and the model reads 把盐 as a complaint",
             strict=False,
         ),
     ),
     ("laughter", "这段相声笑死我了", "positive"),
+    ("laughter", "嘿嘿嘿，周末终于到了", "positive"),
     ("crying", "呜呜呜我的冰淇淋掉地上了", "negative"),
     # interjections carry no valence of their own
     ("interjection", "卧槽，这个烟花太美了", "positive"),
@@ -105,3 +105,12 @@ def test_mention_and_topic_do_not_move_the_label(labeler: OfflineLabeler) -> Non
     for text in ("@开心果 今天去图书馆还书", "#垃圾分类# 今天去图书馆还书", "今天去图书馆还书 //@气死人了:"):
         scored = labeler.score(text)
         assert scored.label == plain.label, (text, scored.label, scored.keywords)
+
+
+@pytest.mark.parametrize("text", ["哈哈哈哈哈", "嘻嘻嘻"])
+def test_laughter_alone_is_positive_and_shown_as_the_reason(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "positive"
+    assert item.keywords and all(set(k) <= set("哈嘻") for k in item.keywords)
+    assert item.confidence <= 0.8  # one laugh is thin evidence
+    assert "哈" in item.explanation or "嘻" in item.explanation
