@@ -6,7 +6,7 @@ The text here is plain (no markup); `title` is one headline, `lines` are short p
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.analysis import AnalysisResult
 from bot.i18n import LABEL_EMOJI, label_word, tr
@@ -20,6 +20,10 @@ from domain.replies import Button, DrillLink, Reply
 
 # How many items a chat reply lists in full; the rest are behind the run's web page.
 TOP_ITEMS = 5
+# How much of a stats reply's drill-down a chat message (Slack, DingTalk) links: the last days
+# with messages and the first aspects (most negative first); the web chat links them all.
+CHAT_DRILL_DAYS = 7
+CHAT_DRILL_ASPECTS = 5
 
 
 def _plural(count: int, noun: str) -> str:
@@ -300,6 +304,50 @@ def stats_drill(report: StatsReport) -> list[DrillLink]:
         if a.total
     ]
     return links
+
+
+class DrillRow(NamedTuple):
+    """One line of a stats reply's drill-down in a chat: a heading and (link text, link) pairs."""
+
+    heading: str
+    links: list[tuple[str, DrillLink]]
+
+
+def drill_rows(reply: Reply) -> list[DrillRow]:
+    """The drill-down of a stats reply as short lines for a chat message, in the reply's language:
+    the labels, the top aspects and the last days (each link text with the count its link lists).
+    Adapters turn each `DrillLink.query` into a link with `domain.messages.messages_url`."""
+    lang = reply.lang
+    by_kind: dict[str, list[DrillLink]] = {"label": [], "aspect": [], "day": []}
+    for link in reply.drill:
+        by_kind[link.kind].append(link)
+    rows: list[DrillRow] = []
+    if by_kind["label"]:
+        rows.append(
+            DrillRow(
+                tr(lang, "查看消息：", "See the messages:"),
+                [(f"{LABEL_EMOJI[d.key]} {label_word(d.key, lang)} {d.total}", d) for d in by_kind["label"]],
+            )
+        )
+    if by_kind["aspect"]:
+        rows.append(
+            DrillRow(
+                tr(lang, "按方面：", "By aspect:"),
+                [
+                    (f"{tr(lang, ASPECT_NAMES_ZH.get(d.key, d.key), d.key)} {d.total}", d)
+                    for d in by_kind["aspect"][:CHAT_DRILL_ASPECTS]
+                ],
+            )
+        )
+    days = by_kind["day"]
+    if len(days) > 1:  # one day is the whole report: the labels above already list it
+        heading = (
+            tr(lang, "最近几天：", "Latest days:")
+            if len(days) > CHAT_DRILL_DAYS
+            else tr(lang, "按天：", "By day:")
+        )
+        rows.append(DrillRow(heading, [(f"{d.key[5:]} ({d.total})", d) for d in days[-CHAT_DRILL_DAYS:]]))
+    return rows
 
 
 def reviews_reply(reviews: list[dict[str, Any]], lang: Lang, *, public_url: str) -> Reply:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -165,3 +166,28 @@ class MessageFilter(BaseModel):
     q: str | None = None
     limit: int = 50
     cursor: str | None = None
+
+
+# `GET /messages` query names ↔ MessageFilter fields.
+FILTER_PARAMS = {
+    "q": "q",
+    "from": "first_day",
+    "to": "last_day",
+    "channel": "channel",
+    "label": "label",
+    "aspect": "aspect",
+    "role": "role",
+    "conversation_id": "conversation_id",
+    "source": "source",
+    "run_id": "run_id",
+}
+
+
+def messages_url(query: dict[str, str], path: str = "/messages", *, base: str = "") -> str:
+    """`/messages?from=…&label=…`: the history page (or its CSV) for a filter given by query names.
+
+    The one place a link to the history is built: the web's pages and chat link it as a path,
+    Slack and DingTalk with `base` (SENTIBOT_PUBLIC_URL) in front — the same filter either way."""
+    kept = {name: query[name] for name in FILTER_PARAMS if query.get(name)}
+    kept.update({k: v for k, v in query.items() if k in ("cursor", "limit") and v})
+    return base.rstrip("/") + path + ("?" + urlencode(kept) if kept else "")

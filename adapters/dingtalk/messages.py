@@ -177,7 +177,11 @@ class DingTalkTransport:
         if self.card is not None:
             await self.card.finish(f"✅ {reply.title}")
         chart = await chart_ref(reply, core=self.core, client=self.client)
-        await deliver(self.message, render_reply(reply, chart=chart), client=self.client)
+        await deliver(
+            self.message,
+            render_reply(reply, chart=chart, public_url=self.core.settings.public_url),
+            client=self.client,
+        )
 
     async def failed(self, exc: BaseException, *, lang: Lang) -> None:
         if self.card is not None:

@@ -26,7 +26,8 @@ def is_dingtalk_target(target: str) -> bool:
 
 
 async def render_for_group(reply: Reply, *, core: Sentibot, client: DingTalkClient) -> Markdown:
-    return render_reply(reply, chart=await chart_ref(reply, core=core, client=client))
+    chart = await chart_ref(reply, core=core, client=client)
+    return render_reply(reply, chart=chart, public_url=core.settings.public_url)
 
 
 async def send_reply_to_group(
@@ -44,7 +45,9 @@ async def send_reply_to_webhook(
     """The reply through the legacy custom robot webhook (加签)."""
     client = client or DingTalkClient.from_settings(core.settings)
     chart = await chart_ref(reply, core=core, client=client, upload=False)
-    return await client.send_robot_webhook(render_reply(reply, chart=chart))
+    return await client.send_robot_webhook(
+        render_reply(reply, chart=chart, public_url=core.settings.public_url)
+    )
 
 
 async def send_to_target(

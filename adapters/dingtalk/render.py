@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from bot.i18n import tr
-from bot.replies import Reply, item_line
+from bot.replies import Reply, drill_rows, item_line
+from domain.messages import messages_url
 from domain.models import Lang
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,10 @@ def escape(text: str) -> str:
     return "  \n".join(lines)
 
 
-def render_reply(reply: Reply, *, chart: str | None = None) -> Markdown:
-    """`chart` is a media_id or a public URL (see `adapters/dingtalk/media.py`), or None."""
+def render_reply(reply: Reply, *, chart: str | None = None, public_url: str | None = None) -> Markdown:
+    """`chart` is a media_id or a public URL (see `adapters/dingtalk/media.py`), or None. With
+    `public_url` (SENTIBOT_PUBLIC_URL), a stats reply links its labels, aspects and days to their
+    messages on the web history page."""
     lang = reply.lang
     blocks: list[str] = [f"#### {escape(reply.title)}"]
     if reply.kind in ("help", "reviews"):
@@ -66,10 +69,21 @@ def render_reply(reply: Reply, *, chart: str | None = None) -> Markdown:
         blocks.append(f"{heading}\n\n{items}")
     if chart:
         blocks.append(f"![chart]({chart})")
+    if public_url:
+        blocks.extend(drill_lines(reply, public_url))
     link_block = _link_block(reply)
     text = "\n\n".join(blocks)
     text = _fit(text, tail=link_block, lang=lang)
     return Markdown(title=_title(reply.title), text=text)
+
+
+def drill_lines(reply: Reply, public_url: str) -> list[str]:
+    """One paragraph per drill-down row: `**See the messages:** [🔴 negative 12](url) · …`."""
+    lines = []
+    for row in drill_rows(reply):
+        links = [f"[{escape(text)}]({messages_url(link.query, base=public_url)})" for text, link in row.links]
+        lines.append(f"**{escape(row.heading)}** " + " · ".join(links))
+    return lines
 
 
 def _link_block(reply: Reply) -> str:

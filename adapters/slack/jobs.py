@@ -88,7 +88,7 @@ async def publish(
     placeholder_ts: str | None = None,
 ) -> None:
     """Post the reply (or turn the placeholder into it), then upload its chart into the same place."""
-    message = render_reply(reply)
+    message = render_reply(reply, public_url=core.settings.public_url)
     if placeholder_ts:
         try:
             await client.chat_update(channel=place.channel, ts=placeholder_ts, **message.kwargs())
@@ -300,7 +300,7 @@ class SlashCommandTransport:
         """Nothing: a response_url answer cannot be updated in place."""
 
     async def send(self, reply: Reply) -> None:
-        message = render_reply(reply)
+        message = render_reply(reply, public_url=self.core.settings.public_url)
         # Help, errors and watch switches concern only the person who typed the command (a
         # watched channel may hold customers: the bot stays silent there).
         response_type = "ephemeral" if reply.kind in ("help", "error", "watch") else "in_channel"

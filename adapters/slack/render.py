@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import LABEL_EMOJI, label_word, tr
-from bot.replies import Button, Reply, item_line
+from bot.replies import Button, Reply, drill_rows, item_line
+from domain.messages import messages_url
 from domain.models import LABELS, LabeledItem, Lang
 
 MAX_BLOCKS = 50
@@ -75,8 +76,9 @@ def sections(lines: list[str], *, bullet: str = "") -> list[Block]:
     return blocks
 
 
-def render_reply(reply: Reply) -> SlackMessage:
-    """The Block Kit message for any reply of the core."""
+def render_reply(reply: Reply, *, public_url: str | None = None) -> SlackMessage:
+    """The Block Kit message for any reply of the core. With `public_url` (SENTIBOT_PUBLIC_URL), a
+    stats reply links its labels, aspects and days to their messages on the web history page."""
     if reply.kind == "error":
         line = error_line(reply)
         return SlackMessage(text=escape(line), blocks=[section(escape(line))])
@@ -90,6 +92,8 @@ def render_reply(reply: Reply) -> SlackMessage:
         blocks.append(header(reply.title))
         bullet = "• " if reply.kind in ("help", "reviews") else ""
         blocks.extend(sections(reply.lines, bullet=bullet))
+    if public_url:
+        blocks.extend(drill_blocks(reply, public_url))
     if reply.highlights:
         blocks.append(section("*" + tr(lang, "最负面的评论", "Most negative") + "*"))
         blocks.extend(_item_block(item, lang) for item in reply.highlights)
@@ -98,6 +102,22 @@ def render_reply(reply: Reply) -> SlackMessage:
     if reply.link:
         blocks.append(context(f"<{reply.link}|{tr(lang, '在 sentibot 中打开', 'Open in sentibot')}>"))
     return SlackMessage(text=_fallback(reply), blocks=_cap(blocks, lang))
+
+
+def drill_blocks(reply: Reply, public_url: str) -> list[Block]:
+    """One context line per drill-down row: `See the messages: <url|🔴 negative 12> · …`. Links
+    are left out rather than cut, so a long line never ends in a broken link."""
+    blocks: list[Block] = []
+    for row in drill_rows(reply):
+        line = f"*{escape(row.heading)}*"
+        for at, (text, link) in enumerate(row.links):
+            part = f"<{escape(messages_url(link.query, base=public_url))}|{escape(text)}>"
+            part = f" {part}" if at == 0 else f" · {part}"
+            if len(line) + len(part) > MAX_SECTION:
+                break
+            line += part
+        blocks.append(context(line))
+    return blocks
 
 
 def error_line(reply: Reply) -> str:

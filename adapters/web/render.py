@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from bot.analysis import AnalysisResult
 from bot.conversation import customer_summary
 from bot.replies import Reply, analysis_reply
 from bot.shares import label_percentages
-from domain.messages import MessageFilter
+from domain.messages import FILTER_PARAMS, MessageFilter, messages_url
 
 PAGE_REVIEW_FIELDS = ("id", "title", "reason", "label", "created_at", "status")
 
@@ -98,28 +98,6 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         ],
         "drill": [{**d.model_dump(exclude={"query"}), "url": messages_url(d.query)} for d in reply.drill],
     }
-
-
-# `GET /messages` query names ↔ MessageFilter fields.
-FILTER_PARAMS = {
-    "q": "q",
-    "from": "first_day",
-    "to": "last_day",
-    "channel": "channel",
-    "label": "label",
-    "aspect": "aspect",
-    "role": "role",
-    "conversation_id": "conversation_id",
-    "source": "source",
-    "run_id": "run_id",
-}
-
-
-def messages_url(query: dict[str, str], path: str = "/messages") -> str:
-    """`/messages?from=…&label=…`: the history page (or its CSV) for a filter given by query names."""
-    kept = {name: query[name] for name in FILTER_PARAMS if query.get(name)}
-    kept.update({k: v for k, v in query.items() if k in ("cursor", "limit") and v})
-    return path + ("?" + urlencode(kept) if kept else "")
 
 
 def filter_query(wanted: MessageFilter) -> dict[str, str]:

@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from adapters.csv_export import message_csv_chunks
 from adapters.web.deps import CoreDep, PageAuth
-from adapters.web.render import filter_query, messages_url
+from adapters.web.render import filter_query
 from adapters.web.routes.messages import message_filter
 from adapters.web.routes.pages import PREVIEW_CHARS, _shorten, page
-from domain.messages import MessageFilter
+from domain.messages import MessageFilter, messages_url
 from domain.models import ASPECTS
 
 router = APIRouter(dependencies=[PageAuth], include_in_schema=False)

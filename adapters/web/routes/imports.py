@@ -11,8 +11,8 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from adapters.web.deps import ApiAuth, BackgroundDep, CoreDep
-from adapters.web.render import messages_url
 from adapters.web.routes.api import ERRORS, NOT_FOUND
+from domain.messages import messages_url
 
 router = APIRouter(prefix="/api", dependencies=[ApiAuth], responses=ERRORS)
 

@@ -19,7 +19,6 @@ from adapters.web.render import (
     STATUS_MARKS,
     chart_path,
     full_chart_path,
-    messages_url,
     mix_json,
     review_json,
     run_aspects,
@@ -39,6 +38,7 @@ from adapters.web.security import (
 from bot.core import Sentibot
 from bot.errors import NotFound
 from bot.replies import analysis_reply
+from domain.messages import messages_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 # Autoescape on for every template: comment and model text always render as text.

@@ -345,6 +345,9 @@ async def test_slash_command_is_acked_at_once_and_answered_via_response_url(slac
     assert stats_reply["text"].startswith("Sentiment, last 7 days")
     assert stats_reply["response_type"] == "in_channel"
     assert "1 messages" in _all_text(stats_reply)
+    # The positive one is a link to its messages on the web history page (SENTIBOT_PUBLIC_URL).
+    assert "<http://sentibot.test/messages?from=" in _all_text(stats_reply)
+    assert "label=positive|🟢 positive 1>" in _all_text(stats_reply)
     # The stats chart went to the channel the command was typed in.
     assert [u.channel for u in slack.server.uploads] == [CHANNEL]
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
+from pathlib import Path
 
 from adapters.slack.render import (
     MAX_BLOCKS,
+    SlackMessage,
     outcome_line,
     render_reply,
     resolved_message,
@@ -14,6 +18,8 @@ from adapters.slack.render import (
 from adapters.slack.text import BotIdentity, plain_text, thread_turns
 from bot.replies import Reply, error_reply, help_reply, review_buttons
 from domain.models import LabeledItem, Summary
+from domain.replies import DrillLink
+from tests.adapters.stats_links import PUBLIC_URL, listed, stats_in_web_app
 from tests.standins.slack_server import _block_errors
 
 
@@ -130,3 +136,72 @@ def test_thread_turns_leave_out_the_bot_requests_and_events() -> None:
         ("UA", "agent", "sorry"),
         ("BZENDESK", "customer", "ticket reply"),
     ]
+
+
+# -- the drill-down of a stats reply ---------------------------------------------------------------
+
+_SLACK_LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>")
+
+
+def _links(message: SlackMessage) -> list[tuple[str, str]]:
+    """(url, text) of every link in the message's context blocks, unescaped as Slack shows them."""
+    found = []
+    for block in message.blocks:
+        for element in block.get("elements", []) if block["type"] == "context" else []:
+            found += [(unescape(url), unescape(text)) for url, text in _SLACK_LINK.findall(element["text"])]
+    return found
+
+
+async def test_stats_reply_links_each_label_and_aspect_to_exactly_its_messages(tmp_path: Path) -> None:
+    async with stats_in_web_app(tmp_path, "stats 2026-11-20..2026-11-22") as (client, reply):
+        message = render_reply(reply, public_url=PUBLIC_URL)
+        assert _block_errors(message.blocks) == []
+        links = dict((text, url) for url, text in _links(message))
+        negative = await listed(client, links["🔴 negative 2"])
+        assert sorted(negative) == ["Parcel arrived broken", "The refund is slow, terrible"]
+        # Every link (labels, aspects, days) lists as many messages as its text counts.
+        kinds = {d.kind for d in reply.drill}
+        assert {"label", "day"} <= kinds
+        for text, url in links.items():
+            count = int(re.search(r"(\d+)\)?$", text)[1])  # "… 2" or "11-20 (2)"
+            assert len(await listed(client, url)) == count, text
+        assert len(links) == len(reply.drill)  # 3 days, 3 labels and the aspects: all short
+
+
+async def test_chinese_stats_reply_has_chinese_link_text(tmp_path: Path) -> None:
+    async with stats_in_web_app(tmp_path, "统计 2026-11-20..2026-11-22", chinese=True) as (client, reply):
+        message = render_reply(reply, public_url=PUBLIC_URL)
+        links = {text: url for url, text in _links(message)}
+        assert {"🔴 负面 1", "🟢 正面 2", "物流 2", "客服 1"} <= set(links)
+        drill_lines = " ".join(b["elements"][0]["text"] for b in message.blocks if b["type"] == "context")
+        shown = re.sub(r"<[^|>]+\|", "", drill_lines)  # what a reader sees: no URLs
+        assert "查看消息" in shown and "按方面" in shown
+        assert not re.search(r"negative|positive|neutral|delivery|See the|By day|By aspect", shown)
+        assert sorted(await listed(client, links["物流 2"])) == ["快递很快", "物流太慢了，等了一周还没到"]
+        assert await listed(client, links["🔴 负面 1"]) == ["物流太慢了，等了一周还没到"]
+
+
+def test_drill_links_are_escaped_and_few() -> None:
+    days = [
+        DrillLink(kind="day", key=f"2026-11-{n:02d}", total=n, query={"from": f"2026-11-{n:02d}"})
+        for n in range(1, 31)
+    ]
+    odd = DrillLink(kind="aspect", key="a<b>&c", total=1, query={"aspect": "x&y", "channel": "<!channel>"})
+    reply = Reply(kind="stats", lang="en", title="Sentiment", lines=["30 messages"], drill=[odd, *days])
+    message = render_reply(reply, public_url="https://s.example")
+    dumped = json.dumps(message.blocks)
+    assert "<!channel>" not in dumped and "a<b>" not in dumped
+    assert "|a&lt;b&gt;&amp;c 1>" in dumped
+    links = _links(message)
+    assert ("https://s.example/messages?channel=%3C%21channel%3E&aspect=x%26y", "a<b>&c 1") in links
+    shown_days = [text for _url, text in links if text.startswith("11-")]
+    assert shown_days == [f"11-{n} ({n})" for n in range(24, 31)]  # the last 7 days only
+    assert _block_errors(message.blocks) == []
+
+
+def test_a_reply_without_drill_links_renders_as_before() -> None:
+    empty_stats = Reply(kind="stats", lang="en", title="Sentiment", lines=["Nothing was labelled."])
+    listing = Reply(kind="list", lang="en", title="3 comments", lines=["x"], link="https://s.example/runs/1")
+    for reply in (empty_stats, listing):
+        assert render_reply(reply, public_url="https://s.example") == render_reply(reply)
+    assert "/messages" not in json.dumps(render_reply(empty_stats, public_url="https://s.example").blocks)
