@@ -37,7 +37,9 @@ POSTS = [
     ("slang", "今晚emo了，谁都别理我", "negative"),
     # laughter and crying
     pytest.param(
-        "laughter", "我弟把盐当糖放进咖啡里了哈哈哈哈哈", "positive",
+        "laughter",
+        "我弟把盐当糖放进咖啡里了哈哈哈哈哈",
+        "positive",
         marks=pytest.mark.xfail(
             reason="known limit: laughter is mild evidence, and the model reads 把盐 as a complaint",
             strict=False,
