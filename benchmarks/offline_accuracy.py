@@ -34,6 +34,7 @@ import csv
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,44 +65,54 @@ def tune_part(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 # Issue 14's targets, by the measure each set is read with (polar sets: accuracy, neutral = wrong).
 TARGETS = {"waimai": 0.90, "sst2": 0.80, "tweets": 0.58, "support": 0.75}
+# The neutral bars (p_min, p_min_cued) of a sub-model without a sentiment gate (Chinese) and the
+# gate's bars (bar, plain_bar) of one with a gate (English, bot/labelers/offline/gate.py).
 GRID = {"p_min": (0.5, 0.6, 0.7, 0.8, 0.9), "p_min_cued": (0.45, 0.5, 0.55, 0.6, 0.65)}
+GATE_GRID = {"bar": (0.4, 0.5, 0.6), "plain_bar": (0.5, 0.6, 0.65, 0.7, 0.75, 0.8)}
+
+
+def _measure(labeler: OfflineLabeler, name: str, rows: list[tuple[str, str]]) -> float:
+    pred, _ = run(labeler, rows)
+    gold = [y for _, y in rows]
+    if name in ("tweets", "support"):
+        return macro_f1(gold, pred)
+    return sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows)
 
 
 def tune(labeler: OfflineLabeler, sets: dict[str, dict[str, list[tuple[str, str]]]]) -> None:
-    """For each language, the measure of each tune set over a grid of neutral bars, and the
-    objective: the worst ratio of a set's measure to its target (ties: the better mean)."""
+    """For each language, the measure of each tune set over a grid of its bars (the neutral bars,
+    or the sentiment gate's when the sub-model has one), and the objective: the worst ratio of a
+    set's measure to its target (ties: the better mean)."""
     for lang, named in sets.items():
         sub = labeler._models()[lang]
+        gate = sub.gate
+        if gate is not None:
+            names = ("gate bar", "on plain words")
+            pairs = [(b, p) for b in GATE_GRID["bar"] for p in GATE_GRID["plain_bar"] if p >= b]
+        else:
+            names = ("p_min", "with cues")
+            pairs = [(p, c) for p in GRID["p_min"] for c in GRID["p_min_cued"] if c <= p]
         saved = sub.p_min, sub.p_min_cued
         best: tuple[float, float, float, float] | None = None
         print(f"\n{lang}: " + " | ".join(named) + " | objective")
-        for p_min in GRID["p_min"]:
-            for p_cued in GRID["p_min_cued"]:
-                if p_cued > p_min:
-                    continue
-                sub.p_min, sub.p_min_cued = p_min, p_cued
-                ratios, cells = [], []
-                for name, rows in named.items():
-                    pred, _ = run(labeler, rows)
-                    gold = [y for _, y in rows]
-                    if name == "tweets" or name == "support":
-                        value = macro_f1(gold, pred)
-                    else:
-                        value = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(rows)
-                    ratios.append(value / TARGETS[name])
-                    cells.append(f"{value:.3f}")
-                objective = min(ratios)
-                mean = sum(ratios) / len(ratios)
-                print(
-                    f"  p_min {p_min:.2f} / with cues {p_cued:.2f}: "
-                    + " | ".join(cells)
-                    + f" | {objective:.3f}"
-                )
-                if best is None or (objective, mean) > (best[0], best[1]):
-                    best = (objective, mean, p_min, p_cued)
+        for first, second in pairs:
+            if gate is not None:
+                sub.gate = replace(gate, bar=first, plain_bar=second)
+            else:
+                sub.p_min, sub.p_min_cued = first, second
+            values = {name: _measure(labeler, name, rows) for name, rows in named.items()}
+            ratios = [v / TARGETS[name] for name, v in values.items()]
+            objective, mean = min(ratios), sum(ratios) / len(ratios)
+            cells = " | ".join(f"{v:.3f}" for v in values.values())
+            print(f"  {names[0]} {first:.2f} / {names[1]} {second:.2f}: {cells} | {objective:.3f}")
+            if best is None or (objective, mean) > (best[0], best[1]):
+                best = (objective, mean, first, second)
         sub.p_min, sub.p_min_cued = saved
+        sub.gate = gate
         assert best is not None
-        print(f"  best for {lang}: p_min {best[2]:.2f}, with cues {best[3]:.2f} (objective {best[0]:.3f})")
+        print(
+            f"  best for {lang}: {names[0]} {best[2]:.2f}, {names[1]} {best[3]:.2f} (objective {best[0]:.3f})"
+        )
 
 
 def read_support_eval(path: Path = SUPPORT_TEST) -> dict[str, list[tuple[str, str]]]:
