@@ -294,14 +294,10 @@ class OfflineLabeler:
         if sentiment >= (gate.bar if worded else gate.plain_bar):
             return loose
         confidence = round(min(max(1.0 - sentiment, 0.5), NEUTRAL_MIXED_CAP), 4)
-        return Scored(
-            "neutral",
-            confidence,
-            loose.keywords[:3],
-            "weak" if loose.keywords else "none",
-            loose.lang,
-            loose.probs,
-        )
+        # Sentiment words the gate overruled are shown as weak cues; plain words ("going to", "game")
+        # are no cue at all, so none is named.
+        shown = loose.keywords[:3] if worded else []
+        return Scored("neutral", confidence, shown, "weak" if shown else "none", loose.lang, loose.probs)
 
     def _score(self, text: str, *, p_min: float | None = None) -> Scored:
         """Label `text` with the bars: a "but"-clause decides when it is clear; a message mixing Chinese and
