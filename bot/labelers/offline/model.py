@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import math
 import threading
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from bot.labelers.offline.features import Gram, Lexicon, en_grams, en_tokens, zh_grams
 from bot.labelers.offline.gate import Gate
+
+log = logging.getLogger(__name__)
 
 MODEL_FORMAT = "sentibot-offline/1"
 SHIPPED_MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "offline_model.json.gz"
@@ -185,6 +188,18 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _gate(data: dict | None, path: Path, lang: str) -> Gate | None:
+    """The sub-model's sentiment gate; one this code cannot read (a model file of another release)
+    is left out with a warning, so labelling goes on with the bars alone."""
+    if not data:
+        return None
+    try:
+        return Gate.from_json(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        log.warning("offline model %s: %s sentiment gate ignored (%s); the bars decide", path, lang, exc)
+        return None
+
+
 class OfflineModel:
     """A loaded model file: the per-language sub-models and the file's metadata."""
 
@@ -217,7 +232,7 @@ class OfflineModel:
                 lexicon=lex,
                 norm_floor=float(sub.get("norm_floor", 0.0)),
                 inquiry_p=float(sub["inquiry_p"]) if sub.get("inquiry_p") is not None else None,
-                gate=Gate.from_json(sub["gate"]) if sub.get("gate") else None,
+                gate=_gate(sub.get("gate"), path, lang),
             )
 
     @classmethod

@@ -81,6 +81,20 @@ def test_a_gate_for_other_features_is_refused_with_a_clear_error(shipped: dict) 
         Gate.from_json(data)
 
 
+def test_a_gate_this_release_cannot_read_is_ignored_with_a_warning_and_labelling_goes_on(
+    shipped: dict, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    langs = json.loads(json.dumps(shipped["langs"]))
+    langs["en"]["gate"]["features"] = [*FEATURES, "sarcasm_score"]
+    langs["en"]["gate"]["coef"] = [*langs["en"]["gate"]["coef"], 1.0]
+    path = tmp_path / "other-release.json.gz"
+    write_model(langs, shipped["meta"], path)
+    labeler = OfflineLabeler(path)
+    assert labeler.predict("Terrible service, never again.").label == "negative"
+    assert labeler._models()["en"].gate is None
+    assert "sentiment gate ignored" in caplog.text
+
+
 def test_a_model_file_of_an_earlier_release_without_a_gate_still_loads(without_gate: OfflineLabeler) -> None:
     assert without_gate._models()["en"].gate is None
     assert without_gate.predict("Terrible service, never again.").label == "negative"
