@@ -199,6 +199,10 @@ _CONTRAST = re.compile(
     r"\b(?:but|however|(?<!even )(?<!as )though|yet|except that|only problem is|only issue is)\b"
     r"|(?<!不)但是|(?<![不非])但(?!愿)|可是|不过|然而|只是"
 )
+# 不过 / 只是 bring a quibble ("挺好的，不过量有点少" is praise) as often as the point ("有点贵，不过
+# 质量很好"), unlike 但是 / 可是, which bring the point: when the two clauses disagree, the whole
+# text decides.
+_SOFTENERS = frozenset({"不过", "只是"})
 _CONCESSIVE = re.compile(r"\b(?:although|even though|even if|while)\b|虽然|虽说|尽管")
 _CLAUSE_END = re.compile(r"[,，;；]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -314,7 +318,10 @@ class OfflineLabeler:
                 if lean.label not in ("neutral", head.label):
                     tail = lean
                     tail.confidence = min(tail.confidence, CONTRAST_LEAN_CAP)
-            if tail.label != "neutral":
+            # After 不过 / 只是 a clause against the one before is a quibble as often as the point:
+            # then the whole text decides.
+            quibble = word in _SOFTENERS and tail.label != "neutral" and head.label != tail.label
+            if tail.label != "neutral" and not quibble:
                 cap = 0.9 if head.label not in ("neutral", tail.label) else 1.0
                 tail.confidence = min(tail.confidence, cap)
                 # The explanation says "after <word>" only when the deciding clause follows it.

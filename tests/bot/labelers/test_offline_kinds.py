@@ -100,6 +100,10 @@ KINDS = [
     ("contrast_mixed", "客服回复很快, but the refund still hasn't arrived", "negative"),
     ("contrast_mixed", "The delivery was late, 不过东西质量很好", "positive"),
     ("contrast_mixed", "虽然贵了点，但是用起来真的很顺手", "positive"),
+    # 不过 / 只是 add a quibble to what came before; 但是 / 可是 bring the point
+    ("contrast_softener", "味道很好，分量也足，不过葱花放得有点多", "positive"),
+    ("contrast_softener", "安装师傅很专业，只是来得稍微晚了一点", "positive"),
+    ("contrast_mixed", "外壳颜色还行，但是电池根本撑不过半天", "negative"),
     ("contrast_mixed", "Although the price is fair, the fabric feels cheap and thin", "negative"),
     ("sarcasm", "Oh wonderful, the app logged me out again", "negative"),
     ("sarcasm", "Thanks for absolutely nothing, support", "negative"),
