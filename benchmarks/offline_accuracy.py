@@ -68,7 +68,7 @@ TARGETS = {"waimai": 0.90, "sst2": 0.80, "tweets": 0.58, "support": 0.75}
 # The neutral bars (p_min, p_min_cued) of a sub-model without a sentiment gate (Chinese) and the
 # gate's bars (bar, plain_bar) of one with a gate (English, bot/labelers/offline/gate.py).
 GRID = {"p_min": (0.5, 0.6, 0.7, 0.8, 0.9), "p_min_cued": (0.45, 0.5, 0.55, 0.6, 0.65)}
-GATE_GRID = {"bar": (0.4, 0.5, 0.6), "plain_bar": (0.5, 0.6, 0.65, 0.7, 0.75, 0.8)}
+GATE_GRID = {"bar": (0.4, 0.5, 0.6, 0.7), "plain_bar": (0.5, 0.6, 0.65, 0.7, 0.75, 0.8)}
 
 
 def _measure(labeler: OfflineLabeler, name: str, rows: list[tuple[str, str]]) -> float:

@@ -6,8 +6,9 @@ game at Joe's tonight"). A single bar on its probability cannot serve both kinds
 the labeller meets: review prose is opinion through and through (any neutral call is wrong there),
 while a third of posts and chat messages carry none. The gate is a small logistic model over a
 few signals of *whether* a text expresses sentiment — how sure the polar model is, how much
-sentiment vocabulary the text holds, its length, and marks of posts and chat (links, @mentions,
-hashtags, questions, exclamations, emoji, first person) — fitted by `scripts/build_offline_model.py`
+sentiment vocabulary the text holds, its length, marks of posts and chat (links, @mentions,
+hashtags, questions, exclamations, emoji, first person) and a time of day or date (announcements
+and plans carry one, opinions seldom) — fitted by `scripts/build_offline_model.py`
 on the tweets' fit part (polar against neutral) and on review sentences of SST-2's training split.
 
 In use (`OfflineLabeler.score`), an English text is first scored with a loose bar (`loose_p`);
@@ -39,8 +40,16 @@ FEATURES = (
     "exclaim",
     "emoji",
     "first_person",
+    "when",
 )
 
+# When something happens: weekdays, months, today/tonight/tomorrow, clock times, dates. Announcements
+# and plans carry them; opinions seldom do.
+_WHEN = re.compile(
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:january|february|march|april|june|july|august|"
+    r"september|october|november|december)\b|\b(?:today|tonight|tomorrow|this (?:morning|afternoon|"
+    r"evening|weekend)|next (?:week|month|year))\b|\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b|\b\d{1,2}/\d{1,2}\b"
+)
 _LINK = re.compile(r"https?://|www\.")
 _MENTION = re.compile(r"(?<!\w)@\w")
 _HASHTAG = re.compile(r"(?<!\w)#\w")
@@ -65,6 +74,7 @@ def gate_features(text: str, polar_p: float, sub: SubModel) -> list[float]:
         float("!" in text),
         float(bool(_EMOJI.search(text))),
         float(bool(_FIRST_PERSON.search(lower))),
+        float(bool(_WHEN.search(lower))),
     ]
 
 

@@ -50,7 +50,22 @@ def test_a_news_post_the_bars_call_polar_is_neutral(without_gate: OfflineLabeler
 @pytest.mark.parametrize(
     "text",
     [
-        "The order was shipped on Monday.",  # plain words only: the higher bar
+        "The governor will speak at the state fair on Saturday morning before the parade",
+        "Apple will unveil the new iPhone on Tuesday in Cupertino #apple",
+        "Just finished chapter 12 of the Dune series, starting Children of Dune tomorrow",
+    ],
+)
+def test_announcements_and_plans_are_neutral(text: str) -> None:
+    item = OfflineLabeler().predict(text)
+    assert item.label == "neutral"
+    assert item.explanation.startswith("Neutral")
+    assert len(item.keywords) <= 1  # at most a sentiment word read as weak ("fair")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The order was shipped on Monday.",  # plain words only
         "Can you tell me where my parcel is?",
     ],
 )
