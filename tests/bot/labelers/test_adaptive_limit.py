@@ -65,7 +65,9 @@ async def test_the_limit_grows_above_8_on_a_64_slot_server(
     assert labeler.limiter.limit > 8
     assert llm_server.stats().peak_in_flight > 8
     remembered = store.llm_limits.get(settings.llm_base_url or "", "Qwen3-1.7B")
-    assert remembered is not None and remembered.limit == labeler.limiter.limit > 8
+    # What is remembered is the server's estimated slots (`state()`); the live limit can sit one
+    # above them while a probe is out, so it is not the thing to compare with.
+    assert remembered is not None and remembered.limit == labeler.limiter.state().limit > 8
     store.close()
 
 
