@@ -452,6 +452,11 @@ def test_the_page_follows_the_server_without_a_reload(page: Any, server: str, si
         if httpx.get(f"{server}/api/runs/{run_id}", timeout=60).json()["status"] != "running":
             break
         page.wait_for_timeout(100)
+    # A run page that was opened while running reloads itself once the run is over; going Back in
+    # the middle of that reload detaches the page in Chromium. Wait until the page shows the
+    # finished run (no progress block, fully loaded), then go Back.
+    page.locator("#running").wait_for(state="detached")
+    page.wait_for_load_state("load")
     page.go_back()
     last_card(page).locator(".mix-bar").wait_for()
     page.wait_for_function(
