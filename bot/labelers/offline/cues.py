@@ -58,12 +58,14 @@ _ZH_DEGREE = (
 )
 _ZH_TOPIC = (
     "态度|服务|质量|音质|画质|效果|味道|口感|包装|物流|速度|做工|手感|性价比|品质|体验|环境|"
-    "售后|客服|东西|产品|商品|衣服|屏幕|颜色|款式|材质|分量|价格|价钱|回复|处理"
+    "售后|客服|东西|产品|商品|衣服|屏幕|颜色|款式|材质|分量|价格|价钱|回复|处理|"
+    # food and delivery reviews
+    "口味|卫生|送餐|送货|配送|出餐|上菜|送得|米饭|餐盒"
 )
 # Evaluative words that need a degree word or a topic noun in front (alone they are ambiguous:
 # 好的 = "OK", 快递 has 快 in it).
 _ZH_POS_BOUND = (
-    "好|棒|赞|快|美|香|便宜|实惠|划算|清楚|清晰|干净|舒服|方便|及时|到位|"
+    "好|棒|赞|快|美|香|便宜|实惠|划算|清楚|清晰|干净|舒服|方便|及时|准时|到位|"
     # social posts: people, films, shows, scenery
     "燃|萌|帅|酷|牛|强|可爱|好听|好玩|精彩|感人|漂亮|有才|过瘾|暖心|温暖|浪漫|震撼|壮观|治愈"
 )
@@ -72,12 +74,19 @@ _ZH_NEG_BOUND = (
     # social posts: the poster's day, crowds, weather, films
     "累|惨|丑|尬|无聊|假|吵|挤|堵|疼|痛(?!快)|烦|难受|倒霉|憋屈|气(?!派|质|色|势|氛|温|候|象)"
 )
+# Words that are a complaint after a topic noun (分量少, 口味偏淡, 米饭有点硬) or after 太 (太甜了),
+# but not after any degree word (很少出问题 is praise).
+_ZH_NEG_AFTER_TOPIC = "少|小|淡|咸|油|腻|硬|凉|稀|甜"
+_ZH_MILD = "有点|有些|偏|略|稍微|稍"
 # Evaluative words that stand alone.
 _ZH_POS_FREE = (
     "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|(?<![求请])推荐(?!一下|几|个|些|点|下|吗|么)|"
     "感谢|谢谢|辛苦了|负责(?!人)|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
     "惊艳|用心|温柔|好评如潮|五星|良心|没话说|没得说|有问必答|无可挑剔|挑不出毛病|没毛病|超赞|一级棒|"
     "回购|还会再来|下次还来|还会再买|"
+    # food and delivery reviews: praise that needs no degree word (不新鲜, 不准时 are negations)
+    "可口|美味|好喝|鲜美|入味|地道|正宗|筋道|劲道|爽口|酥脆|鲜嫩|外酥里嫩|香软|香脆|新鲜|"
+    "热乎|热腾腾|热气腾腾|干净卫生|干干净净|卫生(?!间|纸|巾|局|部|院|所|厅|有问题|问题|堪忧|差)|吃不腻|百吃不厌|"
     # social posts: feelings and verdicts about the poster's day
     "幸福|快乐|感动|欣慰|激动|骄傲|自豪|美好|幸运|好运|顺利|圆满|无憾|值了|值回票价|治愈|暖心|"
     "惊艳|好兆头|锦鲤|成就感|成功"
@@ -95,7 +104,8 @@ _ZH_PHRASE = re.compile(
     rf"(?P<topic>{_ZH_TOPIC})(?P<neg2>{_ZH_NEGATOR})?(?:{_ZH_DEGREE})*(?P<pb2>{_ZH_POS_BOUND})(?!的话|像|几|久)"
     rf"|(?P<neg>{_ZH_NEGATOR})?(?P<deg>(?:{_ZH_DEGREE})+)(?P<pb>{_ZH_POS_BOUND})(?!的话|点|些|像|几|久|多)"
     rf"|(?P<negd>{_ZH_NEGATOR})?(?P<deg3>(?:{_ZH_DEGREE})+)(?P<nb>{_ZH_NEG_BOUND})"
-    rf"|(?P<topic4>{_ZH_TOPIC})(?:{_ZH_DEGREE})*(?P<nb4>{_ZH_NEG_BOUND})"
+    rf"|(?P<topic4>{_ZH_TOPIC})(?:{_ZH_DEGREE}|{_ZH_MILD})*(?P<nb4>{_ZH_NEG_BOUND}|{_ZH_NEG_AFTER_TOPIC})"
+    rf"|(?P<negt>{_ZH_NEGATOR})?太(?P<nt>{_ZH_NEG_AFTER_TOPIC})(?!看|时|姐|哥)"
     rf"|(?P<negf>{_ZH_NEGATOR})?(?P<pf>{_ZH_POS_FREE})"
     rf"|(?P<negn>{_ZH_NEGATOR})?(?P<nf>{_ZH_NEG_FREE})"
 )
@@ -234,7 +244,8 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\d+ times|a dozen times|so many times|countless times)"
     r"|\b(?:no ?one|nobody) (?:can|could|will|would|is able to|was able to) (?:tell|help|explain|give|fix"
     r"|answer|find)\b"
-    r"|\b(?:soaked|ruined|smashed|shredded|torn|stained|mouldy|moldy|rotten|spoiled|spoilt|expired)\b"
+    r"|\b(?:soaked|ruined|smashed|shredded|torn|stained|mouldy|moldy|rotten|spoiled|spoilt|expired"
+    r"|spilled|spilt|leaked)\b"
     r"|\b(?:(?:a|one|two|three|four|five|several|\d+) )?(?:days?|weeks?|hours?|months?) (?:late|overdue)\b"
     r"|\b(?:vanished|disappeared|went missing|gone missing|never showed)\b|\bwaiting since\b"
     r"|\b(?:took|taken) (?:my|the) (?:payment|money)\b[^.!?]{0,40}\b(?:cancel|never"
@@ -339,7 +350,7 @@ def _zh_phrases(lower: str) -> list[Cue]:
     cues: list[Cue] = []
     for m in _ZH_PHRASE.finditer(lower):
         g = m.groupdict()
-        negated = bool(g["neg"] or g["neg2"] or g["negd"] or g["negf"] or g["negn"])
+        negated = bool(g["neg"] or g["neg2"] or g["negd"] or g["negt"] or g["negf"] or g["negn"])
         if m.group() == "好好":
             continue  # 好好 is an adverb ("properly", 好好的周末), not praise
         if g["pb"] or g["pb2"]:
@@ -347,7 +358,7 @@ def _zh_phrases(lower: str) -> list[Cue]:
             if fast and _ZH_FAST_BUT_BAD.match(lower, m.end() - 1):
                 continue
             push, kind = PUSH_BOUND, "praise"
-        elif g["nb"] or g["nb4"]:
+        elif g["nb"] or g["nb4"] or g["nt"]:
             push, kind = -PUSH_BOUND, "complaint"
         elif g["pf"]:
             if g["pf"] == "不错":

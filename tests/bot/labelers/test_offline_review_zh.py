@@ -1,0 +1,79 @@
+"""Chinese review kinds the offline labeller must not get backwards (issue 14, fourth round).
+
+A model fitted on shopping reviews plus a slice of food-delivery reviews learns their quirks: in
+those reviews praise of the packaging or of hygiene is mostly the consolation in a complaint
+("包装不错，饼一般"), so a review made only of such praise was called negative, with the praise
+itself shown as "dissatisfaction". These are kinds, with phrasings written for this table:
+- plain praise of food, freshness, hygiene, punctuality and value with no degree word;
+- mild complaints marked by 有点 / 偏 / 略 / 稍微 / 太 before a taste, texture, size or speed word;
+- a keyword never contradicts a rule cue of its own text (praise is never a reason for "negative").
+("好吃，就是有点慢" stays praise with a quibble: in these reviews 就是 / 不过 / 只是 bring a quibble
+as often as the point, see the 不过 rule.)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.labelers.offline import OfflineLabeler
+from bot.labelers.offline.cues import find_cues
+
+
+@pytest.fixture(scope="module")
+def labeler() -> OfflineLabeler:
+    return OfflineLabeler()
+
+
+REVIEWS = [
+    # plain praise, no degree word
+    ("包装不错，干净卫生", "positive"),
+    ("米饭香软可口，送来还是热乎的", "positive"),
+    ("炸鸡外酥里嫩，酱汁也入味", "positive"),
+    ("蔬菜新鲜，做法正宗", "positive"),
+    ("配送准时，餐盒干净卫生", "positive"),
+    ("汤头鲜美，面条筋道", "positive"),
+    ("水果新鲜，每一个都很甜", "positive"),
+    ("这家的牛肉面吃不腻，已经第五次点了", "positive"),
+    # mild complaints
+    ("口味偏淡，分量也少", "negative"),
+    ("红烧肉略咸，米饭稍微有点硬", "negative"),
+    ("汤有点凉了，面也有点坨", "negative"),
+    ("这个价格有点贵，量还太少", "negative"),
+    ("奶茶太甜了，珍珠也偏硬", "negative"),
+    # negated praise stays a complaint
+    ("菜不新鲜，吃着也不卫生", "negative"),
+    ("说好的准时送达，结果一点都不准时", "negative"),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), REVIEWS)
+def test_chinese_review_kinds(labeler: OfflineLabeler, text: str, label: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == label, (item.label, item.confidence, item.keywords, item.explanation)
+    assert item.keywords, "a polar label names what decided it"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "包装不错，可是送来的菜全洒了",
+        "包装挺好，但是菜太咸了，根本没法吃",
+        "干净卫生，但是等了两个小时",
+    ],
+)
+def test_praise_is_never_named_as_a_reason_for_negative(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "negative", item
+    lower = text.lower()
+    praise = [lower[c.start : c.end] for c in find_cues(lower) if c.push > 0]
+    assert praise, "the table's texts hold a praise cue"
+    for kw in item.keywords:
+        assert not any(p in kw or kw in p for p in praise), (kw, praise, item.keywords)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["卫生间在哪里？", "请问有小份的吗", "请问小时候吃的那种还有吗", "冷静一下再说", "今天的软件更新了吗"],
+)
+def test_the_new_words_do_not_fire_outside_their_sense(labeler: OfflineLabeler, text: str) -> None:
+    assert labeler.predict(text).label == "neutral"
