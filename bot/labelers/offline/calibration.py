@@ -22,6 +22,8 @@ from domain.models import Label
 # Questions and requests: end with a question mark/particle or open with a request frame.
 _ZH_INQUIRY = re.compile(
     r"(?:[?？]|[吗呢么嘛][?？。.!！~～]*)\s*$"
+    # a question word at the end needs no question mark: 订单到哪了, 什么时候到账, 要多久, 多少钱
+    r"|(?:哪里|哪儿|在哪|到哪|什么时候|多久|几天|几号|多少钱)[了呀啊]?[。.~～]*\s*$"
     r"|^\s*(?:请问|麻烦|能不能|能否|可不可以|怎么|如何|想问|想咨询|咨询|问一下|问下|我想|帮我|帮忙)"
 )
 # English: a question mark at the end, a request frame, or a question's word order at the start —

@@ -40,6 +40,7 @@ REVIEWS = [
     ("汤有点凉了，面也有点坨", "negative"),
     ("这个价格有点贵，量还太少", "negative"),
     ("奶茶太甜了，珍珠也偏硬", "negative"),
+    ("隔音差，一晚上没睡好", "negative"),
     # negated praise stays a complaint
     ("菜不新鲜，吃着也不卫生", "negative"),
     ("说好的准时送达，结果一点都不准时", "negative"),
@@ -51,6 +52,35 @@ def test_chinese_review_kinds(labeler: OfflineLabeler, text: str, label: str) ->
     item = labeler.predict(text)
     assert item.label == label, (item.label, item.confidence, item.keywords, item.explanation)
     assert item.keywords, "a polar label names what decided it"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我的订单到哪了", "退款什么时候到账", "发货大概要多久", "这个套餐多少钱", "快递现在在哪儿"],
+)
+def test_a_question_without_a_question_mark_is_neutral(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "neutral", item
+    assert item.keywords == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "酒店位置很方便，就是隔音差",
+        "房间挺大的，可惜信号很差",
+        "屏幕清晰，续航差了点",
+        "服务态度好，就是出餐慢",
+    ],
+)
+def test_a_reason_never_contradicts_a_cue_of_its_text(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    lower = text.lower()
+    sign = {"positive": 1, "negative": -1, "neutral": 0}[item.label]
+    against = [lower[c.start : c.end] for c in find_cues(lower) if c.push * sign < 0]
+    assert any(c.push < 0 for c in find_cues(lower)), "the table's texts hold a complaint cue"
+    for kw in item.keywords:
+        assert not any(a in kw or kw in a for a in against), (item.label, kw, against, item.keywords)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +103,15 @@ def test_praise_is_never_named_as_a_reason_for_negative(labeler: OfflineLabeler,
 
 @pytest.mark.parametrize(
     "text",
-    ["卫生间在哪里？", "请问有小份的吗", "请问小时候吃的那种还有吗", "冷静一下再说", "今天的软件更新了吗"],
+    [
+        "卫生间在哪里？",
+        "请问有小份的吗",
+        "请问小时候吃的那种还有吗",
+        "冷静一下再说",
+        "今天的软件更新了吗",
+        "我下周出差",
+        "差不多下午到",
+    ],
 )
 def test_the_new_words_do_not_fire_outside_their_sense(labeler: OfflineLabeler, text: str) -> None:
     assert labeler.predict(text).label == "neutral"
