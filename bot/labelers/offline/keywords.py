@@ -158,7 +158,7 @@ def keywords(
             start, end = raw_span  # widening must not pull in a name or an identity term
             if any(a < end and start < b for a, b in skip):
                 continue
-        word = lower[start:end].strip(" \t\n,.;:，。；：、")
+        word = lower[start:end].strip(" \t\n,.;:，。；：、!?！？")  # "!" alone is no reason to show
         one_char = kind == "char" and len(word) == 1 and not _has_emoji(word)
         if one_char and end - start < _clause_len(start, clauses):
             continue  # one character cut out of a longer phrase ("快" of "快递员") misleads

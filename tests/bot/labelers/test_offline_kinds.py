@@ -254,3 +254,13 @@ def test_confidence_is_never_certain(labeler: OfflineLabeler, text: str) -> None
     item = labeler.predict(text)
     assert item.label != "neutral"
     assert item.confidence is not None and item.confidence < 0.98
+
+
+@pytest.mark.parametrize(
+    "text", ["Love it!", "Thank you so much for your help today!", "太棒了！！", "Why is this STILL broken?!"]
+)
+def test_punctuation_is_never_shown_as_a_keyword(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.keywords, item
+    for kw in item.keywords:
+        assert kw == kw.strip("!?！？ ") and kw, item.keywords
