@@ -247,6 +247,7 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|answer|find)\b"
     r"|\b(?:soaked|ruined|smashed|shredded|torn|stained|mouldy|moldy|rotten|spoiled|spoilt|expired"
     r"|spilled|spilt|leaked)\b"
+    r"|\b(?:battery|phone|laptop|it) (?:dies|died|drains|drained|dying)\b"
     r"|\b(?:(?:a|one|two|three|four|five|several|\d+) )?(?:days?|weeks?|hours?|months?) (?:late|overdue)\b"
     r"|\b(?:vanished|disappeared|went missing|gone missing|never showed)\b|\bwaiting since\b"
     r"|\b(?:took|taken) (?:my|the) (?:payment|money)\b[^.!?]{0,40}\b(?:cancel|never"
@@ -406,6 +407,26 @@ def _zh_cues(lower: str) -> list[Cue]:
 
 
 _EN_THANKS = re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate (?:it|your|the))\b")
+
+
+# A whole message that is a lukewarm verdict ("it's okay I guess", "not great, not terrible",
+# "could be better") is neutral: the model only knows polar texts and reads "okay I guess" or "not
+# terrible" as a complaint, and the "but" and counterfactual rules would split or flip it.
+_EN_LUKEWARM = re.compile(
+    r"\s*(?:(?:it|this|that|he|she|they)(?:'s| is| was| were|'re| are)\s+|was\s+|just\s+|pretty\s+)?"
+    r"(?:(?:ok|okay|fine|alright|all right|so-so|so so|average|mediocre|decent enough)"
+    r"(?:,? i guess|,? i suppose)?"
+    r"|not (?:great|bad|amazing|terrible|awful|the best|the worst),? (?:but )?not (?:great|bad|terrible|awful"
+    r"|amazing|the best|the worst)"
+    r"|could be (?:better|worse),? (?:but |and )?(?:it )?could be (?:better|worse)"
+    r"|could (?:have been|be) worse)"
+    r"[\s.!…]*"
+)
+
+
+def is_lukewarm(lower: str) -> bool:
+    """The whole message is a lukewarm verdict (English): neutral whatever its words lean to."""
+    return bool(_EN_LUKEWARM.fullmatch(lower))
 
 
 def _en_cues(lower: str) -> list[Cue]:

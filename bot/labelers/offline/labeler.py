@@ -18,7 +18,7 @@ from bot.i18n import detect_lang
 from bot.labelers.aspects import aspects_of
 from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_name
 from bot.labelers.offline.calibration import decide, question_spans
-from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, praise_spans
+from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, is_lukewarm, praise_spans
 from bot.labelers.offline.cues import ironic as ironic_cues
 from bot.labelers.offline.gate import FEATURES, gate_features
 from bot.labelers.offline.keywords import EN_FUNCTION, Reasons, explain, is_cue, keywords, neutral_cues
@@ -288,6 +288,11 @@ class OfflineLabeler:
         in the text at all (a higher bar when no sentiment word backs the call: "The order was
         shipped on Monday" leans on plain words); otherwise it is neutral, its cues shown as weak.
         A call a rule cue backs (a complaint fact, praise, sarcasm) is not gated."""
+        if is_lukewarm(text.lower()):
+            # "It's okay I guess", "not great, not terrible": a verdict, neither praise nor complaint.
+            sub = self.sub_for(text)
+            probs = sub.probabilities(evidence(sub, text.lower()).raw)
+            return Scored("neutral", NO_EVIDENCE_CONFIDENCE, [], "none", self._lang(text), probs)
         gate = self.sub_for(text).gate
         if gate is None or p_min is not None:
             return self._score(text, p_min=p_min)

@@ -10,7 +10,9 @@ Kinds (benchmarks/OFFLINE.md, "Rule cues"):
   even reading these?");
 - unmet expectations: praise under a counterfactual is a complaint ("should have been far more
   moving", "could use a few more screenshots"), but a negated one is praise;
-- "though" inside a sentence opens a concession, and "even though" is no "but".
+- "though" inside a sentence opens a concession, and "even though" is no "but";
+- a whole message that is a lukewarm verdict ("it's okay I guess", "not great, not terrible") is
+  neutral: a model that only knows polar texts reads "I guess" or "not terrible" as a complaint.
 """
 
 from __future__ import annotations
@@ -58,6 +60,14 @@ KINDS = [
     ("inquiry", "Which plan includes priority support?", "neutral"),
     ("inquiry", "Please send me the invoice for last month", "neutral"),
     ("inquiry", "Got my code. How do I apply it at checkout?", "neutral"),
+    # a whole message that is a lukewarm verdict is neutral, not a complaint
+    ("lukewarm", "It's ok, I suppose", "neutral"),
+    ("lukewarm", "Not bad but not amazing", "neutral"),
+    ("lukewarm", "the food was alright", "neutral"),
+    ("lukewarm", "Could have been worse.", "neutral"),
+    # ...but only the whole message: with a complaint after it, the complaint decides
+    ("lukewarm", "The screen is okay but the battery drains in two hours", "negative"),
+    ("lukewarm", "Fine, but my order still hasn't arrived", "negative"),
 ]
 
 
