@@ -36,6 +36,9 @@ EN_FUNCTION = frozenset(
     here and or if than too very what which who whom whose when where why how all any some such
     one two three four five six seven eight nine ten first second day days week weeks month months
     year years time times hour hours minute minutes today yesterday tomorrow again still get got
+    tonight morning afternoon evening night weekend monday tuesday wednesday thursday friday
+    saturday sunday january february march april june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec
     'd 'll 're 's 've 'm""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -50,7 +53,9 @@ def is_cue(word: str, kind: str) -> bool:
         return any(
             ch not in ZH_FUNCTION for ch in word if not ch.isspace() and (ch.isalnum() or _has_emoji(ch))
         )
-    return any(w not in EN_FUNCTION for w in re.findall(r"[a-z']+|[!?:;=()<3]+|[^\x00-\x7f]", word))
+    words = re.findall(r"[a-z']+|[!?:;=()<3]+|[^\x00-\x7f]", word)
+    # A lone letter ("l" of "L.A.") is no word a reader would take for a reason.
+    return any(w not in EN_FUNCTION and not (len(w) == 1 and w.isalpha()) for w in words)
 
 
 def _has_emoji(text: str) -> bool:

@@ -264,3 +264,19 @@ def test_punctuation_is_never_shown_as_a_keyword(labeler: OfflineLabeler, text: 
     assert item.keywords, item
     for kw in item.keywords:
         assert kw == kw.strip("!?！？ ") and kw, item.keywords
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuesday, June 12, is election day. Please vote for Jamie!",
+        "November 9th, marked it down. Golden St. comes to L.A., we'll see then ;)",
+        "See you Saturday night at the club, it's going to be amazing",
+    ],
+)
+def test_dates_and_lone_letters_are_never_keywords(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    for kw in item.keywords:
+        words = re.findall(r"[a-z]+", kw.lower())
+        assert not any(len(w) == 1 for w in words if w != "i") or len(words) > 1, item.keywords
+        assert not set(words) <= {"tuesday", "june", "november", "saturday", "night", "th"}, item.keywords
