@@ -89,7 +89,7 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     if decision.label != "neutral":
         sign = 1 if decision.label == "positive" else -1
         # A keyword never contradicts a rule cue of its own text: praise is no reason for "negative".
-        against = [(c.start, c.end) for c in cues if c.push * sign < 0]
+        against = [(c.start, c.end) for c in cues if c.push * sign < 0 or (c.kind == "quibble" and sign > 0)]
         kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=names + against)]
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
         bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not cues and not ev.lexicon_hits
