@@ -1,6 +1,7 @@
 """Cross-domain accuracy and speed of the offline labeller on ../shared/data.
 
     uv run python benchmarks/offline_accuracy.py [DATA_DIR] [--model PATH] [--dev] [--errors] [--tune]
+    uv run python benchmarks/offline_accuracy.py --model /tmp/no_hotel.json.gz --shopping-categories 酒店
 
 Nothing measured here was trained on: waimai_10k (Chinese food delivery; the model saw only
 online shopping), the held-out SST-2 split (`sst2_split`), tweeteval sentiment val (English tweets,
@@ -22,6 +23,11 @@ cross-domain numbers.
 Social posts are read like the polar sets (the issue's measure: accuracy over the polar posts with
 a neutral call counted wrong, the share of them called neutral, accuracy over the pos/neg calls),
 plus 3-class accuracy and macro-F1 over all posts, neutral ones included.
+`--shopping-categories 酒店[,…]` also measures every row of those online_shopping_10_cats
+categories (binary, like waimai) with a model built without them
+(`scripts/build_offline_model.py --holdout-categories`): one row per category, and one for all of
+them together. A measured review whose text also occurs in a category that was trained on (or in
+waimai's fit part) is dropped, and the count printed: it would leak.
 Prints a markdown table to stdout; `--errors` also lists the support-set and social-set mistakes
 (of the dev sets with `--dev`). Exits 0 with a message when the shared data is absent (the
 support and social sets are still measured).
@@ -41,7 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bot.labelers.offline import SHIPPED_MODEL_PATH, OfflineLabeler  # noqa: E402
-from bot.labelers.offline.model import clear_cache  # noqa: E402
+from bot.labelers.offline.model import clear_cache, load_model  # noqa: E402
 from bot.labelers.offline_train import read_label_tsv, shared_part, sst2_split  # noqa: E402
 
 LABELS = ("positive", "negative", "neutral")
@@ -154,6 +160,40 @@ def read_waimai(path: Path) -> list[tuple[str, str]]:
         return [(r["review"], "positive" if r["label"] == "1" else "negative") for r in csv.DictReader(fh)]
 
 
+def held_out_shopping(
+    data: Path, categories: list[str], model_meta: dict
+) -> dict[str, list[tuple[str, str]]]:
+    """The rows of held-out online_shopping_10_cats categories, one set per category (and one for
+    all together), minus any text that also occurs among the trained texts (the other categories
+    and waimai's fit part). Prints the counts; raises ValueError for an unknown category."""
+    from scripts.build_offline_model import shopping_records
+
+    records = shopping_records(data / "online_shopping_10_cats.csv")
+    unknown = set(categories) - {cat for cat, _, _ in records}
+    if unknown:
+        raise ValueError(f"no such online_shopping_10_cats category: {', '.join(sorted(unknown))}")
+    held = set(model_meta.get("held_out_categories", ()))
+    if not_held := set(categories) - held:
+        print(f"WARNING: the model was trained on {', '.join(sorted(not_held))} (its meta does not "
+              "list them as held out): their rows are marked 'trained on'", file=sys.stderr)  # fmt: skip
+    trained = {text for cat, text, _ in records if cat not in categories}
+    if (data / "waimai_10k.csv").exists():
+        trained |= {t.strip() for t, _ in read_waimai(data / "waimai_10k.csv") if shared_part(t) == "fit"}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for cat in categories:
+        rows = [(t, "positive" if y == "1" else "negative") for c, t, y in records if c == cat]
+        kept = [r for r in rows if r[0] not in trained]
+        print(f"online_shopping_10_cats {cat}: {len(rows)} rows, {len(rows) - len(kept)} dropped "
+              "(text also in a trained category or waimai's fit part)")  # fmt: skip
+        how = "held out" if cat in held else "trained on"
+        out[f"online_shopping_10_cats {cat}, {how} (zh, binary)"] = kept
+    if len(categories) > 1:
+        together = [r for rows in out.values() for r in rows]
+        how = "trained on" if not_held else "held out"
+        out[f"online_shopping_10_cats {'+'.join(categories)}, {how} (zh, binary)"] = together
+    return out
+
+
 def macro_f1(gold: list[str], pred: list[str]) -> float:
     f1s = []
     for c in LABELS:
@@ -185,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--tune", action="store_true", help="choose the neutral bars on the tune parts (see above)"
+    )
+    parser.add_argument(
+        "--shopping-categories",
+        default="",
+        help="also measure these online_shopping_10_cats categories (comma-separated), held out of "
+        "the model's training by scripts/build_offline_model.py --holdout-categories",
     )
     args = parser.parse_args(argv)
     files = {
@@ -227,6 +273,13 @@ def main(argv: list[str] | None = None) -> int:
         sets[f"SST-2 held-out split, {part} half (en, binary)"] = half(sst2, dev=args.dev)
         tweets = read_label_tsv(files["tweets"])
         sets[f"tweeteval sentiment val, {part} half (en, 3-class)"] = half(tweets, dev=args.dev)
+    categories = [c.strip() for c in args.shopping_categories.split(",") if c.strip()]
+    if categories:
+        try:
+            sets |= held_out_shopping(args.data, categories, load_model(args.model).meta)
+        except (OSError, ValueError) as exc:
+            print(f"--shopping-categories: {exc}", file=sys.stderr)
+            return 2
     dev_support = read_support_eval(SUPPORT_DEV)
     test_support = read_support_eval(SUPPORT_TEST)
     for lang in ("zh", "en"):

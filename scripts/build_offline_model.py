@@ -1,6 +1,7 @@
 """Build the shipped offline model from the development data in ../shared/data.
 
     uv run python scripts/build_offline_model.py [DATA_DIR] [--out PATH]
+    uv run python scripts/build_offline_model.py --holdout-categories 酒店 --out /tmp/no_hotel.json.gz
 
 Trains on online_shopping_10_cats (Chinese) and SST-2 train minus a held-out split (English;
 see `sst2_split`), plus generated customer-support rows (`scripts/support_phrases.py`: neutral
@@ -8,7 +9,9 @@ inquiries/statements, which make both sub-models three-class, and a small suppor
 lexicon). waimai_10k, the held-out SST-2 split, tweeteval and benchmarks/data/support_*.tsv are
 never trained on: they are what `benchmarks/offline_accuracy.py` measures. This script refuses to
 open anything under benchmarks/ (an audit hook enforces it). Writes
-bot/labelers/data/offline_model.json.gz.
+bot/labelers/data/offline_model.json.gz. `--holdout-categories` is an evaluation build: the same
+build without the rows of some online_shopping_10_cats categories (written to --out, never the
+shipped file), so that `benchmarks/offline_accuracy.py --shopping-categories` can measure them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import csv
 import random
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,14 +102,26 @@ def read_waimai(path: Path) -> list[tuple[str, str]]:
         return [(r["review"].strip(), r["label"]) for r in csv.DictReader(fh) if r["review"].strip()]
 
 
-def read_online_shopping(path: Path) -> list[tuple[str, str]]:
-    rows = []
+def shopping_records(path: Path) -> list[tuple[str, str, str]]:
+    """online_shopping_10_cats as (category, text, label) rows, texts stripped, empty ones left out."""
+    out = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         for rec in csv.DictReader(fh):
             text = (rec["review"] or "").replace("\ufeff", "").strip()
             if text:
-                rows.append((text, rec["label"]))
-    return rows
+                out.append((rec["cat"], text, rec["label"]))
+    return out
+
+
+def read_online_shopping(path: Path, holdout: Collection[str] = ()) -> tuple[list[tuple[str, str]], int]:
+    """The (text, label) rows outside the `holdout` categories, and how many rows were held out.
+    Raises ValueError for a held-out category the file does not have (a typo would hold out nothing)."""
+    records = shopping_records(path)
+    unknown = set(holdout) - {cat for cat, _, _ in records}
+    if unknown:
+        raise ValueError(f"no such online_shopping_10_cats category: {', '.join(sorted(unknown))}")
+    rows = [(text, label) for cat, text, label in records if cat not in holdout]
+    return rows, len(records) - len(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,7 +148,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=("zh", "en"), help="build one language (experiments; the other is the shipped one)"
     )
+    parser.add_argument(
+        "--holdout-categories",
+        default="",
+        help="evaluation build: leave these online_shopping_10_cats categories (comma-separated, e.g. "
+        "酒店,书籍) out of training; needs --out (`benchmarks/offline_accuracy.py "
+        "--shopping-categories` measures them)",
+    )
     args = parser.parse_args(argv)
+    holdout = [c.strip() for c in args.holdout_categories.split(",") if c.strip()]
+    if holdout and args.out.resolve() == SHIPPED_MODEL_PATH.resolve():
+        print("--holdout-categories builds an evaluation model: pass --out PATH", file=sys.stderr)
+        return 2
     forbid_benchmark_data()
     shopping, sst2 = args.data / "online_shopping_10_cats.csv", args.data / "sst2_train.tsv"
     for path in (shopping, sst2):
@@ -140,7 +167,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"missing {path}: pass the folder holding the shared data", file=sys.stderr)
             return 2
     t0 = time.perf_counter()
-    zh_rows = read_online_shopping(shopping)
+    try:
+        zh_rows, n_held = read_online_shopping(shopping, holdout)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if holdout:
+        print(f"held out of training: {n_held} online_shopping_10_cats rows ({', '.join(holdout)})")
     sst2_train, sst2_held = sst2_split(read_label_tsv(sst2))
     neutral = {lang: support_phrases.neutral_rows(lang) for lang in NEUTRAL_LANGS}
     if args.en_neutral:
@@ -163,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(sst2_held)} held out; generated support rows: "
           f"{ {k: len(v) for k, v in neutral.items()} } neutral, "
           f"{ {k: len(v) for k, v in domain.items()} } lexicon", file=sys.stderr)  # fmt: skip
-    meta = {
+    meta: dict[str, object] = {
         "name": "sentibot shipped offline model",
         "training_data": [
             {
@@ -203,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         ],
         "built_by": "scripts/build_offline_model.py",
     }
+    if holdout:
+        meta["name"] = "sentibot evaluation model (online_shopping_10_cats categories held out)"
+        meta["held_out_categories"] = holdout
+        meta["held_out_rows"] = n_held
     rows = zh_rows + sst2_train + fit["zh"] + fit["en"] + [row for rows in neutral.values() for row in rows]
     if args.only:
         rows = [(t, y) for t, y in rows if detect_lang(t) == args.only]

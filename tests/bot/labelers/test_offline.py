@@ -161,6 +161,45 @@ def test_model_build_cannot_read_benchmark_data() -> None:
     assert run.returncode != 0 and "must not read evaluation data" in run.stderr
 
 
+def test_held_out_categories_are_not_trained_on(tmp_path: Path) -> None:
+    from scripts.build_offline_model import main, read_online_shopping
+
+    path = _write_csv(
+        tmp_path / "shop.csv",
+        ["cat", "label", "review"],
+        [
+            ("酒店", "1", "房间干净，早餐丰盛"),
+            ("书籍", "0", "\ufeff印刷太差 "),
+            ("酒店", "0", "隔音很差"),
+            ("衣服", "1", ""),
+        ],
+        bom=True,
+    )
+    rows, held = read_online_shopping(path, ["酒店"])
+    assert rows == [("印刷太差", "0")] and held == 2
+    everything = [("房间干净，早餐丰盛", "1"), ("印刷太差", "0"), ("隔音很差", "0")]
+    assert read_online_shopping(path) == (everything, 0)
+    with pytest.raises(ValueError, match="酒店s"):
+        read_online_shopping(path, ["酒店s"])  # a typo must not hold out nothing
+    # An evaluation build never overwrites the shipped model: it needs --out.
+    assert main(["--holdout-categories", "酒店"]) == 2
+
+
+def test_held_out_categories_of_the_shared_data_are_not_trained_on(shared_data: Path) -> None:
+    from scripts.build_offline_model import read_online_shopping, shopping_records
+
+    path = shared_data / "online_shopping_10_cats.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    records = shopping_records(path)
+    rows, held = read_online_shopping(path, ["酒店", "书籍"])
+    assert held == sum(cat in ("酒店", "书籍") for cat, _, _ in records) > 0
+    assert len(rows) == len(records) - held
+    trained = {text for text, _ in rows}
+    hotel_only = {t for cat, t, _ in records if cat == "酒店"} - {t for cat, t, _ in records if cat != "酒店"}
+    assert hotel_only and not hotel_only & trained
+
+
 async def test_label_preserves_ids_roles_and_reports_progress(labeler: OfflineLabeler) -> None:
     items = [
         TextIn(id=7, text="客服态度很差", role="customer", author="u1"),
