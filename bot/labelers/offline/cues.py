@@ -65,7 +65,7 @@ _ZH_TOPIC = (
 # Evaluative words that need a degree word or a topic noun in front (alone they are ambiguous:
 # 好的 = "OK", 快递 has 快 in it).
 _ZH_POS_BOUND = (
-    "好|棒|赞|快|美|香|便宜|实惠|划算|清楚|清晰|干净|舒服|方便|及时|准时|到位|"
+    "干净卫生|好|棒|赞|快|美|香|便宜|实惠|划算|清楚|清晰|干净|舒服|方便|及时|准时|到位|"
     # social posts: people, films, shows, scenery
     "燃|萌|帅|酷|牛|强|可爱|好听|好玩|精彩|感人|漂亮|有才|过瘾|暖心|温暖|浪漫|震撼|壮观|治愈"
 )
@@ -86,14 +86,14 @@ _ZH_POS_FREE = (
     "回购|还会再来|下次还来|还会再买|"
     # food and delivery reviews: praise that needs no degree word (不新鲜, 不准时 are negations)
     "可口|美味|好喝|鲜美|入味|地道|正宗|筋道|劲道|爽口|酥脆|鲜嫩|外酥里嫩|香软|香脆|新鲜|"
-    "热乎|热腾腾|热气腾腾|干净卫生|干干净净|卫生(?!间|纸|巾|局|部|院|所|厅|有问题|问题|堪忧|差)|吃不腻|百吃不厌|"
+    "热乎|热腾腾|热气腾腾|干净卫生|干干净净|吃不腻|百吃不厌|"
     # social posts: feelings and verdicts about the poster's day
     "幸福|快乐|感动|欣慰|激动|骄傲|自豪|美好|幸运|好运|顺利|圆满|无憾|值了|值回票价|治愈|暖心|"
     "惊艳|好兆头|锦鲤|成就感|成功"
 )
 _ZH_NEG_FREE = (
     "失望|(?<![把扔倒清收捡])垃圾(?![桶袋分带])|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
-    "(?<![出误时温落偏相视色公])差(?!不多|点|别|价|距|一点|异|额|事|旅|遣|评|错)|"
+    "(?<![出误时温落偏相视色公只就还不])差(?!不多|点|别|价|距|一点|异|额|事|旅|遣|评|错|到哪|不了)|"
     "离谱|过分|后悔|不满|愤怒|郁闷|恶劣|粗暴|不耐烦|忽悠|欺骗|虚假|缺斤少两|不靠谱|浪费|"
     "废物|坑爹|气人|心累|无奈|坑钱|上当|受骗|黑心|太坑|闹心|烦死|扯皮|推诿|推卸|踢皮球|呵呵|"
     # social posts: feelings about the poster's day
@@ -111,10 +111,10 @@ _ZH_PHRASE = re.compile(
     rf"|(?P<negn>{_ZH_NEGATOR})?(?P<nf>{_ZH_NEG_FREE})"
 )
 # A quibble: 有点 / 偏 / 略 / 稍微 before a fault word ("设施有点旧", "偏咸", "略贵"). In reviews it is
-# as often the small print of praise as a complaint ("好吃，就是有点慢" is a good review), so next to
-# praise it does not move the label (a push there lost the waimai tune part three reviews); alone it
-# is a mild complaint ("菜有点少，饼有点干"). Never shown as a reason for "positive". Not after a
-# negation ("不太咸"), nor in other senses (小时, 冷静).
+# as often the small print of praise as a complaint ("好吃，就是有点慢", "东西好用但是有点小贵" are
+# good reviews), so it does not move the label (a push of its own, alone or after 但是, lost the
+# waimai tune part and the shopping reviews several reviews); but it is never shown as a reason for
+# "positive". Not after a negation ("不太咸"), nor in other senses (小时, 冷静).
 _ZH_QUIBBLE = re.compile(
     r"(?<![不没别])(?:有点|有些|偏|略|稍微|稍)(?:有点|有些)?"
     r"(?:咸|淡(?!定)|油(?!门|画)|腻|辣|硬|凉|冷(?!静|门)|稀|少(?!女|年|爷|量)|甜|酸|苦|干(?!净|脆|嘛|吗|啥|活)|"
@@ -369,7 +369,9 @@ def _zh_phrases(lower: str) -> list[Cue]:
             fast = g["pb"] == "快" or g["pb2"] == "快"
             if fast and _ZH_FAST_BUT_BAD.match(lower, m.end() - 1):
                 continue
-            push, kind = PUSH_BOUND, "praise"
+            # 干净卫生 is two evaluative words, as clear as a stand-alone one
+            push = PUSH_PHRASE if "干净卫生" in (g["pb"], g["pb2"]) else PUSH_BOUND
+            kind = "praise"
         elif g["nb"] or g["nb4"] or g["nt"]:
             push, kind = -PUSH_BOUND, "complaint"
         elif g["pf"]:
@@ -404,9 +406,7 @@ def _zh_cues(lower: str) -> list[Cue]:
     for m in _ZH_RESOLUTION.finditer(lower):
         if not _overlaps(m.start(), m.end(), cues):
             cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
-    # A quibble next to praise is small print (no push); alone it is a mild complaint.
-    push = 0.0 if any(c.push > 0 for c in cues) else -PUSH_BOUND
-    cues += [Cue(push, m.start(), m.end(), "quibble") for m in _ZH_QUIBBLE.finditer(lower)
+    cues += [Cue(0.0, m.start(), m.end(), "quibble") for m in _ZH_QUIBBLE.finditer(lower)
              if not _overlaps(m.start(), m.end(), cues)]  # fmt: skip
     complaint = any(c.push < 0 for c in cues)
     frames = list(_ZH_SARCASM_ALONE.finditer(lower)) + (

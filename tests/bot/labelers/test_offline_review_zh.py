@@ -30,6 +30,7 @@ REVIEWS = [
     ("米饭香软可口，送来还是热乎的", "positive"),
     ("炸鸡外酥里嫩，酱汁也入味", "positive"),
     ("蔬菜新鲜，做法正宗", "positive"),
+    ("房间的卫生和设施都很差，地毯很脏", "negative"),
     ("配送准时，餐盒干净卫生", "positive"),
     ("汤头鲜美，面条筋道", "positive"),
     ("水果新鲜，每一个都很甜", "positive"),
@@ -41,8 +42,7 @@ REVIEWS = [
     ("这个价格有点贵，量还太少", "negative"),
     ("奶茶太甜了，珍珠也偏硬", "negative"),
     ("隔音差，一晚上没睡好", "negative"),
-    # a quibble alone is a mild complaint; next to praise it is small print, never a reason for praise
-    ("设施有点旧，隔音也有点差", "negative"),
+    # a quibble is small print, never a reason for praise
     ("好吃，就是送得有点慢", "positive"),
     # negated praise stays a complaint
     ("菜不新鲜，吃着也不卫生", "negative"),
@@ -118,6 +118,7 @@ def test_praise_is_never_named_as_a_reason_for_negative(labeler: OfflineLabeler,
         "今天的软件更新了吗",
         "我下周出差",
         "差不多下午到",
+        "和手机只差一个通话功能",
     ],
 )
 def test_the_new_words_do_not_fire_outside_their_sense(labeler: OfflineLabeler, text: str) -> None:
