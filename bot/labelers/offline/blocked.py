@@ -41,11 +41,14 @@ _ZH_SURNAMES = (
 )
 _ZH_NAME_RE = re.compile(
     rf"[小老阿][{_ZH_SURNAMES}](?![了的吗呢])|[{_ZH_SURNAMES}](?:先生|女士|小姐|经理|师傅|老师|总|工|姐|哥)"
+    rf"|(?<=我叫)[{_ZH_SURNAMES}][\u4e00-\u9fff]{{1,2}}?(?=[，,。\s]|$)"
 )
 # English names: an honorific or an introduction and the capitalised word(s) after it.
 _EN_NAME_RE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Madam)\.? [A-Z][a-z]+(?: [A-Z][a-z]+)?"
     r"|(?<=\bmy name is )[A-Z][a-z]+|(?<=\bthis is )[A-Z][a-z]+(?= from\b)"
+    r"|\b[A-Z][a-z]+(?= from (?:billing|support|sales|accounts?|customer service|tech support|the help ?desk"
+    r"|your team|the store|the shop)\b)"
     r"|(?:(?<=\bagent )|(?<=\brep )|(?<=\brepresentative )|(?<=\btechnician )|(?<=\bdriver )"
     r"|(?<=\bcourier )|(?<=\bmanager ))[A-Z][a-z]+"
 )

@@ -25,6 +25,9 @@ _ZH_INQUIRY = re.compile(
     # a question word at the end needs no question mark: 订单到哪了, 什么时候到账, 要多久, 多少钱
     r"|(?:哪里|哪儿|在哪|到哪|什么时候|多久|几天|几号|多少钱)[了呀啊]?[。.~～]*\s*$"
     r"|^\s*(?:请问|麻烦|能不能|能否|可不可以|怎么|如何|想问|想咨询|咨询|问一下|问下|我想|帮我|帮忙)"
+    # a request after a statement (吃不了猪肉，麻烦备注一下), and asking for a person (转人工)
+    r"|[，,。；;]\s*(?:请问|麻烦|能不能|能否|可不可以|帮我|帮忙)"
+    r"|^\s*(?:转人工|人工客服|人工服务|找人工|我要人工)"
 )
 # English: a question mark at the end, a request frame, or a question's word order at the start —
 # an auxiliary before its subject ("can you", "is there", "do I") or a wh-word before an auxiliary
@@ -40,10 +43,13 @@ _EN_INQUIRY = re.compile(
     r"\?\s*\W*$"
     r"|^\W*(?:(?:hi|hello|hey)\W+)?(?:"
     r"please|i'd like|i would like|i want to|i need to|i'm looking for"
+    r"|(?:let me |can i |could i )?(?:talk|speak|chat) (?:to|with)|connect me|transfer me|put me through"
     rf"|{_EN_AUX}(?:n't|\s*n't)?\s+{_EN_SUBJECT}"
     rf"|(?:how|what|where|when|which|who|whom|whose)(?:\s+[a-z-]+)?\s*(?:{_EN_AUX}|to|'s|’s)"
     rf"|how\s+(?:much|many|long|soon|often|far)(?:\s+[a-z-]+)?\s*(?:{_EN_AUX}|to|until|till|before)"
     r")\b"
+    # a request after a statement: "my order number is 88213, can you check it"
+    r"|[,;.]\s*(?:can|could|would|will) you\s+(?!believe|imagine)"
 )
 # Rhetorical questions (complaints) and exclamations ("how could they", "what a joke").
 _EN_COMPLAINT_Q = re.compile(

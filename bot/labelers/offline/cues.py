@@ -83,7 +83,7 @@ _ZH_POS_FREE = (
     "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|(?<![求请])推荐(?!一下|几|个|些|点|下|吗|么)|"
     "感谢|谢谢|辛苦了|负责(?!人)|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
     "惊艳|用心|温柔|好评如潮|五星|良心|没话说|没得说|有问必答|无可挑剔|挑不出毛病|没毛病|超赞|一级棒|"
-    "回购|还会再来|下次还来|还会再买|"
+    "回购|还会再来|下次还来|还会再买|耐用|友善|和善|亲切|有启发|受益匪浅|"
     # food and delivery reviews: praise that needs no degree word (不新鲜, 不准时 are negations)
     "可口|美味|好喝|鲜美|入味|地道|正宗|筋道|劲道|爽口|酥脆|鲜嫩|外酥里嫩|香软|香脆|新鲜|"
     "热乎|热腾腾|热气腾腾|干净卫生|干干净净|吃不腻|百吃不厌|"
@@ -146,7 +146,15 @@ _ZH_RESOLUTION = re.compile(
     r"(?:问题)?(?:已经)?解决了|搞定了|修好了|已?到账了|恢复正常|可以(?:正常)?用了|好了，?谢谢|"
     r"提前到|当天就到|第二天就到|秒回|秒退"
 )
-_ZH_SARCASM_ALONE = re.compile(r"呵呵|真行啊|好一个|我服了|服了你们|醉了|真有你们的|谢谢你们全家")
+_ZH_SARCASM_ALONE = re.compile(
+    r"呵呵|真行啊|好一个|我服了|服了你们|醉了|真有你们的|谢谢你们全家"
+    # praise in scare quotes: 真是让人“惊喜”, 客服真是“专业”
+    r"|[“\"「『](?:惊喜|好评|满意|专业|贴心|靠谱|优秀|给力|良心|高效|负责|周到|用心|完美|快|好)[”\"」』]"
+)
+# Praise said through a negation: 没有想象中那么差, 不算差; hidden from the model (糟糕, 差).
+_ZH_NEGATED_PRAISE = re.compile(
+    r"没有?想象(?:中|的)?(?:的)?那么(?:糟糕|差|难吃|难用|坏|烂|慢|贵|夸张|不堪)|(?:还|也|并|倒)?不算差|一点(?:都|也)不差"
+)
 _ZH_SARCASM_FRAME = re.compile(
     r"真是(?:太)?(?:谢谢|感谢|好|棒|厉害|高效)|(?:谢谢|感谢)你们了?[啊呢哦]|太好了呢|可真[行棒快好]"
 )
@@ -300,13 +308,33 @@ _EN_RESOLUTION = re.compile(
     r"|friendly|polite|responsive|professional|knowledgeable|courteous|attentive)\b"
     r"|\babove and beyond\b|\bhighly recommend\b|\blife ?saver\b|\bexceeded (?:my )?expectations\b"
     r"|\bpleasantly surprised\b|\bback up and running\b|\b(?:five|5) stars\b|\b10/10\b"
+    r"|\b(?:processed|shipped|delivered|arrived|resolved|handled|answered|refunded|replaced)"
+    r" (?:very |really |super )?"
+    r"(?:quickly|fast|promptly|right away|on time|the same day|the next day|within the hour)\b"
+)
+# Asking for a person ("talk to a human", "speak to a manager") is a request, whatever the model
+# makes of "human" or "manager": hidden from it.
+_EN_ASK_PERSON = re.compile(
+    r"\b(?:talk|speak|chat) (?:to|with) (?:a |an |the |your )?(?:real |actual |live )?(?:human|person|agent"
+    r"|representative|rep|someone|somebody|manager|supervisor)\b"
+)
+# Praise said through a negation: the model reads "complaints", "problem", "put it down" as
+# complaints, so these phrases are a praise cue and hidden from it.
+_EN_NEGATED_PRAISE = re.compile(
+    r"\bno complaints\b|\b(?:can't|cannot|can not) complain\b|\bcouldn't be happier\b"
+    r"|\bnever (?:had|once had|have had) (?:a|any|one) (?:single )?(?:problem|issue|complaint)s?\b"
+    r"|\bno (?:problems|issues) (?:at all|whatsoever)\b"
+    r"|\b(?:can't|cannot|couldn't) recommend (?:\w+ ){0,3}(?:enough|highly enough|more)\b"
+    r"|\b(?:can't|couldn't|could not) put it down\b|\bwithout a hitch\b"
 )
 _EN_SARCASM_ALONE = re.compile(
     r"\boh,? (?:great|joy|wonderful|perfect|lovely|good),? (?:another|more|again)\b|"
     r"\bthanks? (?:a lot |so much |very much )?for (?:absolutely |literally |exactly |precisely )?nothing\b"
     r"|\byeah,? right\b"
     r"|(?<!you )(?<!thanks )\bso much for\b"
-    r"|\bthanks for (?:wasting|ruining|making) \w+"
+    r"|\bthanks? (?:a lot |so much |very much )?for (?:wasting|ruining|making|losing|breaking|cancell?ing"
+    r"|ignoring|overcharging|charging|hanging up|leaving) \w+"
+    r"|\byeah,? because\b"
 )
 _EN_SARCASM_FRAME = re.compile(
     r"\boh,? (?:great|wonderful|perfect|fantastic|joy|good|brilliant|lovely|nice|splendid|awesome)\b"
@@ -316,7 +344,8 @@ _EN_SARCASM_FRAME = re.compile(
     r"|terrific|top-notch|fabulous) (?:job|work|service|support|customer service)\b"
     r"|^\W*(?:great|perfect|wonderful|fantastic|brilliant|lovely|awesome|terrific)\W+"
     r"(?:just|really|simply) \w+"
-    r"|\blove (?:how|that|it when|the way)\b|\bthanks a lot\b|\bwhat a (?:great|wonderful|fantastic)\b"
+    r"|\blove (?:how|that|it when|the way|waiting|being (?:put )?on hold|paying|getting charged|having to)\b"
+    r"|\bthanks a lot\b|\bwhat a (?:great|wonderful|fantastic)\b"
 )
 # The ironic frames that a repetition marks as irony even without a complaint fact ("oh wonderful,
 # the app logged me out again"); "great job" and the like need a complaint (or a negative rest).
@@ -326,7 +355,8 @@ _EN_STRONG_FRAME = re.compile(
 _EN_REPEAT = re.compile(r"(?<!thanks )(?<!thank you )\b(?:again|another|once more|yet again)\b")
 _EN_PRAISE_WORD = re.compile(
     r"\b(?:great|wonderful|perfect|fantastic|joy|good|brilliant|lovely|nice|splendid|awesome|marvelous"
-    r"|amazing|thanks|thank|love|excellent|helpful|best)\b"
+    r"|amazing|thanks|thank|love|excellent|helpful|best|appreciate|appreciated|wow|worth|superb|outstanding"
+    r"|terrific|fabulous|impressed|delighted)\b"
 )
 
 # -------------------------------------------------------------------------------------------
@@ -400,6 +430,12 @@ def _zh_cues(lower: str) -> list[Cue]:
         if after:
             sign = 1 if sum(c.push for c in after) > 0 else -1
             cues.append(Cue(sign * PUSH_SURPRISE / 2, lead.start(), lead.end(), "surprise"))
+    for m in _ZH_NEGATED_PRAISE.finditer(lower):
+        cues = [c for c in cues if not (c.start < m.end() and m.start() < c.end)]
+        cues += [
+            Cue(PUSH_PHRASE, m.start(), m.end(), "praise"),
+            Cue(0.0, m.start(), m.end(), "praise", mask=True),
+        ]
     for m in _ZH_COMPLAINT_FACT.finditer(lower):
         if not _overlaps(m.start(), m.end(), cues):
             cues.append(Cue(-PUSH_FACT, m.start(), m.end(), "complaint_fact"))
@@ -433,7 +469,7 @@ _EN_LUKEWARM = re.compile(
     r"|not (?:great|bad|amazing|terrible|awful|the best|the worst),? (?:but )?not (?:great|bad|terrible|awful"
     r"|amazing|the best|the worst)"
     r"|could be (?:better|worse),? (?:but |and )?(?:it )?could be (?:better|worse)"
-    r"|could (?:have been|be) worse)"
+    r"|could (?:have been|be) worse|not (?:terrible|awful|horrible|the worst))"
     r"[\s.!…]*"
 )
 
@@ -449,6 +485,12 @@ def _en_cues(lower: str) -> list[Cue]:
         cues.append(Cue(-PUSH_FACT, m.start(), m.end(), "complaint_fact"))
     for m in _EN_RESOLUTION.finditer(lower):
         cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
+    cues += [Cue(0.0, m.start(), m.end(), "request", mask=True) for m in _EN_ASK_PERSON.finditer(lower)]
+    for m in _EN_NEGATED_PRAISE.finditer(lower):
+        cues += [
+            Cue(PUSH_FACT, m.start(), m.end(), "praise"),
+            Cue(0.0, m.start(), m.end(), "praise", mask=True),
+        ]
     alone = list(_EN_SARCASM_ALONE.finditer(lower))
     for m in alone:
         # The frame's own words ("yeah right", "thanks for nothing") are irony: not for the model.

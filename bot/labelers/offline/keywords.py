@@ -39,6 +39,8 @@ EN_FUNCTION = frozenset(
     tonight morning afternoon evening night weekend monday tuesday wednesday thursday friday
     saturday sunday january february march april june july august september october november
     december jan feb mar apr jun jul aug sep sept oct nov dec
+    i'm i've i'll i'd you're you've you'll we're we've we'll they're they've it's that's there's
+    he's she's let's what's
     'd 'll 're 's 've 'm""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 
