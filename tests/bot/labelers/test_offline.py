@@ -10,19 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.labelers.offline import CHUNK, SHIPPED_MODEL_PATH, OfflineLabeler
+from bot.labelers.offline import CHUNK, OfflineLabeler
 from bot.labelers.offline_train import read_labelled_csv, shared_part, train
 from domain.models import TextIn
 
 REPO = Path(__file__).resolve().parents[3]
 SHARED_DATA = REPO.parent / "shared" / "data"
 SUPPORT_EVAL = REPO / "benchmarks" / "data" / "support_dev.tsv"
-
-
-@pytest.fixture(scope="module")
-def labeler() -> OfflineLabeler:
-    assert SHIPPED_MODEL_PATH.exists(), "run scripts/build_offline_model.py"
-    return OfflineLabeler()
 
 
 @pytest.mark.parametrize(

@@ -71,11 +71,6 @@ KINDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def labeler() -> OfflineLabeler:
-    return OfflineLabeler()
-
-
 @pytest.mark.parametrize(("kind", "text", "label"), KINDS, ids=[f"{k}:{t[:24]}" for k, t, _ in KINDS])
 def test_english_kinds(labeler: OfflineLabeler, kind: str, text: str, label: str) -> None:
     scored = labeler.score(text)

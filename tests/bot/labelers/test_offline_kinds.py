@@ -141,11 +141,6 @@ LABEL_WORDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def labeler() -> OfflineLabeler:
-    return OfflineLabeler()
-
-
 def _check_reasons(item: LabeledItem) -> None:
     """Keywords come from the text, are named by the explanation, and the explanation says the label."""
     assert item.label is not None

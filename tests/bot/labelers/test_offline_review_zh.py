@@ -18,12 +18,6 @@ import pytest
 from bot.labelers.offline import OfflineLabeler
 from bot.labelers.offline.cues import find_cues
 
-
-@pytest.fixture(scope="module")
-def labeler() -> OfflineLabeler:
-    return OfflineLabeler()
-
-
 REVIEWS = [
     # plain praise, no degree word
     ("包装不错，干净卫生", "positive"),
@@ -70,6 +64,9 @@ def test_a_question_without_a_question_mark_is_neutral(labeler: OfflineLabeler, 
 @pytest.mark.parametrize(
     "text",
     [
+        "屏幕很清晰，不过电池不太耐用",
+        "酒店设施有点旧，不过服务人员很友善",
+        "The refund was processed quickly, no complaints",
         "酒店位置很方便，就是隔音差",
         "房间挺大的，可惜信号很差",
         "屏幕清晰，续航差了点",
@@ -83,7 +80,7 @@ def test_a_reason_never_contradicts_a_cue_of_its_text(labeler: OfflineLabeler, t
     lower = text.lower()
     sign = {"positive": 1, "negative": -1, "neutral": 0}[item.label]
     against = [lower[c.start : c.end] for c in find_cues(lower) if c.push * sign < 0]
-    assert any(c.push < 0 or c.kind == "quibble" for c in find_cues(lower)), "the texts hold a complaint"
+    assert any(c.push or c.kind == "quibble" for c in find_cues(lower)), "the texts hold a cue"
     if sign > 0:  # a quibble is never a reason for praise
         against += [lower[c.start : c.end] for c in find_cues(lower) if c.kind == "quibble"]
     for kw in item.keywords:

@@ -68,11 +68,6 @@ POSTS = [
 NOISE = ("@", "#", "转发", "//", "http", "t.cn", "分享图片", "[")
 
 
-@pytest.fixture(scope="module")
-def labeler() -> OfflineLabeler:
-    return OfflineLabeler()
-
-
 @pytest.mark.parametrize(("kind", "text", "label"), POSTS, ids=lambda v: str(v)[:10])
 def test_social_post(labeler: OfflineLabeler, kind: str, text: str, label: str) -> None:
     item = labeler.predict(text)
