@@ -54,6 +54,9 @@ CONTRAST_LEAN_P = 0.6  # the bar for the clause after "but" when it leans agains
 CONTRAST_LEAN_CAP = 0.75  # ... and the most confidence such a call gets
 IRONY_REST_P = 0.8  # an ironic frame is sarcasm when the rest of the message is this likely negative
 ONE_WORD_P = 0.75  # an English polar call resting on one plain word (no lexicon word, no cue) needs this
+# Cues that only shape what is shown (a quibble) or hidden (a request for a person): they are no
+# sentiment, so a text with only these is "neutral outright", not "weak cues".
+_SILENT_CUES = ("quibble", "request")
 NO_EVIDENCE_CONFIDENCE = 0.6  # a polar lean with no word to show for it: neutral, not confidently
 
 
@@ -108,7 +111,7 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
         # the model's prior), or one plain English word that is no sentiment word ("the blue
         # one"): that is weak evidence, so neutral.
         return Scored("neutral", NO_EVIDENCE_CONFIDENCE, [], "none", lang, probs)
-    if decision.why in ("neutral", "inquiry") and not cues:
+    if decision.why in ("neutral", "inquiry") and not [c for c in cues if c.kind not in _SILENT_CUES]:
         # The model (or the inquiry rule) says neutral outright: the polar cues are not the reason.
         cue_kind = "inquiry" if decision.why == "inquiry" else "none"
         return Scored("neutral", decision.confidence, [], cue_kind, lang, probs)
