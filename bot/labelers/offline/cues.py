@@ -93,7 +93,7 @@ _ZH_POS_FREE = (
 )
 _ZH_NEG_FREE = (
     "失望|(?<![把扔倒清收捡])垃圾(?![桶袋分带])|差劲|糟糕|恶心|难吃|难用|难看|敷衍|坑人|骗人|骗子|投诉|差评|生气|气死|无语|崩溃|"
-    "(?<![出误时温落偏相视色公只就还不])差(?!不多|点|别|价|距|一点|异|额|事|旅|遣|评|错|到哪|不了)|"
+    "(?<![出误时温落偏相视色公只就还])差(?!不多|点|别|价|距|一点|异|额|事|旅|遣|评|错|到哪|不了)|"
     "离谱|过分|后悔|不满|愤怒|郁闷|恶劣|粗暴|不耐烦|忽悠|欺骗|虚假|缺斤少两|不靠谱|浪费|"
     "废物|坑爹|气人|心累|无奈|坑钱|上当|受骗|黑心|太坑|闹心|烦死|扯皮|推诿|推卸|踢皮球|呵呵|"
     # social posts: feelings about the poster's day
@@ -326,6 +326,11 @@ _EN_NEGATED_PRAISE = re.compile(
     r"|\bno (?:problems|issues) (?:at all|whatsoever)\b"
     r"|\b(?:can't|cannot|couldn't) recommend (?:\w+ ){0,3}(?:enough|highly enough|more)\b"
     r"|\b(?:can't|couldn't|could not) put it down\b|\bwithout a hitch\b"
+    # a complaint word negated: "the food wasn't cold", "the courier wasn't rude at all"
+    r"|\b(?:wasn't|weren't|isn't|aren't|(?:was|were|is|are) not|never) (?:even |at all |one bit )?"
+    r"(?:late|cold|broken|damaged|rude|stale|soggy|delayed|faulty|defective|dirty|unhelpful|disappointing"
+    r"|a problem|an issue)\b"
+    r"|\bwouldn't say (?:i'm|i am|i was|we're|we were) (?:unhappy|disappointed|dissatisfied)\b"
 )
 _EN_SARCASM_ALONE = re.compile(
     r"\boh,? (?:great|joy|wonderful|perfect|lovely|good),? (?:another|more|again)\b|"
@@ -412,6 +417,8 @@ def _zh_phrases(lower: str) -> list[Cue]:
             push, kind = -PUSH_PHRASE, "complaint"
         if negated:
             push, kind = -0.8 * push, "complaint" if push > 0 else "praise"
+            if push > 0:  # 不差: the model reads 差 as a complaint, so the negated complaint is hidden
+                cues.append(Cue(0.0, m.start(), m.end(), kind, mask=True))
         cues.append(Cue(push, m.start(), m.end(), kind))
     return cues
 

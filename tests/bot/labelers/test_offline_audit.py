@@ -1,6 +1,7 @@
 """Kinds found by a tester typing messages one at a time (issue 14, fourth round), each with the
 tester's phrasing and one of ours:
-- praise said through a negation ("no complaints", "can't recommend it enough", 没有想象中那么差);
+- praise said through a negation ("no complaints", "can't recommend it enough", "the food wasn't
+  cold", 没有想象中那么差, 态度不差);
 - sarcasm by thanks for a fault ("thanks for losing my package"), "love waiting on hold",
   "yeah, because …", scare-quoted praise (真是让人“惊喜”);
 - requests for a person ("talk to a human", 转人工) and requests after a statement ("…, can you
@@ -28,6 +29,12 @@ CASES = [
     ("This novel is a page-turner, couldn't put it down", "positive"),
     ("没有想象中那么糟糕", "positive"),
     ("用了一个月，没有想象的那么差，还挺好用", "positive"),
+    ("The delivery wasn't late and the food wasn't cold", "positive"),
+    ("The courier wasn't rude at all, very quick too", "positive"),
+    ("I wouldn't say I'm unhappy with it", "positive"),
+    ("快递员态度不差", "positive"),
+    # ...but a complaint next to the negated one still decides
+    ("It isn't broken, just painfully slow", "negative"),
     # sarcasm
     ("Wow, thanks for losing my package, really appreciate it", "negative"),
     ("Thanks so much for cancelling my order without telling me", "negative"),
