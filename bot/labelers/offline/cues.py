@@ -116,7 +116,7 @@ _ZH_PHRASE = re.compile(
 # waimai tune part and the shopping reviews several reviews); but it is never shown as a reason for
 # "positive". Not after a negation ("不太咸"), nor in other senses (小时, 冷静).
 _ZH_QUIBBLE = re.compile(
-    r"(?<![不没别])(?:有点|有些|偏|略|稍微|稍)(?:有点|有些)?"
+    rf"(?<![不没别])(?:{_ZH_MILD})(?:有点|有些)?"
     r"(?:咸|淡(?!定)|油(?!门|画)|腻|辣|硬|凉|冷(?!静|门)|稀|少(?!女|年|爷|量)|甜|酸|苦|干(?!净|脆|嘛|吗|啥|活)|"
     r"贵|慢|小(?!时|哥|姐|吃|份|伙|区|孩|朋友|心)|晚|久|坨|旧|吵|暗|窄|挤|短|远|潮|闷|薄|粗|糙|差|难)"
 )
