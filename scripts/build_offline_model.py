@@ -2,6 +2,7 @@
 
     uv run python scripts/build_offline_model.py [DATA_DIR] [--out PATH]
     uv run python scripts/build_offline_model.py --holdout-categories 酒店 --out /tmp/no_hotel.json.gz
+    uv run python scripts/build_offline_model.py --holdout-shopping-tune --out /tmp/shop_tune.json.gz
 
 Trains on online_shopping_10_cats (Chinese) and SST-2 train minus a held-out split (English;
 see `sst2_split`), plus generated customer-support rows (`scripts/support_phrases.py`: neutral
@@ -12,6 +13,9 @@ open anything under benchmarks/ (an audit hook enforces it). Writes
 bot/labelers/data/offline_model.json.gz. `--holdout-categories` is an evaluation build: the same
 build without the rows of some online_shopping_10_cats categories (written to --out, never the
 shipped file), so that `benchmarks/offline_accuracy.py --shopping-categories` can measure them.
+`--holdout-shopping-tune` is the other evaluation build: without online_shopping_10_cats' *tune*
+part (the rows `shared_part` puts there, a sixth), on which rules for long product and hotel
+reviews are chosen (`benchmarks/offline_accuracy.py --shopping-tune`).
 """
 
 from __future__ import annotations
@@ -113,14 +117,21 @@ def shopping_records(path: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def read_online_shopping(path: Path, holdout: Collection[str] = ()) -> tuple[list[tuple[str, str]], int]:
-    """The (text, label) rows outside the `holdout` categories, and how many rows were held out.
+def read_online_shopping(
+    path: Path, holdout: Collection[str] = (), *, holdout_tune: bool = False
+) -> tuple[list[tuple[str, str]], int]:
+    """The (text, label) rows outside the `holdout` categories (and outside the tune part with
+    `holdout_tune`), and how many rows were held out.
     Raises ValueError for a held-out category the file does not have (a typo would hold out nothing)."""
     records = shopping_records(path)
     unknown = set(holdout) - {cat for cat, _, _ in records}
     if unknown:
         raise ValueError(f"no such online_shopping_10_cats category: {', '.join(sorted(unknown))}")
-    rows = [(text, label) for cat, text, label in records if cat not in holdout]
+    rows = [
+        (text, label)
+        for cat, text, label in records
+        if cat not in holdout and not (holdout_tune and shared_part(text) == "tune")
+    ]
     return rows, len(records) - len(rows)
 
 
@@ -155,10 +166,17 @@ def main(argv: list[str] | None = None) -> int:
         "酒店,书籍) out of training; needs --out (`benchmarks/offline_accuracy.py "
         "--shopping-categories` measures them)",
     )
+    parser.add_argument(
+        "--holdout-shopping-tune",
+        action="store_true",
+        help="evaluation build: leave online_shopping_10_cats' tune part out of training; needs --out "
+        "(`benchmarks/offline_accuracy.py --shopping-tune` measures it)",
+    )
     args = parser.parse_args(argv)
     holdout = [c.strip() for c in args.holdout_categories.split(",") if c.strip()]
-    if holdout and args.out.resolve() == SHIPPED_MODEL_PATH.resolve():
-        print("--holdout-categories builds an evaluation model: pass --out PATH", file=sys.stderr)
+    if (holdout or args.holdout_shopping_tune) and args.out.resolve() == SHIPPED_MODEL_PATH.resolve():
+        print("--holdout-categories and --holdout-shopping-tune build evaluation models: pass --out PATH",
+              file=sys.stderr)  # fmt: skip
         return 2
     forbid_benchmark_data()
     shopping, sst2 = args.data / "online_shopping_10_cats.csv", args.data / "sst2_train.tsv"
@@ -168,12 +186,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     t0 = time.perf_counter()
     try:
-        zh_rows, n_held = read_online_shopping(shopping, holdout)
+        zh_rows, n_held = read_online_shopping(shopping, holdout, holdout_tune=args.holdout_shopping_tune)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    if holdout:
-        print(f"held out of training: {n_held} online_shopping_10_cats rows ({', '.join(holdout)})")
+    if holdout or args.holdout_shopping_tune:
+        what = ", ".join(holdout + (["the tune part"] if args.holdout_shopping_tune else []))
+        print(f"held out of training: {n_held} online_shopping_10_cats rows ({what})")
     sst2_train, sst2_held = sst2_split(read_label_tsv(sst2))
     neutral = {lang: support_phrases.neutral_rows(lang) for lang in NEUTRAL_LANGS}
     if args.en_neutral:
@@ -239,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     if holdout:
         meta["name"] = "sentibot evaluation model (online_shopping_10_cats categories held out)"
         meta["held_out_categories"] = holdout
+        meta["held_out_rows"] = n_held
+    if args.holdout_shopping_tune:
+        meta["name"] = "sentibot evaluation model (online_shopping_10_cats tune part held out)"
+        meta["held_out_shopping_tune"] = True
         meta["held_out_rows"] = n_held
     rows = zh_rows + sst2_train + fit["zh"] + fit["en"] + [row for rows in neutral.values() for row in rows]
     if args.only:

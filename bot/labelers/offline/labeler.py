@@ -20,6 +20,7 @@ from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_na
 from bot.labelers.offline.calibration import decide, question_spans
 from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, is_lukewarm, praise_spans
 from bot.labelers.offline.cues import ironic as ironic_cues
+from bot.labelers.offline.features import ZH_RUN
 from bot.labelers.offline.gate import FEATURES, gate_features
 from bot.labelers.offline.keywords import EN_FUNCTION, Reasons, explain, is_cue, keywords, neutral_cues
 from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
@@ -52,6 +53,9 @@ MAX_PUSH = 5.0  # rule cues together move the calibrated log-odds by at most thi
 NEUTRAL_MIXED_CAP = 0.7  # the confidence of a neutral call whose cues pull both ways
 CONTRAST_LEAN_P = 0.6  # the bar for the clause after "but" when it leans against a clear first clause
 CONTRAST_LEAN_CAP = 0.75  # ... and the most confidence such a call gets
+# A Chinese text as a whole overrules its "but"-clause when it is this sure of the other label
+# (chosen on online_shopping's tune part: reviews whose last 但是 brings a quibble).
+WHOLE_OVER_CONTRAST_P = 0.9
 IRONY_REST_P = 0.8  # an ironic frame is sarcasm when the rest of the message is this likely negative
 ONE_WORD_P = 0.75  # an English polar call resting on one plain word (no lexicon word, no cue) needs this
 # Cues that only shape what is shown (a quibble) or hidden (a request for a person): they are no
@@ -93,6 +97,8 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
         sign = 1 if decision.label == "positive" else -1
         # A keyword never contradicts a rule cue of its own text: praise is no reason for "negative".
         against = [(c.start, c.end) for c in cues if c.push * sign < 0 or (c.kind == "quibble" and sign > 0)]
+        if sub.kind == "char":
+            against += _clauses_against(sub, blank(lower, hidden), decision.label)
         kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=names + against)]
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
         bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not cues and not ev.lexicon_hits
@@ -121,6 +127,35 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     # Clear cues that cancel out are not proof of neutrality: neutral, but not confidently so.
     conf = min(decision.confidence, NEUTRAL_MIXED_CAP) if why == "mixed" else decision.confidence
     return Scored("neutral", conf, kws, why, lang, probs)
+
+
+# A clause opening with one of these is the small print of a review ("…，就是快递慢了两天").
+_CLAUSE_OPENER = re.compile(r"^(?:就是|但是|但|可是|不过|只是|然而|唯一的?|美中不足的是)")
+CLAUSE_AGAINST_P = 0.5  # ... never a reason when, read alone, it is this likely the other label
+
+
+def _clauses_against(sub: SubModel, lower: str, label: Label) -> list[tuple[int, int]]:
+    """The clauses of a Chinese text that open with a contrast word and, read on their own (with
+    their rule cues, without the contrast word), lean against `label`.
+
+    Keywords widen to their clause (`员态度很好` → `快递员态度很好`), and in reviews 就是 / 但是
+    lean positive (a quibble after praise), so "就是快递慢了两天" was shown as a reason for
+    "positive" while it reads as a complaint. Such clauses are never shown. (Only these: read
+    alone, a short clause of plain praise often leans negative in this model — in food-delivery
+    reviews it is the consolation in a complaint — so other clauses are left to the model.)"""
+    other = "negative" if label == "positive" else "positive"
+    out = []
+    for m in ZH_RUN.finditer(lower):
+        opener = _CLAUSE_OPENER.match(m.group())
+        if opener is None or m.start() == 0:
+            continue
+        clause = m.group()[opener.end() :]
+        cues = find_cues(clause)
+        ev = evidence(sub, blank(clause, [(c.start, c.end) for c in cues if c.mask]))
+        p = sub.probabilities(sub.shift(ev.raw, max(-MAX_PUSH, min(MAX_PUSH, sum(c.push for c in cues)))))
+        if p.get(other, 0.0) >= CLAUSE_AGAINST_P and p.get(other, 0.0) > p.get(label, 0.0):
+            out.append(m.span())
+    return out
 
 
 STATED_P = 0.8  # a message's statements outside its question decide when they are this clearly polar
@@ -332,12 +367,28 @@ class OfflineLabeler:
             # then the whole text decides.
             quibble = word in _SOFTENERS and tail.label != "neutral" and head.label != tail.label
             if tail.label != "neutral" and not quibble:
+                whole = self._whole(text, p_min=p_min) if self._lang(text) == "zh" else None
+                # Chinese (English "but" keeps the VADER rule: "friendly, but filthy"): a review
+                # that weighs several points ("房间很舒服…但是隔音不行…") is read as a whole when the
+                # whole is clearly the other way (its last 但是 brings a quibble), or when both
+                # clauses agree (the contrast decided nothing; the reasons are the text's, not a
+                # quibble's "了点" after 但是).
+                if whole is not None and (
+                    (whole.label not in ("neutral", tail.label) and whole.confidence >= WHOLE_OVER_CONTRAST_P)
+                    or (head.label == tail.label == whole.label)
+                ):
+                    return whole
                 cap = 0.9 if head.label not in ("neutral", tail.label) else 1.0
                 tail.confidence = min(tail.confidence, cap)
                 # The explanation says "after <word>" only when the deciding clause follows it.
                 tail.contrast = None if text.startswith(main) else word.strip()
                 tail.lang = self._lang(text)
                 return tail
+        return self._whole(text, p_min=p_min)
+
+    def _whole(self, text: str, *, p_min: float | None = None) -> Scored:
+        """Label `text` as a whole, with no "but"-clause deciding: a message mixing Chinese and
+        English is scored part by part, each by its own language's model."""
         runs = _language_runs(text)
         if len(runs) == 1:
             return score(self.sub_for(text), text, p_min=p_min)

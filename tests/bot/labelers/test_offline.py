@@ -175,8 +175,46 @@ def test_held_out_categories_are_not_trained_on(tmp_path: Path) -> None:
     assert read_online_shopping(path) == (everything, 0)
     with pytest.raises(ValueError, match="酒店s"):
         read_online_shopping(path, ["酒店s"])  # a typo must not hold out nothing
+    # The tune part (rules for long reviews are chosen on it) is left out with holdout_tune.
+    path = _write_csv(
+        tmp_path / "shop2.csv",
+        ["cat", "label", "review"],
+        [
+            ("酒店", "1", "早餐丰盛"),
+            ("酒店", "1", "房间很大"),
+            ("衣服", "0", "发货太慢"),
+            ("衣服", "1", "颜色好看"),
+        ],
+    )
+    assert [shared_part(t) for t in ("早餐丰盛", "房间很大", "发货太慢", "颜色好看")] == [
+        "tune",
+        "test",
+        "tune",
+        "fit",
+    ]
+    assert read_online_shopping(path, holdout_tune=True) == ([("房间很大", "1"), ("颜色好看", "1")], 2)
     # An evaluation build never overwrites the shipped model: it needs --out.
     assert main(["--holdout-categories", "酒店"]) == 2
+    assert main(["--holdout-shopping-tune"]) == 2
+
+
+def test_the_shopping_tune_part_is_a_sixth_and_measured_apart_from_the_held_out_categories(
+    shared_data: Path,
+) -> None:
+    from benchmarks.offline_accuracy import held_out_shopping, shopping_tune
+    from scripts.build_offline_model import read_online_shopping, shopping_records
+
+    path = shared_data / "online_shopping_10_cats.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    records = shopping_records(path)
+    rows, held = read_online_shopping(path, holdout_tune=True)
+    assert 0.12 < held / len(records) < 0.21  # about a sixth
+    tune = shopping_tune(shared_data, {"held_out_shopping_tune": True})
+    assert tune and not {t for t, _ in tune} & {t for t, _ in rows}  # never trained on
+    hotel = held_out_shopping(shared_data, ["酒店"], {"held_out_categories": ["酒店"]})
+    measured = {t for rows_ in hotel.values() for t, _ in rows_}
+    assert measured and not measured & {t for t, _ in tune}  # what rules are chosen on is not reported
 
 
 def test_held_out_categories_of_the_shared_data_are_not_trained_on(shared_data: Path) -> None:
