@@ -348,14 +348,15 @@ class OfflineLabeler:
         shown = loose.keywords[:3] if worded else []
         return Scored("neutral", confidence, shown, "weak" if shown else "none", loose.lang, loose.probs)
 
-    def _score(self, text: str, *, p_min: float | None = None) -> Scored:
+    def _score(self, text: str, *, p_min: float | None = None, as_whole: bool = True) -> Scored:
         """Label `text` with the bars: a "but"-clause decides when it is clear; a message mixing Chinese and
-        English is scored part by part, each by its own language's model."""
+        English is scored part by part, each by its own language's model. (`as_whole=False`: the
+        part before a "but", whose label only is needed, is not also read as a whole.)"""
         contrast = _contrast_tail(text)
         if contrast is not None:
             word, main, other = contrast
             tail = self._score(main, p_min=p_min)
-            head = self._score(other, p_min=p_min)
+            head = self._score(other, p_min=p_min, as_whole=False)
             if tail.label == "neutral" and head.label != "neutral" and tail.cues not in ("none", "inquiry"):
                 # "Friendly staff, but the room was filthy": a clause after "but" that leans against
                 # a clear first clause carries the message, even when its own evidence is modest.
@@ -367,7 +368,7 @@ class OfflineLabeler:
             # then the whole text decides.
             quibble = word in _SOFTENERS and tail.label != "neutral" and head.label != tail.label
             if tail.label != "neutral" and not quibble:
-                whole = self._whole(text, p_min=p_min) if self._lang(text) == "zh" else None
+                whole = self._whole(text, p_min=p_min) if as_whole and self._lang(text) == "zh" else None
                 # Chinese (English "but" keeps the VADER rule: "friendly, but filthy"): a review
                 # that weighs several points ("房间很舒服…但是隔音不行…") is read as a whole when the
                 # whole is clearly the other way (its last 但是 brings a quibble), or when both

@@ -64,6 +64,12 @@ class SubModel:
     inquiry_p: float | None = None
     # The sentiment gate (`bot.labelers.offline.gate`; shipped English model only). None: bars alone.
     gate: Gate | None = None
+    # Per feature, its weights as one push toward positive (`polarity`), computed once: scoring
+    # attributes every n-gram's push to its spans, and this is the hot loop of the labeller.
+    polarities: list[float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.polarities = [self.polarity(ws) for ws in self.weights]
 
     @property
     def binary(self) -> bool:
@@ -137,26 +143,31 @@ class Evidence:
 def evidence(sub: SubModel, lower: str) -> Evidence:
     """Score `lower` (a lower-cased text) with `sub`; pure Python, a few hundred microseconds."""
     analysis = sub.analyse(lower)
-    counts: dict[str, list[Gram]] = {}
+    features = sub.features
+    counts: dict[int, list[Gram]] = {}  # feature row -> its occurrences, in order of first one
     for g in analysis.grams:
-        if g[0] in sub.features:
-            counts.setdefault(g[0], []).append(g)
-    values: dict[str, float] = {}
-    for feat, occ in counts.items():
-        values[feat] = (1.0 + math.log(len(occ))) * sub.idf[sub.features[feat]]
-    norm = max(math.sqrt(sum(v * v for v in values.values())), sub.norm_floor, 1e-9)
+        row = features.get(g[0])
+        if row is not None:
+            occ = counts.get(row)
+            if occ is None:
+                counts[row] = [g]
+            else:
+                occ.append(g)
+    idf = sub.idf
+    values = [(row, (1.0 + math.log(len(occ))) * idf[row]) for row, occ in counts.items()]
+    norm = max(math.sqrt(sum(v * v for _, v in values)), sub.norm_floor, 1e-9)
     k = len(sub.intercept)
     raw = list(sub.intercept)
     spans: list[Span] = []
-    for feat, v in values.items():
-        ws = sub.weights[sub.features[feat]]
+    weights, polarities = sub.weights, sub.polarities
+    for row, v in values:
+        ws = weights[row]
         x = v / norm
-        per_class = [x * w for w in ws]
         for c in range(k):
-            raw[c] += per_class[c]
-        occ = counts[feat]
-        p = sub.polarity(per_class)
-        spans += [(p / len(occ), s, e) for _, s, e in occ]
+            raw[c] += x * ws[c]
+        occ = counts[row]
+        p = x * polarities[row] / len(occ)
+        spans.extend([(p, s, e) for _, s, e in occ])
     lex_total = [0.0] * k
     for name, ws in sub.dense.items():
         x = analysis.dense.get(name, 0.0)
