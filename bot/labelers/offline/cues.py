@@ -100,7 +100,8 @@ _ZH_NEG_FREE = (
     "难过|伤心|痛苦|焦虑|烦躁|绝望|失败|雾霾|心寒|心塞|心痛|心好痛|委屈|丢人|倒霉|晦气|"
     "(?:累|困|冷|热|疼|痛|饿|吵|烦|丑|难受|尴尬|吓)死|(?:累|冻|热|忙|饿|困)成狗|气哭|想哭|吐了"
 )
-_ZH_NEGATOR = r"(?:不|没|没有|无|未|别|不太|不怎么|不够|一点也不|一点都不|并不|毫不|不是很|不算)"
+# Not 别: "别上当" is a warning and "特别糟糕" holds 别 too; neither is a negated complaint (praise).
+_ZH_NEGATOR = r"(?:不|没|没有|无|未|不太|不怎么|不够|一点也不|一点都不|并不|毫不|不是很|不算)"
 _ZH_PHRASE = re.compile(
     rf"(?P<topic>{_ZH_TOPIC})(?P<neg2>{_ZH_NEGATOR})?(?:{_ZH_DEGREE})*(?P<pb2>{_ZH_POS_BOUND})(?!的话|像|几|久)"
     rf"|(?P<neg>{_ZH_NEGATOR})?(?P<deg>(?:{_ZH_DEGREE})+)(?P<pb>{_ZH_POS_BOUND})(?!的话|点|些|像|几|久|多)"

@@ -45,9 +45,16 @@ EN_FUNCTION = frozenset(
 )
 
 
+# A greeting opens a message of any mood: never a reason ("你好，为什么还没发货？" is no praise).
+_GREETING = re.compile(r"(?:你好|您好|你们好|大家好|在吗|在不在|亲|hi|hello|hey|dear)[啊呀呢]?")
+
+
 def is_cue(word: str, kind: str) -> bool:
-    """A readable keyword: has a letter (or is an emoticon/!) and is not only function words."""
+    """A readable keyword: has a letter (or is an emoticon/!) and is not only function words
+    or a greeting."""
     if not _READABLE.search(word) and not _has_emoji(word):
+        return False
+    if _GREETING.fullmatch(word.strip()):
         return False
     if kind == "char":
         if _LAUGHTER.fullmatch(word.strip()):

@@ -6,7 +6,13 @@ called negative; on online_shopping's tune part the whole text was right about f
 often whenever it was clearly (≥ 0.9) the other way. So a Chinese text as a whole overrules its
 last "but"-clause when it is that sure; English keeps the rule ("friendly, but the room was
 filthy"). And the small print is never shown as a reason for the label it argues against
-("就是快递慢了两天" is no sign of satisfaction). The phrasings are written for this table.
+("就是快递慢了两天" is no sign of satisfaction). Also:
+- a rule cue is one phrase, so in a long review its push shrinks as the n-grams' weight does;
+- a review that ends in a question (…这是正版吗？, …呢) is explained by what it says, and decided
+  by it when that is clearly polar;
+- 别 is no negation that turns a complaint into praise (别上当 is a warning, 特别糟糕 holds 别);
+- a greeting (你好, hello) is never a reason.
+The phrasings are written for this table.
 """
 
 from __future__ import annotations
@@ -75,3 +81,47 @@ def test_clauses_that_agree_are_explained_by_the_whole_text(labeler: OfflineLabe
     assert any("质量很好" in kw or "做工精细" in kw or "穿着舒服" in kw for kw in item.keywords), (
         item.keywords
     )
+
+
+def test_one_phrase_does_not_outweigh_a_long_review(labeler: OfflineLabeler) -> None:
+    # A rule cue is one phrase: in a long review its push shrinks as the n-grams' weight does, so
+    # "以为会很难安装" (a worry that did not come true) does not make this praise a complaint.
+    item = labeler.predict("一开始以为会很难安装，没想到半小时就装好了，用起来很顺手，噪音也小")
+    assert item.label == "positive", (item.label, item.confidence, item.keywords)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "question"),
+    [
+        ("装订一点不整齐，纸张也很差，这是正版吗？", "negative", "这是正版吗"),
+        (
+            "屏幕很清晰，运行也流畅，电池很耐用，这么好的手机怎么才卖这个价呢",
+            "positive",
+            "这么好的手机怎么才卖这个价呢",
+        ),
+    ],
+)
+def test_a_review_that_ends_in_a_question_is_explained_by_what_it_says(
+    labeler: OfflineLabeler, text: str, label: str, question: str
+) -> None:
+    item = labeler.predict(text)
+    assert item.label == label
+    assert item.keywords
+    assert not any(kw in question for kw in item.keywords), item.keywords
+
+
+@pytest.mark.parametrize(
+    "text", ["第一次在这家买水果，感觉特别糟糕", "以次充好，大家别上当了", "买来就坏了，千万别买"]
+)
+def test_bie_is_no_negation_that_turns_a_complaint_into_praise(labeler: OfflineLabeler, text: str) -> None:
+    # 别 is "don't" (a warning) or part of a word (特别): never "not a complaint".
+    assert labeler.predict(text).label == "negative"
+
+
+@pytest.mark.parametrize(
+    "text", ["你好，为什么还没发货？", "您好，我的退款一直没到账", "Hello, my order never arrived"]
+)
+def test_a_greeting_is_never_a_reason(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "negative"
+    assert item.keywords and not any(kw in ("你好", "您好", "hello") for kw in item.keywords), item.keywords
