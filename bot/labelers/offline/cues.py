@@ -121,6 +121,9 @@ _ZH_QUIBBLE = re.compile(
     r"(?:咸|淡(?!定)|油(?!门|画)|腻|辣|硬|凉|冷(?!静|门)|稀|少(?!女|年|爷|量)|甜|酸|苦|干(?!净|脆|嘛|吗|啥|活)|"
     r"贵|慢|小(?!时|哥|姐|吃|份|伙|区|孩|朋友|心)|晚|久|坨|旧|吵|暗|窄|挤|短|远|潮|闷|薄|粗|糙|差|难)"
 )
+# "请问米饭会不会偏硬", "本来担心会偏小": a quibble asked about or feared in its clause is not one
+# found, so it is hidden from the model (which reads 偏硬 as a complaint).
+_ZH_ASKED_ABOUT = re.compile(r"(?:会不会|是否|担心|怕)[^，,。；;！!？?]*$")
 # "很快就坏了": 快 is not praise when what came fast is a fault.
 _ZH_FAST_BUT_BAD = re.compile(r"快(?:了)?就(?:坏|破|掉|裂|不|没|卡|断|出问题|褪色|起球)")
 
@@ -450,8 +453,8 @@ def _zh_cues(lower: str) -> list[Cue]:
     for m in _ZH_RESOLUTION.finditer(lower):
         if not _overlaps(m.start(), m.end(), cues):
             cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
-    cues += [Cue(0.0, m.start(), m.end(), "quibble") for m in _ZH_QUIBBLE.finditer(lower)
-             if not _overlaps(m.start(), m.end(), cues)]  # fmt: skip
+    cues += [Cue(0.0, m.start(), m.end(), "quibble", mask=bool(_ZH_ASKED_ABOUT.search(lower[: m.start()])))
+             for m in _ZH_QUIBBLE.finditer(lower) if not _overlaps(m.start(), m.end(), cues)]  # fmt: skip
     complaint = any(c.push < 0 for c in cues)
     frames = list(_ZH_SARCASM_ALONE.finditer(lower)) + (
         list(_ZH_SARCASM_FRAME.finditer(lower)) if complaint else []

@@ -120,3 +120,12 @@ def test_praise_is_never_named_as_a_reason_for_negative(labeler: OfflineLabeler,
 )
 def test_the_new_words_do_not_fire_outside_their_sense(labeler: OfflineLabeler, text: str) -> None:
     assert labeler.predict(text).label == "neutral"
+
+
+@pytest.mark.parametrize("text", ["请问米饭会不会偏硬？", "请问这个尺码会不会偏大", "这款会不会有点小？"])
+def test_a_quibble_asked_about_is_a_question_not_a_complaint(labeler: OfflineLabeler, text: str) -> None:
+    # 会不会 / 是否 / 担心 before 偏硬 asks about it (or fears it): nothing was found wrong yet.
+    item = labeler.predict(text)
+    assert item.label == "neutral", (item.label, item.confidence, item.keywords)
+    assert item.keywords == []
+    assert labeler.predict(text.replace("请问", "").replace("会不会", "").rstrip("？")).label != "positive"
