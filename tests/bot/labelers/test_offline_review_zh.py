@@ -38,6 +38,10 @@ REVIEWS = [
     ("隔音差，一晚上没睡好", "negative"),
     # a quibble is small print, never a reason for praise
     ("好吃，就是送得有点慢", "positive"),
+    # better than others said is praise, worse than promised a complaint
+    ("不像网上说的那么难用", "positive"),
+    ("没有大家说的那么差，还挺好用的", "positive"),
+    ("没有宣传的那么好用", "negative"),
     # negated praise stays a complaint
     ("菜不新鲜，吃着也不卫生", "negative"),
     ("说好的准时送达，结果一点都不准时", "negative"),
