@@ -50,12 +50,12 @@ class Scored:
         return explain(Reasons(self.label, self.keywords, self.cues, self.lang, self.contrast, self.ironic))
 
 
-MAX_PUSH = 5.0
+MAX_PUSH = 5.0  # rule cues together move the calibrated log-odds by at most this much
 # A rule cue is one phrase: in a short message it is most of the evidence, in a long Chinese review
 # one point among many, so past this many characters its push shrinks as the n-grams' weight does
 # under the L2 norm (√(LONG_CHARS / length)). Chosen on online_shopping's and waimai's tune parts:
 # 20–40 gain there, support_dev and social_zh_dev unchanged; 15 costs both.
-LONG_CHARS = 25  # rule cues together move the calibrated log-odds by at most this much
+LONG_CHARS = 25
 NEUTRAL_MIXED_CAP = 0.7  # the confidence of a neutral call whose cues pull both ways
 CONTRAST_LEAN_P = 0.6  # the bar for the clause after "but" when it leans against a clear first clause
 CONTRAST_LEAN_CAP = 0.75  # ... and the most confidence such a call gets
@@ -89,7 +89,7 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
             cues += ironic_cues(lower, frames, cues)
     hidden = blocked + [(c.start, c.end) for c in cues if c.mask]
     ev = evidence(sub, blank(lower, hidden))
-    push = max(-MAX_PUSH, min(MAX_PUSH, sum(c.push for c in cues)))
+    push = _push(cues)
     if sub.kind == "char" and len(lower) > LONG_CHARS:
         push *= math.sqrt(LONG_CHARS / len(lower))
     probs = sub.probabilities(sub.shift(ev.raw, push))
@@ -141,6 +141,11 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     return Scored("neutral", conf, kws, why, lang, probs)
 
 
+def _push(cues: list[Cue]) -> float:
+    """The rule cues' push together, in calibrated log-odds, within ±MAX_PUSH."""
+    return max(-MAX_PUSH, min(MAX_PUSH, sum(c.push for c in cues)))
+
+
 # A clause opening with one of these is the small print of a review ("…，就是快递慢了两天").
 _CLAUSE_OPENER = re.compile(r"^(?:就是|但是|但|可是|不过|只是|然而|唯一的?|美中不足的是)")
 CLAUSE_AGAINST_P = 0.5  # ... never a reason when, read alone, it is this likely the other label
@@ -164,7 +169,7 @@ def _clauses_against(sub: SubModel, lower: str, label: Label) -> list[tuple[int,
         clause = m.group()[opener.end() :]
         cues = find_cues(clause)
         ev = evidence(sub, blank(clause, [(c.start, c.end) for c in cues if c.mask]))
-        p = sub.probabilities(sub.shift(ev.raw, max(-MAX_PUSH, min(MAX_PUSH, sum(c.push for c in cues)))))
+        p = sub.probabilities(sub.shift(ev.raw, _push(cues)))
         if p.get(other, 0.0) >= CLAUSE_AGAINST_P and p.get(other, 0.0) > p.get(label, 0.0):
             out.append(m.span())
     return out
