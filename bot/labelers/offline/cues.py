@@ -80,7 +80,7 @@ _ZH_NEG_AFTER_TOPIC = "少|小|淡|咸|油|腻|硬|凉|稀|甜"
 _ZH_MILD = "有点|有些|偏|略|稍微|稍"
 # Evaluative words that stand alone.
 _ZH_POS_FREE = (
-    "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|(?<![求请])推荐(?!一下|几|个|些|点|下|吗|么)|"
+    "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|(?<![求请友人家上被他她们])推荐(?!一下|几|个|些|点|下|吗|么|的那)|"
     "感谢|谢谢|辛苦了|负责(?!人)|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
     "惊艳|用心|温柔|好评如潮|五星|良心|没话说|没得说|有问必答|无可挑剔|挑不出毛病|没毛病|超赞|一级棒|"
     "回购|还会再来|下次还来|还会再买|耐用|友善|和善|亲切|有启发|受益匪浅|"
@@ -101,7 +101,10 @@ _ZH_NEG_FREE = (
     "(?:累|困|冷|热|疼|痛|饿|吵|烦|丑|难受|尴尬|吓)死|(?:累|冻|热|忙|饿|困)成狗|气哭|想哭|吐了"
 )
 # Not 别: "别上当" is a warning and "特别糟糕" holds 别 too; neither is a negated complaint (praise).
-_ZH_NEGATOR = r"(?:不|没|没有|无|未|不太|不怎么|不够|一点也不|一点都不|并不|毫不|不是很|不算)"
+# 不是 ("不是那么舒服") but not in 是不是 ("是不是很好用？" asks).
+_ZH_NEGATOR = (
+    r"(?:不|没|没有|无|未|不太|不怎么|不够|一点也不|一点都不|并不|毫不|(?<!是)不是很|(?<!是)不是|不算)"
+)
 _ZH_PHRASE = re.compile(
     rf"(?P<topic>{_ZH_TOPIC})(?P<neg2>{_ZH_NEGATOR})?(?:{_ZH_DEGREE})*(?P<pb2>{_ZH_POS_BOUND})(?!的话|像|几|久)"
     rf"|(?P<neg>{_ZH_NEGATOR})?(?P<deg>(?:{_ZH_DEGREE})+)(?P<pb>{_ZH_POS_BOUND})(?!的话|点|些|像|几|久|多)"
@@ -124,6 +127,7 @@ _ZH_QUIBBLE = re.compile(
 # "请问米饭会不会偏硬", "本来担心会偏小": a quibble asked about or feared in its clause is not one
 # found, so it is hidden from the model (which reads 偏硬 as a complaint).
 _ZH_ASKED_ABOUT = re.compile(r"(?:会不会|是否|担心|怕)[^，,。；;！!？?]*$")
+_ZH_PRAISE_ASKED = re.compile(r"(?:会不会|是不是|是否)[^，,。；;！!？?]*$")
 # "很快就坏了": 快 is not praise when what came fast is a fault.
 _ZH_FAST_BUT_BAD = re.compile(r"快(?:了)?就(?:坏|破|掉|裂|不|没|卡|断|出问题|褪色|起球)")
 
@@ -458,6 +462,8 @@ def _zh_cues(lower: str) -> list[Cue]:
             cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
     cues += [Cue(0.0, m.start(), m.end(), "quibble", mask=bool(_ZH_ASKED_ABOUT.search(lower[: m.start()])))
              for m in _ZH_QUIBBLE.finditer(lower) if not _overlaps(m.start(), m.end(), cues)]  # fmt: skip
+    # "是不是很好用？", "会不会很好吃": praise asked about is no praise.
+    cues = [c for c in cues if not (c.push > 0 and _ZH_PRAISE_ASKED.search(lower[: c.start]))]
     complaint = any(c.push < 0 for c in cues)
     frames = list(_ZH_SARCASM_ALONE.finditer(lower)) + (
         list(_ZH_SARCASM_FRAME.finditer(lower)) if complaint else []

@@ -133,3 +133,21 @@ def test_a_quibble_asked_about_is_a_question_not_a_complaint(labeler: OfflineLab
     assert item.label == "neutral", (item.label, item.confidence, item.keywords)
     assert item.keywords == []
     assert labeler.predict(text.replace("请问", "").replace("会不会", "").rstrip("？")).label != "positive"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("是不是很好用？", "neutral"),  # A-not-A asks: the praise is asked about
+        ("请问这款会不会很好吃", "neutral"),
+        ("个性让人不是那么舒服", "negative"),  # 不是那么 negates the praise
+        ("写的一般吧，并不像推荐的那样好", "negative"),  # the recommendation was someone else's
+        ("朋友推荐买的，用着还行", "positive"),
+        ("值得推荐的一本书", "positive"),
+    ],
+)
+def test_praise_asked_about_negated_or_someone_elses_is_no_praise(
+    labeler: OfflineLabeler, text: str, label: str
+) -> None:
+    item = labeler.predict(text)
+    assert item.label == label, (item.label, item.confidence, item.keywords)
