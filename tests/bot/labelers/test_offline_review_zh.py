@@ -38,6 +38,11 @@ REVIEWS = [
     ("隔音差，一晚上没睡好", "negative"),
     # a quibble is small print, never a reason for praise
     ("好吃，就是送得有点慢", "positive"),
+    # days gone by and still not here is a complaint, even opened by 怎么
+    ("怎么五六天了快递还不到呀", "negative"),
+    ("买了两天了还不发货", "negative"),
+    # hoping not to be let down is trust, not disappointment
+    ("还没拆开用，一直相信这家店，希望不要让我失望", "positive"),
     # better than others said is praise, worse than promised a complaint
     ("不像网上说的那么难用", "positive"),
     ("没有大家说的那么差，还挺好用的", "positive"),
