@@ -130,6 +130,8 @@ _ZH_ASKED_ABOUT = re.compile(r"(?:会不会|是否|担心|怕)[^，,。；;！!�
 _ZH_PRAISE_ASKED = re.compile(r"(?:会不会|是不是|是否)[^，,。；;！!？?]*$")
 # "很快就坏了": 快 is not praise when what came fast is a fault.
 _ZH_FAST_BUT_BAD = re.compile(r"快(?:了)?就(?:坏|破|掉|裂|不|没|卡|断|出问题|褪色|起球)")
+# "耗电很快", "掉色也快": what goes fast is a fault (a complaint fact below), not speed praise.
+_ZH_FAST_DRAIN = re.compile(r"(?:耗电|掉电|费电|没电|发热|发烫|掉色|褪色|掉毛|起球|磨损|坏|掉)得?$")
 
 _ZH_SURPRISE_POS = re.compile(r"惊喜|超出预期|超预期|出乎意料地?好|比想象中(?:的)?好|物超所值|意外地好")
 _ZH_SURPRISE_LEAD = re.compile(r"没想到|想不到|居然|竟然|原来")
@@ -141,6 +143,7 @@ _ZH_COMPLAINT_FACT = re.compile(
     r"没人(?:理|回|管|接|处理)|不回(?:复|消息)|(?:电话)?打不通|一直占线|挂(?:了)?(?:我)?(?:的)?电话|"
     r"(?:到现在|至今|一直|迟迟|还是|都)(?:还|都|也)?(?:没|未)(?:有)?(?:退款|退|发货|到|回复|回|处理|解决|修好|给|收到|联系)|"
     r"还没(?:退款|退|发货|回复|处理|解决|修好|给我)|"
+    r"(?:耗电|掉电|费电|没电|发热|发烫|掉色|褪色|掉得)得?(?:很|非常|特别|太|超|也|比较|贼|好)?快|"
     # "十来天了书还不到": days gone by and the thing still not here
     r"(?:\d+|[一两三四五六七八九十几来多半]+)(?:个)?(?:天|周|星期|礼拜|月)了?[^，,。；;！!？?]{0,6}?还(?:不|没)(?:到|来|发|送)|"
     r"一拖再拖|拖了(?:\d+|一|两|三|好几|半|这么)?(?:个)?(?:天|周|星期|礼拜|月|久)|还想让我等|还要等多久|要等多久|"
@@ -417,7 +420,10 @@ def _zh_phrases(lower: str) -> list[Cue]:
             continue  # 好好 is an adverb ("properly", 好好的周末), not praise
         if g["pb"] or g["pb2"]:
             fast = g["pb"] == "快" or g["pb2"] == "快"
-            if fast and _ZH_FAST_BUT_BAD.match(lower, m.end() - 1):
+            if fast and (
+                _ZH_FAST_BUT_BAD.match(lower, m.end() - 1)
+                or _ZH_FAST_DRAIN.search(lower[max(0, m.start() - 3) : m.start()])
+            ):
                 continue
             # 干净卫生 is two evaluative words, as clear as a stand-alone one
             push = PUSH_PHRASE if "干净卫生" in (g["pb"], g["pb2"]) else PUSH_BOUND

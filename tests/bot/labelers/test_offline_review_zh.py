@@ -41,6 +41,10 @@ REVIEWS = [
     # days gone by and still not here is a complaint, even opened by 怎么
     ("怎么五六天了快递还不到呀", "negative"),
     ("买了两天了还不发货", "negative"),
+    # what goes fast is a fault: the battery, the colour
+    ("电池耗电很快，屏幕还行", "negative"),
+    ("用了一周，耗电特别快", "negative"),
+    ("颜色掉得很快", "negative"),
     # hoping not to be let down is trust, not disappointment
     ("还没拆开用，一直相信这家店，希望不要让我失望", "positive"),
     # better than others said is praise, worse than promised a complaint
