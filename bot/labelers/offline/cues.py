@@ -173,6 +173,12 @@ _ZH_NEGATED_PRAISE = re.compile(
     r"(?:糟糕|差|难吃|难用|难看|坏|烂|慢|贵|夸张|不堪|可怕|麻烦)"
     r"|(?:还|也|并|倒)?不算差|一点(?:都|也)不差"
 )
+# Worse than before or elsewhere: "没有以前好吃了", "不如实体店的好吃" — a complaint, its praise word
+# hidden from the model.
+_ZH_WORSE_THAN = re.compile(
+    r"(?:没有|没|不如|比不上|不及)(?:以前|之前|上次|原来|往常|以往|实体店|店里|堂食|别家|[^，,。；;！!？?\s]{0,6}?的)?"
+    r"(?:那么|那样)?(?:好吃|好喝|好用|好看|好|劲道|新鲜|划算|实惠|香)"
+)
 _ZH_SARCASM_FRAME = re.compile(
     r"真是(?:太)?(?:谢谢|感谢|好|棒|厉害|高效)|(?:谢谢|感谢)你们了?[啊呢哦]|太好了呢|可真[行棒快好]"
 )
@@ -463,6 +469,12 @@ def _zh_cues(lower: str) -> list[Cue]:
         cues += [
             Cue(PUSH_PHRASE, m.start(), m.end(), "praise"),
             Cue(0.0, m.start(), m.end(), "praise", mask=True),
+        ]
+    for m in _ZH_WORSE_THAN.finditer(lower):
+        cues = [c for c in cues if not (c.start < m.end() and m.start() < c.end)]
+        cues += [
+            Cue(-PUSH_PHRASE, m.start(), m.end(), "complaint"),
+            Cue(0.0, m.start(), m.end(), "complaint", mask=True),
         ]
     for m in _ZH_COMPLAINT_FACT.finditer(lower):
         if not _overlaps(m.start(), m.end(), cues):

@@ -45,6 +45,10 @@ REVIEWS = [
     ("电池耗电很快，屏幕还行", "negative"),
     ("用了一周，耗电特别快", "negative"),
     ("颜色掉得很快", "negative"),
+    # worse than before or elsewhere is a complaint; better than before is praise
+    ("这家的面不如店里堂食的好吃", "negative"),
+    ("送得挺快，可是没有以前好吃了", "negative"),
+    ("比以前好吃多了", "positive"),
     # hoping not to be let down is trust, not disappointment
     ("还没拆开用，一直相信这家店，希望不要让我失望", "positive"),
     # better than others said is praise, worse than promised a complaint
