@@ -49,6 +49,8 @@ REVIEWS = [
     ("这家的面不如店里堂食的好吃", "negative"),
     ("送得挺快，可是没有以前好吃了", "negative"),
     ("比以前好吃多了", "positive"),
+    # 小哥 is the courier, not "small": a raise for him is praise
+    ("请务必给送餐小哥涨工资", "positive"),
     # hoping not to be let down is trust, not disappointment
     ("还没拆开用，一直相信这家店，希望不要让我失望", "positive"),
     # better than others said is praise, worse than promised a complaint
@@ -164,3 +166,10 @@ def test_praise_asked_about_negated_or_someone_elses_is_no_praise(
 ) -> None:
     item = labeler.predict(text)
     assert item.label == label, (item.label, item.confidence, item.keywords)
+
+
+def test_the_courier_is_named_whole(labeler: OfflineLabeler) -> None:
+    # "送餐小" was a complaint (小 after a topic noun), so the reason read "哥很准时".
+    item = labeler.predict("送餐小哥很准时")
+    assert item.label == "positive"
+    assert any("送餐小哥" in kw for kw in item.keywords), item.keywords
