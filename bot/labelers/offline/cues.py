@@ -176,7 +176,7 @@ _ZH_NEGATED_PRAISE = re.compile(
 # Worse than before or elsewhere: "没有以前好吃了", "不如实体店的好吃" — a complaint, its praise word
 # hidden from the model.
 _ZH_WORSE_THAN = re.compile(
-    r"(?:没有|没|不如|比不上|不及)(?:以前|之前|上次|原来|往常|以往|实体店|店里|堂食|别家|[^，,。；;！!？?\s]{0,6}?的)?"
+    r"(?:没有|没|不如|比不上|不及)(?:以前|之前|上次|上一次|上回|原来|往常|以往|平时|实体店|店里|堂食|别家|[^，,。；;！!？?\s]{0,6}?的)?"
     r"(?:那么|那样)?(?:好吃|好喝|好用|好看|好|劲道|新鲜|划算|实惠|香)"
 )
 _ZH_SARCASM_FRAME = re.compile(
