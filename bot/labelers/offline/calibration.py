@@ -55,7 +55,14 @@ _EN_INQUIRY = re.compile(
 _EN_COMPLAINT_Q = re.compile(
     r"\b(?:why|how come|seriously|again|how could|how dare|how hard|how many times|how long do i have to)\b"
 )
-_ZH_COMPLAINT_Q = re.compile(r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又")
+# Rhetorical questions in Chinese: why-questions and "still/again", a doubled question mark
+# ("送的可乐呢？？"), 难道 ("could it be"), "what is this supposed to mean" (什么情况 / 啥意思 / 几个意思),
+# "can't you even …" (就不能), and openers that only look like 怎么 questions (怎么感觉 "how come
+# it feels", 怎么说呢 "how shall I put it").
+_ZH_COMPLAINT_Q = re.compile(
+    r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又|[?？][?？!！]|难[道到]|就不能"
+    r"|(?:什么|啥|嘛|几个)(?:情况|意思)|怎么感觉|怎么说呢"
+)
 
 
 _EN_SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
@@ -144,9 +151,13 @@ def decide(
     if best_polar is not None and best == best_polar and probs[best_polar] >= p_min and not inquiry:
         return Decision(best_polar, round(min(probs[best_polar], cap), 4), "decisive")  # type: ignore[arg-type]
     # Unsure (or the model says neutral): neutral. Confidence is highest when evidence is absent or
-    # balanced and falls to 0.5 at the decision threshold.
+    # balanced and falls to 0.5 at the decision threshold (two classes).
     if best == "neutral":
         conf = probs["neutral"]
+    elif "neutral" in probs and not inquiry and best_polar is not None:
+        # Three classes: the model leans polar, short of the bar. Neutral is as sure as that lean
+        # is not ("台风预计周五登陆广东" leaning 0.48 positive is neutral at 0.52, not 0.97).
+        conf = 1.0 - probs[best_polar]
     else:
         top = probs[best_polar] if best_polar else 0.5
         bar = sub.inquiry_p if inquiry and sub.inquiry_p is not None else p_min

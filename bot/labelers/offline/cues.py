@@ -108,8 +108,13 @@ _ZH_NEGATOR = (
     r"(?:不|没|没有|无|未|不太|不怎么|不够|一点也不|一点都不|并不|毫不|(?<!是)不是很|(?<!是)不是|不算)"
 )
 _ZH_PHRASE = re.compile(
-    rf"(?P<topic>{_ZH_TOPIC})(?P<neg2>{_ZH_NEGATOR})?(?:{_ZH_DEGREE})*(?P<pb2>{_ZH_POS_BOUND})(?!的话|像|几|久)"
-    rf"|(?P<neg>{_ZH_NEGATOR})?(?P<deg>(?:{_ZH_DEGREE})+)(?P<pb>{_ZH_POS_BOUND})(?!的话|点|些|像|几|久|多)"
+    # 好 before a fault word is a degree word, not praise: "送餐好慢", "服务好差", "味道好咸".
+    rf"(?P<topic>{_ZH_TOPIC})(?P<neg2>{_ZH_NEGATOR})?(?:{_ZH_DEGREE})*(?P<pb2>{_ZH_POS_BOUND})"
+    rf"(?!的话|像|几|久|{_ZH_NEG_BOUND}|{_ZH_NEG_AFTER_TOPIC})"
+    # a negation after the degree word is one too: "很不好", "非常不方便" (not 好不好 "is it good",
+    # 不好意思 "sorry", 不好说 "hard to say")
+    rf"|(?P<neg>{_ZH_NEGATOR})?(?P<deg>(?:{_ZH_DEGREE})+)(?:(?P<negi>(?<!好)不)(?!好意思|好说))?"
+    rf"(?P<pb>{_ZH_POS_BOUND})(?!的话|点|些|像|几|久|多)"
     rf"|(?P<negd>{_ZH_NEGATOR})?(?P<deg3>(?:{_ZH_DEGREE})+)(?P<nb>{_ZH_NEG_BOUND})"
     rf"|(?P<topic4>{_ZH_TOPIC})(?:{_ZH_DEGREE}|{_ZH_MILD})*(?P<nb4>{_ZH_NEG_BOUND}|{_ZH_NEG_AFTER_TOPIC})"
     rf"|(?P<negt>{_ZH_NEGATOR})?太(?P<nt>{_ZH_NEG_AFTER_TOPIC})(?!看|时|姐|哥)"
@@ -131,6 +136,10 @@ _ZH_QUIBBLE = re.compile(
 _REST_OF_CLAUSE = r"[^，,。；;！!？?]*$"
 _ZH_ASKED_ABOUT = re.compile(rf"(?:会不会|是否|担心|怕){_REST_OF_CLAUSE}")
 _ZH_PRAISE_ASKED = re.compile(rf"(?:会不会|是不是|是否){_REST_OF_CLAUSE}")
+# An A-not-A question and the character after it: 好不好用, 满不满意, 舒不舒服, 有没有坏 (not the
+# repeated praise 不错不错, nor 是不是 / 能不能, as often a rhetorical complaint or a demand:
+# "是不是不想干了", "能不能好好包装一下").
+_ZH_A_NOT_A = re.compile(r"(?<![不没])([\u4e00-\u9fff])(?<![是能])[不没]\1[\u4e00-\u9fff]?")
 # "很快就坏了": 快 is not praise when what came fast is a fault.
 _ZH_FAST_BUT_BAD = re.compile(r"快(?:了)?就(?:坏|破|掉|裂|不|没|卡|断|出问题|褪色|起球)")
 # "耗电很快", "掉色也快": what goes fast is a fault (a complaint fact below), not speed praise.
@@ -345,6 +354,12 @@ _EN_ASK_PERSON = re.compile(
     r"\b(?:talk|speak|chat) (?:to|with) (?:a |an |the |your )?(?:real |actual |live )?(?:human|person|agent"
     r"|representative|rep|someone|somebody|manager|supervisor)\b"
 )
+# "Moved" in its plain sense, a change of place or time ("the meeting is moved to 3pm", "my
+# delivery was moved to Friday"): movie reviews taught the model the other sense ("deeply moved"),
+# so the verb is hidden from it.
+_EN_MOVED = re.compile(
+    r"\bmov(?:ed|es?|ing)(?= (?!to tears)(?:to|from|into|up|back|out|over|forward|around|away)\b)"
+)
 # Praise said through a negation: the model reads "complaints", "problem", "put it down" as
 # complaints, so these phrases are a praise cue and hidden from it.
 _EN_NEGATED_PRAISE = re.compile(
@@ -425,6 +440,7 @@ def _zh_phrases(lower: str) -> list[Cue]:
     for m in _ZH_PHRASE.finditer(lower):
         g = m.groupdict()
         negated = bool(g["neg"] or g["neg2"] or g["negd"] or g["negt"] or g["negf"] or g["negn"])
+        negated = negated != bool(g["negi"])  # 不很不好 is rare; two negations cancel
         if m.group() == "好好":
             continue  # 好好 is an adverb ("properly", 好好的周末), not praise
         if g["pb"] or g["pb2"]:
@@ -489,6 +505,10 @@ def _zh_cues(lower: str) -> list[Cue]:
              for m in _ZH_QUIBBLE.finditer(lower) if not _overlaps(m.start(), m.end(), cues)]  # fmt: skip
     # "是不是很好用？", "会不会很好吃": praise asked about is no praise.
     cues = [c for c in cues if not (c.push > 0 and _ZH_PRAISE_ASKED.search(lower[: c.start]))]
+    for m in _ZH_A_NOT_A.finditer(lower):
+        # "这个耳机好不好用？", "满不满意": an A-not-A question asks; its 不好用 is no complaint.
+        cues = [c for c in cues if not _overlaps(m.start(), m.end(), [c])]
+        cues.append(Cue(0.0, m.start(), m.end(), "asked", mask=True))
     complaint = any(c.push < 0 for c in cues)
     frames = list(_ZH_SARCASM_ALONE.finditer(lower)) + (
         list(_ZH_SARCASM_FRAME.finditer(lower)) if complaint else []
@@ -531,6 +551,7 @@ def _en_cues(lower: str) -> list[Cue]:
     for m in _EN_RESOLUTION.finditer(lower):
         cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
     cues += [Cue(0.0, m.start(), m.end(), "request", mask=True) for m in _EN_ASK_PERSON.finditer(lower)]
+    cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _EN_MOVED.finditer(lower)]
     for m in _EN_NEGATED_PRAISE.finditer(lower):
         cues += [
             Cue(PUSH_FACT, m.start(), m.end(), "praise"),

@@ -23,7 +23,15 @@ from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, 
 from bot.labelers.offline.cues import ironic as ironic_cues
 from bot.labelers.offline.features import ZH_RUN
 from bot.labelers.offline.gate import FEATURES, gate_features
-from bot.labelers.offline.keywords import EN_FUNCTION, Reasons, explain, is_cue, keywords, neutral_cues
+from bot.labelers.offline.keywords import (
+    EN_FUNCTION,
+    MAX_KEYWORDS,
+    Reasons,
+    explain,
+    is_cue,
+    keywords,
+    neutral_cues,
+)
 from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
 from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
 
@@ -64,10 +72,12 @@ CONTRAST_LEAN_CAP = 0.75  # ... and the most confidence such a call gets
 WHOLE_OVER_CONTRAST_P = 0.9
 IRONY_REST_P = 0.8  # an ironic frame is sarcasm when the rest of the message is this likely negative
 ONE_WORD_P = 0.75  # an English polar call resting on one plain word (no lexicon word, no cue) needs this
-# Cues that only shape what is shown (a quibble) or hidden (a request for a person): they are no
-# sentiment, so a text with only these is "neutral outright", not "weak cues".
-_SILENT_CUES = ("quibble", "request")
+# Cues that only shape what is shown (a quibble) or hidden (a request for a person, a word in its
+# plain sense, an A-not-A question): they are no sentiment, so a text with only these is "neutral
+# outright", not "weak cues".
+_SILENT_CUES = ("quibble", "request", "sense", "asked")
 NO_EVIDENCE_CONFIDENCE = 0.6  # a polar lean with no word to show for it: neutral, not confidently
+QUIBBLE_ALONE_CONFIDENCE = 0.7  # a quibble that is the whole message: a mild complaint
 
 
 def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
@@ -125,6 +135,18 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
                 ironic=ironic,
                 cued=any(c.push * sign > 0 for c in cues),
             )
+        if not kws and sub.kind == "char":
+            # A one-character rule cue in a long clause ("…怎一个差字了得") is cut as a fragment from
+            # the keywords; the cue is still the reason, shown with its neighbours.
+            kws = [_with_neighbours(lower, c.start, c.end) for c in cues if c.push * sign > 0][:MAX_KEYWORDS]
+            if kws:
+                return Scored(decision.label, decision.confidence, kws, "decisive", lang, probs, cued=True)
+        quibbles = [lower[c.start : c.end] for c in cues if c.kind == "quibble" and not c.mask]
+        if quibbles and not kws:
+            # "稍微有点咸了", "就是有点慢": a quibble with nothing said in praise is the message, a mild
+            # complaint (the model reads 就是 / 有点 as the small print of a good review).
+            shown = list(dict.fromkeys(quibbles))
+            return Scored("negative", QUIBBLE_ALONE_CONFIDENCE, shown, "decisive", lang, probs)
         # Nothing a reader could be shown pushed toward the label (only function words, names or
         # the model's prior), or one plain English word that is no sentiment word ("the blue
         # one"): that is weak evidence, so neutral.
@@ -139,6 +161,22 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     # Clear cues that cancel out are not proof of neutrality: neutral, but not confidently so.
     conf = min(decision.confidence, NEUTRAL_MIXED_CAP) if why == "mixed" else decision.confidence
     return Scored("neutral", conf, kws, why, lang, probs)
+
+
+def _with_neighbours(lower: str, start: int, end: int, reach: int = 3) -> str:
+    """The span with up to `reach` characters either side, inside its clause (a Latin word is not cut:
+    "cpu还是差了点")."""
+    clauses = (m.span() for m in ZH_RUN.finditer(lower))
+    lo, hi = next(((a, b) for a, b in clauses if a <= start < b), (start, end))
+    a, b = max(lo, start - reach), min(hi, end + reach)
+    while a > lo and _LATIN.match(lower[a - 1 : a + 1]):
+        a -= 1
+    while b < hi and _LATIN.match(lower[b - 1 : b + 1]):
+        b += 1
+    return lower[a:b]
+
+
+_LATIN = re.compile(r"[a-z0-9]{2}")
 
 
 def _push(cues: list[Cue]) -> float:
@@ -286,7 +324,7 @@ _SOFTENERS = frozenset({"不过", "只是"})
 _CONCESSIVE = re.compile(r"\b(?:although|even though|even if|while)\b|虽然|虽说|尽管")
 _CLAUSE_END = re.compile(r"[,，;；]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+_LATIN_WORDS = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 # A run of one script, with the spaces, digits and punctuation around it.
 _RUNS = re.compile(r"[\u4e00-\u9fff][^A-Za-z]*|[A-Za-z][^\u4e00-\u9fff]*")
 
@@ -314,10 +352,11 @@ def _contrast_tail(text: str) -> tuple[str, str, str] | None:
 
 def _language_runs(text: str) -> list[str]:
     """The text cut where it switches between Chinese and English, when both carry content
-    (at least two Chinese characters and two English words); else the whole text."""
+    (at least two Chinese characters and two English words); else the whole text. Capitals-only
+    tokens are model names and codes ("支持TV-OUT视频输出", "RS-MMC存储卡"), not English words."""
     runs = [m.group() for m in _RUNS.finditer(text)]
     zh = [r for r in runs if len(_CJK.findall(r)) >= 2]
-    en = [r for r in runs if not _CJK.search(r) and len(_LATIN_WORDS.findall(r)) >= 2]
+    en = [r for r in runs if not _CJK.search(r) and sum(not w.isupper() for w in _LATIN_WORDS.findall(r)) > 1]
     return runs if zh and en else [text]
 
 
