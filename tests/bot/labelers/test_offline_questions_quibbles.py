@@ -97,9 +97,7 @@ def test_a_negation_after_the_degree_word_is_a_complaint(labeler: OfflineLabeler
 
     item = labeler.predict(text)
     assert item.label == "negative", (item.label, item.confidence, item.keywords)
-    assert [c for c in find_cues(text.lower()) if c.kind == "complaint"], (
-        "a complaint cue"
-    )
+    assert [c for c in find_cues(text.lower()) if c.kind == "complaint"], "a complaint cue"
 
 
 @pytest.mark.parametrize("text", ["真的很不好意思，麻烦帮我改一下收货地址", "这个很不好说，我再看看"])
