@@ -79,7 +79,7 @@ _ZH_NEG_BOUND = (
 # 小 as "small", not 小哥 (the courier), 小时, 小吃, 小朋友…
 _ZH_SMALL = "小(?!时|哥|姐|妹|弟|吃|份|伙|区|孩|朋友|心|票)"
 _ZH_NEG_AFTER_TOPIC = f"少|{_ZH_SMALL}|淡|咸|油|腻|硬|凉|稀|甜|久"
-_ZH_MILD = "有点|有些|偏|略|稍微|稍"
+_ZH_MILD = "有点儿|有点|有些|偏|略|稍微|稍"
 # Evaluative words that stand alone.
 _ZH_POS_FREE = (
     "满意|耐心|热情|专业|周到|贴心|给力|靠谱|喜欢|超值|优秀|完美|好用|好吃|好看|好评|点赞|(?<![求请友人家上被他她们])推荐(?!一下|几|个|些|点|下|吗|么|的那)|"
@@ -103,9 +103,11 @@ _ZH_NEG_FREE = (
     "(?:累|困|冷|热|疼|痛|饿|吵|烦|丑|难受|尴尬|吓)死|(?:累|冻|热|忙|饿|困)成狗|气哭|想哭|吐了"
 )
 # Not 别: "别上当" is a warning and "特别糟糕" holds 别 too; neither is a negated complaint (praise).
+# 不会 is one: "买了不会后悔", "绝对不会失望的", "没让我失望" are praise.
 # 不是 ("不是那么舒服") but not in 是不是 ("是不是很好用？" asks).
 _ZH_NEGATOR = (
-    r"(?:不|没|没有|无|未|不太|不怎么|不够|一点也不|一点都不|并不|毫不|(?<!是)不是很|(?<!是)不是|不算)"
+    r"(?:(?:不会|没有?|不)(?:让人|令人|让你|让我)|不会|不|没|没有|无|未|不太|不怎么|不够|一点也不|一点都不|并不|毫不|(?<!是)不是很"
+    r"|(?<!是)不是|不算)"
 )
 _ZH_PHRASE = re.compile(
     # 好 before a fault word is a degree word, not praise: "送餐好慢", "服务好差", "味道好咸".
@@ -127,7 +129,7 @@ _ZH_PHRASE = re.compile(
 # waimai tune part and the shopping reviews several reviews); but it is never shown as a reason for
 # "positive". Not after a negation ("不太咸"), nor in other senses (小时, 冷静).
 _ZH_QUIBBLE = re.compile(
-    rf"(?<![不没别])(?:{_ZH_MILD})(?:有点|有些)?"
+    rf"(?<![不没别])(?:{_ZH_MILD})(?:有点儿|有点|有些)?"
     r"(?:咸|淡(?!定)|油(?!门|画)|腻|辣|硬|凉|冷(?!静|门)|稀|少(?!女|年|爷|量)|甜|酸|苦|干(?!净|脆|嘛|吗|啥|活)|"
     rf"贵|慢|{_ZH_SMALL}|晚|久|坨|旧|吵|暗|窄|挤|短|远|潮|闷|薄|粗|糙|差|难)"
 )
@@ -184,6 +186,8 @@ _ZH_NEGATED_PRAISE = re.compile(
     r"(?:并?没有?|并?不像)(?:[^，,。；;！!？?\s]{0,6}?(?:想象|说|讲|宣传|描述|评价|传)(?:中|的)?)?(?:的)?(?:那么|那样)"
     r"(?:糟糕|差|难吃|难用|难看|坏|烂|慢|贵|夸张|不堪|可怕|麻烦)"
     r"|(?:还|也|并|倒)?不算差|一点(?:都|也)不差"
+    # "一点不比某果的差": not worse than the rival is praise
+    r"|不比[^，,。；;！!？?\s]{1,8}?(?:差|烂|弱|慢)"
 )
 # Worse than before or elsewhere: "没有以前好吃了", "不如实体店的好吃" — a complaint, its praise word
 # hidden from the model.

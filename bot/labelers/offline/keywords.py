@@ -124,6 +124,21 @@ def _snap_to_clause(start: int, end: int, clauses: list[tuple[int, int]]) -> tup
     return start, end
 
 
+_LATIN_PAIR = re.compile(r"[a-z0-9]{2}")
+_EDGE = " \t\n,.;:，。；：、!?！？"  # stripped from a keyword's ends
+
+
+def uncut(lower: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """Widen `start:end` (within `lo:hi`) so it does not cut a Latin word or a number in two:
+    "cpu还是差了点", never "u还是差了点"; "买的12个", never "买的1"."""
+    hi = len(lower) if hi is None else hi
+    while start > lo and _LATIN_PAIR.match(lower, start - 1, start + 1):
+        start -= 1
+    while end < hi and _LATIN_PAIR.match(lower, end - 1, end + 1):
+        end += 1
+    return start, end
+
+
 def _clause_len(start: int, clauses: list[tuple[int, int]]) -> int:
     return next((hi - lo for lo, hi in clauses if lo <= start < hi), 0)
 
@@ -159,6 +174,7 @@ def keywords(
         else:
             merged.append([w, s, e])
     out: list[tuple[str, float]] = []
+    shown: list[tuple[int, int]] = []  # the span of each keyword in `out`
     seen: set[str] = set()
     clauses = [m.span() for m in ZH_RUN.finditer(lower)] if kind == "char" else []
     text = masked(lower) if kind == "word" else lower
@@ -167,18 +183,27 @@ def keywords(
         if kind == "word":
             start, end = snap_to_words(*raw_span, text)
         else:
-            start, end = _snap_to_clause(*raw_span, clauses)
+            start, end = uncut(lower, *_snap_to_clause(*raw_span, clauses))
         if any(a < end and start < b for a, b in skip):
             start, end = raw_span  # widening must not pull in a name or an identity term
             if any(a < end and start < b for a, b in skip):
                 continue
-        word = lower[start:end].strip(" \t\n,.;:，。；：、!?！？")  # "!" alone is no reason to show
+        near = next((i for i, (a, b) in enumerate(shown) if a < end and start < b), None)
+        if kind == "char" and near is not None:
+            # Widened to whole numbers and words, two keywords may now overlap ("买的12", "12个都是小"):
+            # they are one phrase.
+            a, b = min(start, shown[near][0]), max(end, shown[near][1])
+            shown[near] = (a, b)
+            out[near] = (lower[a:b].strip(_EDGE), out[near][1] + weight)
+            continue
+        word = lower[start:end].strip(_EDGE)  # "!" alone is no reason to show
         one_char = kind == "char" and len(word) == 1 and not _has_emoji(word)
         if one_char and end - start < _clause_len(start, clauses):
             continue  # one character cut out of a longer phrase ("快" of "快递员") misleads
         if is_cue(word, kind) and word not in seen and not any(word in other for other in seen):
             seen.add(word)
             out.append((word, weight))
+            shown.append((start, end))
         if len(out) >= MAX_KEYWORDS:
             break
     return out

@@ -31,6 +31,7 @@ from bot.labelers.offline.keywords import (
     is_cue,
     keywords,
     neutral_cues,
+    uncut,
 )
 from bot.labelers.offline.model import SHIPPED_MODEL_PATH, SubModel, evidence, load_model
 from domain.models import Label, LabelBatchResult, LabeledItem, Lang, TextIn
@@ -164,19 +165,11 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
 
 
 def _with_neighbours(lower: str, start: int, end: int, reach: int = 3) -> str:
-    """The span with up to `reach` characters either side, inside its clause (a Latin word is not cut:
-    "cpu还是差了点")."""
+    """The span with up to `reach` characters either side, inside its clause."""
     clauses = (m.span() for m in ZH_RUN.finditer(lower))
     lo, hi = next(((a, b) for a, b in clauses if a <= start < b), (start, end))
-    a, b = max(lo, start - reach), min(hi, end + reach)
-    while a > lo and _LATIN.match(lower[a - 1 : a + 1]):
-        a -= 1
-    while b < hi and _LATIN.match(lower[b - 1 : b + 1]):
-        b += 1
+    a, b = uncut(lower, max(lo, start - reach), min(hi, end + reach), lo, hi)
     return lower[a:b]
-
-
-_LATIN = re.compile(r"[a-z0-9]{2}")
 
 
 def _push(cues: list[Cue]) -> float:
@@ -321,6 +314,9 @@ _CONTRAST = re.compile(
 # 质量很好"), unlike 但是 / 可是, which bring the point: when the two clauses disagree, the whole
 # text decides.
 _SOFTENERS = frozenset({"不过", "只是"})
+# Earlier times, then a clause opening with "this time" (这次 / 这回 / 这批).
+_ZH_BEFORE = re.compile(r"以前|之前|上次|上回|以往|前几次|前两次|第一次|一直|每次|很多次|好几次|原来")
+_ZH_THIS_TIME = re.compile(r"[，,。；;！!~～\s](?:但是?|可是?|不过)?就?(?P<now>这次|这回|这一次|这批|这一批)")
 _CONCESSIVE = re.compile(r"\b(?:although|even though|even if|while)\b|虽然|虽说|尽管")
 _CLAUSE_END = re.compile(r"[,，;；]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -342,6 +338,10 @@ def _contrast_tail(text: str) -> tuple[str, str, str] | None:
                 # "however", like "but").
                 return m.group(), text[: m.start()], text[m.end() :]
             return m.group(), text[m.end() :], text[: m.start()]
+    now = _ZH_THIS_TIME.search(text)
+    if now and _ZH_BEFORE.search(text[: now.start()]) and re.search(r"\w", text[now.end() :]):
+        # "以前买过都不错，这次很不好": a repeat buyer's "this time" is the point, like a "but".
+        return "这次", text[now.start("now") :], text[: now.start()]
     conc = _CONCESSIVE.search(text.lower())
     if conc:
         comma = _CLAUSE_END.search(text, conc.end())
@@ -447,7 +447,9 @@ class OfflineLabeler:
             # then the whole text decides.
             quibble = word in _SOFTENERS and tail.label != "neutral" and head.label != tail.label
             if tail.label != "neutral" and not quibble:
-                whole = self._whole(text, p_min=p_min) if as_whole and self._lang(text) == "zh" else None
+                # (Not after 这次: what a repeat buyer says of this time is the point, whatever came before.)
+                zh_whole = as_whole and self._lang(text) == "zh" and word != "这次"
+                whole = self._whole(text, p_min=p_min) if zh_whole else None
                 # Chinese (English "but" keeps the VADER rule: "friendly, but filthy"): a review
                 # that weighs several points ("房间很舒服…但是隔音不行…") is read as a whole when the
                 # whole is clearly the other way (its last 但是 brings a quibble), or when both

@@ -11,7 +11,10 @@ Each kind below was a foolish answer of the labeller before this round:
 - a one-character complaint in a long clause is still shown as the reason;
 - model names in capitals (TV-OUT, RS-MMC) are no English sentence to be scored on its own;
 - "moved to Friday" is a change of date, not an emotion;
-- a three-class "unsure" neutral is only as sure as the lean it overruled.
+- a three-class "unsure" neutral is only as sure as the lean it overruled;
+- 不会 / 没让我 negate a complaint (买了不会后悔), and so does 不比…差;
+- a repeat buyer's 这次 / 这回 after earlier purchases is the point, like a "but";
+- a keyword never cuts a number or a Latin word in two ("买的1", "的i").
 The phrasings are written for this table.
 """
 
@@ -153,3 +156,47 @@ def test_an_unsure_three_class_neutral_is_not_confident(labeler: OfflineLabeler)
     decision = decide(sub, probs, "台风预计周五登陆")
     assert decision.label == "neutral"
     assert decision.confidence == pytest.approx(0.52)
+
+
+def test_a_quibble_with_er_is_still_no_reason_for_praise(labeler: OfflineLabeler) -> None:
+    item = labeler.predict("东西挺好，就是有点儿辣有点儿咸")
+    assert not any("有点儿" in kw for kw in item.keywords if item.label == "positive"), item.keywords
+
+
+@pytest.mark.parametrize(
+    "text", ["买了不会后悔", "绝对不会失望的", "用了三年，从来没有让我失望过", "国产的一点不比进口的差"]
+)
+def test_a_negated_complaint_is_praise(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "positive", (item.label, item.confidence, item.keywords)
+
+
+def test_will_not_buy_again_is_still_a_complaint(labeler: OfflineLabeler) -> None:
+    assert labeler.predict("质量太差，不会再买了").label == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "shown"),
+    [
+        ("以前在这家买过好几次都不错，这次很不好", "negative", "这次很不好"),
+        ("之前买过一次很失望，这回还不错", "positive", "这回还不错"),
+    ],
+)
+def test_a_repeat_buyers_this_time_is_the_point(
+    labeler: OfflineLabeler, text: str, label: str, shown: str
+) -> None:
+    item = labeler.predict(text)
+    assert item.label == label, (item.label, item.confidence, item.keywords)
+    assert any(shown in kw for kw in item.keywords), item.keywords
+
+
+def test_a_keyword_never_cuts_a_number_or_a_latin_word(labeler: OfflineLabeler) -> None:
+    for text in ("这一次买的12个都是小小的", "买的ipad屏幕有坏点"):
+        item = labeler.predict(text)
+        for kw in item.keywords:
+            start = text.lower().find(kw)
+            assert start >= 0, (kw, text)
+            end = start + len(kw)
+            before, after = text.lower()[start - 1 : start], text.lower()[end : end + 1]
+            assert not (before.isascii() and before.isalnum() and kw[0].isascii() and kw[0].isalnum()), kw
+            assert not (after.isascii() and after.isalnum() and kw[-1].isascii() and kw[-1].isalnum()), kw
