@@ -316,7 +316,8 @@ _CONTRAST = re.compile(
 _SOFTENERS = frozenset({"不过", "只是"})
 # Earlier times, then a clause opening with "this time" (这次 / 这回 / 这批).
 _ZH_BEFORE = re.compile(r"以前|之前|上次|上回|以往|前几次|前两次|第一次|一直|每次|很多次|好几次|原来")
-_ZH_THIS_TIME = re.compile(r"[，,。；;！!~～\s](?:但是?|可是?|不过)?就?(?P<now>这次|这回|这一次|这批|这一批)")
+_THIS_TIME = ("这次", "这回", "这一次", "这批", "这一批")
+_ZH_THIS_TIME = re.compile(rf"[，,。；;！!~～\s](?:但是?|可是?|不过)?就?(?P<now>{'|'.join(_THIS_TIME)})")
 _CONCESSIVE = re.compile(r"\b(?:although|even though|even if|while)\b|虽然|虽说|尽管")
 _CLAUSE_END = re.compile(r"[,，;；]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -341,7 +342,7 @@ def _contrast_tail(text: str) -> tuple[str, str, str] | None:
     now = _ZH_THIS_TIME.search(text)
     if now and _ZH_BEFORE.search(text[: now.start()]) and re.search(r"\w", text[now.end() :]):
         # "以前买过都不错，这次很不好": a repeat buyer's "this time" is the point, like a "but".
-        return "这次", text[now.start("now") :], text[: now.start()]
+        return now.group("now"), text[now.start("now") :], text[: now.start()]
     conc = _CONCESSIVE.search(text.lower())
     if conc:
         comma = _CLAUSE_END.search(text, conc.end())
@@ -448,7 +449,7 @@ class OfflineLabeler:
             quibble = word in _SOFTENERS and tail.label != "neutral" and head.label != tail.label
             if tail.label != "neutral" and not quibble:
                 # (Not after 这次: what a repeat buyer says of this time is the point, whatever came before.)
-                zh_whole = as_whole and self._lang(text) == "zh" and word != "这次"
+                zh_whole = as_whole and self._lang(text) == "zh" and word not in _THIS_TIME
                 whole = self._whole(text, p_min=p_min) if zh_whole else None
                 # Chinese (English "but" keeps the VADER rule: "friendly, but filthy"): a review
                 # that weighs several points ("房间很舒服…但是隔音不行…") is read as a whole when the
