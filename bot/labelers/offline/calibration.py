@@ -56,12 +56,13 @@ _EN_COMPLAINT_Q = re.compile(
     r"\b(?:why|how come|seriously|again|how could|how dare|how hard|how many times|how long do i have to)\b"
 )
 # Rhetorical questions in Chinese: why-questions and "still/again", a doubled question mark
-# ("送的可乐呢？？"), 难道 ("could it be"), "what is this supposed to mean" (什么情况 / 啥意思 / 几个意思),
-# "can't you even …" (就不能), and openers that only look like 怎么 questions (怎么感觉 "how come
-# it feels", 怎么说呢 "how shall I put it").
+# ("送的可乐呢？？") or an exclamation mark after the question particle ("是在省布料吗！"), 难道
+# ("could it be"), "what is this supposed to mean" (什么情况 / 啥意思 / 几个意思), "can't you even …"
+# (就不能), "what was promised" (说好的…呢), 情何以堪, and openers that only look like 怎么 questions
+# (怎么感觉 "how come it feels", 怎么说呢 "how shall I put it").
 _ZH_COMPLAINT_Q = re.compile(
-    r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又|[?？][?？!！]|难[道到]|就不能"
-    r"|(?:什么|啥|嘛|几个)(?:情况|意思)|怎么感觉|怎么说呢"
+    r"为什么|为啥|凭什么|到底|怎么还|还要等|多久了|又|[?？][?？!！]|[吗呢么嘛][!！]|难[道到]|就不能"
+    r"|(?:什么|啥|嘛|几个)(?:情况|意思)|怎么感觉|怎么说呢|说好的|情何以堪"
 )
 
 
