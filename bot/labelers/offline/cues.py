@@ -138,6 +138,14 @@ _ZH_QUIBBLE = re.compile(
 _REST_OF_CLAUSE = r"[^，,。；;！!？?]*$"
 _ZH_ASKED_ABOUT = re.compile(rf"(?:会不会|是否|担心|怕){_REST_OF_CLAUSE}")
 _ZH_PRAISE_ASKED = re.compile(rf"(?:会不会|是不是|是否){_REST_OF_CLAUSE}")
+# A wish for better ("希望物流快点", "服务好一点会更好", "要是能再快一点就更好了") praises nothing: hidden
+# from the model (which reads 快 / 好 as praise) and never a reason for "positive". (Not 能不能快点:
+# a demand, as often a complaint.)
+_ZH_WISH_END = r"(?:就更?好了|会更好|就更?完美了|吧)"
+_ZH_WISH = re.compile(
+    rf"(?:希望|要是|如果|请|麻烦)[^，,。；;！!？?]{{0,8}}?(?:再)?(?:{_ZH_POS_BOUND}|多)一?(?:点儿?|些){_ZH_WISH_END}?"
+    rf"|(?:再)?(?:{_ZH_POS_BOUND}|多)一?(?:点儿?|些){_ZH_WISH_END}"
+)
 # An A-not-A question and the character after it: 好不好用, 满不满意, 舒不舒服, 有没有坏 (not the
 # repeated praise 不错不错, nor 是不是 / 能不能, as often a rhetorical complaint or a demand:
 # "是不是不想干了", "能不能好好包装一下").
@@ -509,6 +517,9 @@ def _zh_cues(lower: str) -> list[Cue]:
              for m in _ZH_QUIBBLE.finditer(lower) if not _overlaps(m.start(), m.end(), cues)]  # fmt: skip
     # "是不是很好用？", "会不会很好吃": praise asked about is no praise.
     cues = [c for c in cues if not (c.push > 0 and _ZH_PRAISE_ASKED.search(lower[: c.start]))]
+    for m in _ZH_WISH.finditer(lower):
+        cues = [c for c in cues if not (c.push > 0 and _overlaps(m.start(), m.end(), [c]))]
+        cues.append(Cue(0.0, m.start(), m.end(), "wish", mask=True))
     for m in _ZH_A_NOT_A.finditer(lower):
         # "这个耳机好不好用？", "满不满意": an A-not-A question asks; its 不好用 is no complaint.
         cues = [c for c in cues if not _overlaps(m.start(), m.end(), [c])]

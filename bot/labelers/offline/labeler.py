@@ -74,9 +74,9 @@ WHOLE_OVER_CONTRAST_P = 0.9
 IRONY_REST_P = 0.8  # an ironic frame is sarcasm when the rest of the message is this likely negative
 ONE_WORD_P = 0.75  # an English polar call resting on one plain word (no lexicon word, no cue) needs this
 # Cues that only shape what is shown (a quibble) or hidden (a request for a person, a word in its
-# plain sense, an A-not-A question): they are no sentiment, so a text with only these is "neutral
-# outright", not "weak cues".
-_SILENT_CUES = ("quibble", "request", "sense", "asked")
+# plain sense, an A-not-A question, a wish for better): they are no sentiment, so a text with only
+# these is "neutral outright", not "weak cues".
+_SILENT_CUES = ("quibble", "request", "sense", "asked", "wish")
 NO_EVIDENCE_CONFIDENCE = 0.6  # a polar lean with no word to show for it: neutral, not confidently
 QUIBBLE_ALONE_CONFIDENCE = 0.7  # a quibble that is the whole message: a mild complaint
 
@@ -118,7 +118,8 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     if decision.label != "neutral":
         sign = 1 if decision.label == "positive" else -1
         # A keyword never contradicts a rule cue of its own text: praise is no reason for "negative".
-        against = [(c.start, c.end) for c in cues if c.push * sign < 0 or (c.kind == "quibble" and sign > 0)]
+        small_print = ("quibble", "wish") if sign > 0 else ()
+        against = [(c.start, c.end) for c in cues if c.push * sign < 0 or c.kind in small_print]
         if sub.kind == "char":
             against += _clauses_against(sub, blank(lower, hidden), decision.label)
         # When its statements carry the message, its question is what it asks, not why it is polar.

@@ -14,7 +14,8 @@ Each kind below was a foolish answer of the labeller before this round:
 - a three-class "unsure" neutral is only as sure as the lean it overruled;
 - 不会 / 没让我 negate a complaint (买了不会后悔), and so does 不比…差;
 - a repeat buyer's 这次 / 这回 after earlier purchases is the point, like a "but";
-- a keyword never cuts a number or a Latin word in two ("买的1", "的i").
+- a keyword never cuts a number or a Latin word in two ("买的1", "的i");
+- a wish for better (希望物流能快点, 好一点会更好) praises nothing.
 The phrasings are written for this table.
 """
 
@@ -202,3 +203,19 @@ def test_a_keyword_never_cuts_a_number_or_a_latin_word(labeler: OfflineLabeler) 
             before, after = text.lower()[start - 1 : start], text.lower()[end : end + 1]
             assert not (before.isascii() and before.isalnum() and kw[0].isascii() and kw[0].isalnum()), kw
             assert not (after.isascii() and after.isalnum() and kw[-1].isascii() and kw[-1].isalnum()), kw
+
+
+@pytest.mark.parametrize("text", ["希望物流能快点", "售后服务好一点会更好", "希望下次包装结实一点"])
+def test_a_wish_for_better_is_no_praise(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label != "positive", (item.label, item.confidence, item.keywords)
+
+
+def test_a_wish_after_praise_keeps_the_praise_and_is_no_reason(labeler: OfflineLabeler) -> None:
+    item = labeler.predict("饺子很好吃，馅再多一点就更好了")
+    assert item.label == "positive", (item.label, item.keywords)
+    assert not any("多一点" in kw for kw in item.keywords), item.keywords
+
+
+def test_a_demand_to_hurry_is_still_a_complaint(labeler: OfflineLabeler) -> None:
+    assert labeler.predict("都三天了，能不能快点发货").label == "negative"
