@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -97,6 +97,8 @@ PRAISE_REPEAT = 6
 ZH_PRAISE = ["好评", "好评！", "给好评", "给个好评", "必须好评", "必须给好评", "五星", "五星！", "五星好评！",
              "点赞", "赞", "点个赞", "必须点赞", "满意", "满意！", "挺满意", "挺好", "挺好的", "很好",
              "不错", "很不错", "实惠", "性价比高", "物美价廉", "会回购", "还会再买", "还会再点",
+             # 卫生 alone is a topic of complaints ("卫生差"); 干净卫生 is praise
+             "干净卫生", "干净又卫生", "包装干净卫生", "餐盒干净卫生",
              # portions: "a lot of food" is praise in food reviews ("量太大" is not a complaint)
              "量大", "量很大", "量足", "量很足", "分量足", "分量很足", "份量足", "份量很足",
              "量大实惠", "够吃", "很够吃", "量太大了", "量太大，吃不完", "一个人吃不完",
@@ -149,6 +151,67 @@ def _zh_neutral(rng: random.Random) -> str:
             o=rng.choice(ZH_OBJECTS), h=rng.randint(1, 6), wd=rng.choice("一二三四五六日"),
         )  # fmt: skip
     return rng.choice(ZH_SHORT)
+
+
+# Notices, news, forecasts, plans and diary lines: statements of fact from outside a support chat
+# (a lead's history holds forwarded notices and posts too). Without them the three-class model
+# read any non-support statement as praise ("明天有大雨，出门记得带伞" positive at 0.90). Words that
+# praise in reviews (准时, 按时, 提前, 及时, 欢迎) stay out of them: "配送准时" is praise.
+N_NOTICE = 600
+ZH_DAYS = ["今天", "明天", "后天", "今晚", "明早", "本周六", "下周一", "周五", "这个周末", "月底",
+           "下个月", "{m}月{d}日", "{m}月{d}号", "国庆期间", "元旦前"]  # fmt: skip
+ZH_TIMES = ["上午九点", "下午两点", "晚上八点", "早上七点半", "中午十二点", "下午三点到五点", "晚上十点以后",
+            "{h}点", "{h}点半", "九点前"]  # fmt: skip
+ZH_WEATHER = ["有小雨", "有中到大雨", "多云", "晴转多云", "有雷阵雨", "有小雪", "降温", "有五级大风",
+              "气温回升", "有雾", "阴天"]  # fmt: skip
+ZH_REMIND = ["记得带伞", "注意保暖", "多穿点衣服", "注意防晒", "带好雨具", "注意交通安全", "早点出门"]
+ZH_ORGS = ["小区", "物业", "学校", "公司", "社区", "学院", "门店", "图书馆", "居委会", "部门"]
+ZH_EVENTS = ["停水", "停电检修", "开会", "消防演练", "电梯维修", "放假", "体检", "搬迁", "系统维护",
+             "燃气检查", "开学", "年终总结会", "换届选举", "团建"]  # fmt: skip
+ZH_WHO = ["各位", "大家", "全体员工", "各位业主", "同学们", "各部门负责人", "居民朋友们"]
+ZH_DO = ["参加", "做好准备", "互相转告", "带好证件", "带好身份证", "储水备用", "留意通知"]
+ZH_SOURCES = ["据报道", "据悉", "新华社消息", "官方消息", "记者获悉", "最新消息", "据统计"]
+ZH_FACTS = ["{y}年全国{thing}同比增长{x}%", "{thing}比去年同期下降{x}%", "{city}{thing}达到{n}万人",
+            "{city}地铁{k}号线{day}开通", "{city}{day}起实行新的{rule}", "{thing}{y}年预计增长{x}%",
+            "{city}发布{rule}", "{y}年{thing}为{n}万人"]  # fmt: skip
+ZH_THINGS = ["居民消费", "社会消费品零售总额", "快递业务量", "出境游人数", "新能源汽车销量", "常住人口",
+             "高校毕业生人数", "粮食产量", "电影票房", "客流量"]  # fmt: skip
+ZH_RULES = ["垃圾分类办法", "停车收费标准", "公积金政策", "交通管制措施", "户籍政策", "供暖安排"]
+ZH_COMPANIES = ["某手机品牌", "一家车企", "这家公司", "该平台", "某电商平台", "主办方", "官方"]
+ZH_LAUNCH = ["举行新品发布会", "发布新款手机", "正式开业", "上线新版本", "召开股东大会", "开放预约",
+             "开始售票", "公布名单"]  # fmt: skip
+ZH_PLACES2 = ["银行", "超市", "医院", "健身房", "图书馆", "菜市场", "邮局", "驾校", "理发店", "公园"]
+ZH_DID = ["办了点事", "买了点菜", "复查", "借了两本书", "取了个件", "剪了头发", "交了水电费", "散步"]
+ZH_SPORT = ["跑步", "快走", "游泳", "骑车", "跳绳"]
+ZH_VENUES = ["体育馆", "公司楼下", "老地方", "地铁站口", "学校门口", "会议室", "三楼大厅"]
+ZH_NOTICE_TEMPLATES = [
+    "{city}{day}{weather}", "{day}{weather}，出门{remind}", "天气预报说{day}{weather}",
+    "{city}{day}{weather}，最高气温{t1}度，最低气温{t2}度", "{day}{weather}，{remind}",
+    "{org}通知：{day}{time}{event}", "{day}{time}{event}，请{who}{do}", "【{org}通知】{day}{event}",
+    "{src}，{fact}", "{fact}", "{company}将于{day}{launch}", "{company}宣布{day}{launch}",
+    "{day}去{place}{did}", "{day}{time}去{place}{did}", "记录一下：{day}{sport}{n2}公里",
+    "{day}{time}在{venue}见", "{day}{time}，{venue}集合", "{day}{time}{venue}有讲座",
+    "{day}{time}{event}", "{city}{day}{event}", "{day}要{event}，{remind}",
+]  # fmt: skip
+
+
+def _zh_notice(rng: random.Random) -> str:
+    m, d = rng.randint(1, 12), rng.randint(1, 28)
+    day = rng.choice(ZH_DAYS).format(m=m, d=d)
+    fact = rng.choice(ZH_FACTS).format(
+        y=rng.randint(2015, 2025), thing=rng.choice(ZH_THINGS), x=round(rng.uniform(0.5, 15), 1),
+        city=rng.choice(ZH_CITIES), n=rng.randint(10, 3000), k=rng.randint(1, 20), day=day,
+        rule=rng.choice(ZH_RULES),
+    )  # fmt: skip
+    return rng.choice(ZH_NOTICE_TEMPLATES).format(
+        city=rng.choice(ZH_CITIES), day=day, weather=rng.choice(ZH_WEATHER), remind=rng.choice(ZH_REMIND),
+        t1=rng.randint(10, 35), t2=rng.randint(-10, 9), org=rng.choice(ZH_ORGS),
+        time=rng.choice(ZH_TIMES).format(h=rng.randint(1, 11)), event=rng.choice(ZH_EVENTS),
+        who=rng.choice(ZH_WHO), do=rng.choice(ZH_DO), src=rng.choice(ZH_SOURCES), fact=fact,
+        company=rng.choice(ZH_COMPANIES), launch=rng.choice(ZH_LAUNCH), place=rng.choice(ZH_PLACES2),
+        did=rng.choice(ZH_DID), sport=rng.choice(ZH_SPORT), n2=rng.randint(2, 15), n3=rng.randint(12, 90),
+        venue=rng.choice(ZH_VENUES),
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,18 +327,28 @@ def _en_neutral(rng: random.Random) -> str:
 def neutral_rows(lang: str, n: int | None = None) -> list[tuple[str, str]]:
     """`n` distinct generated neutral inquiries/statements in `lang` ("zh" or "en")."""
     n = n or N_NEUTRAL[lang]
-    rng = random.Random(f"{SEED}-{lang}-neutral")
-    make = _zh_neutral if lang == "zh" else _en_neutral
+    rows = _distinct(lang, "neutral", _zh_neutral if lang == "zh" else _en_neutral, n)
+    if lang == "zh":
+        rows += _distinct(lang, "notice", _zh_notice, N_NOTICE, exclude=set(rows))
+    return [(t, "neutral") for t in rows]
+
+
+def _distinct(
+    lang: str, stream: str, make: Callable[[random.Random], str], n: int, exclude: Collection[str] = ()
+) -> list[str]:
+    """`n` distinct texts from `make`, from their own fixed-seed stream (adding a stream leaves the
+    others' rows unchanged)."""
+    rng = random.Random(f"{SEED}-{lang}-{stream}")
     seen: dict[str, None] = {}
     for _ in range(n * 20):
         text = make(rng).strip()
         if lang == "en" and rng.random() < 0.6:
             text = text[:1].upper() + text[1:]
-        if detect_lang(text) == lang:  # training routes rows by language, as the labeller does
+        if detect_lang(text) == lang and text not in exclude:  # training routes rows by language
             seen.setdefault(text, None)
         if len(seen) >= n:
             break
-    return [(t, "neutral") for t in seen]
+    return list(seen)
 
 
 def lexicon_rows(lang: str) -> list[tuple[str, str]]:

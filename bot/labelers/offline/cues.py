@@ -146,6 +146,22 @@ _ZH_WISH = re.compile(
     rf"(?:希望|要是|如果|请|麻烦)[^，,。；;！!？?]{{0,8}}?(?:再)?(?:{_ZH_POS_BOUND}|多)一?(?:点儿?|些){_ZH_WISH_END}?"
     rf"|(?:再)?(?:{_ZH_POS_BOUND}|多)一?(?:点儿?|些){_ZH_WISH_END}"
 )
+# Hurrying someone ("物流快点啊", "快点发货呀", "赶紧给我退款") is impatience, not speed praise: 快 is
+# hidden from the model and the hurry is never a reason for "positive"; with nothing else said it is
+# a mild complaint, like a quibble. Not a wish ("希望能快点", "快点就更好了") nor a polite request
+# ("请快点"), and not 赶紧 + buying ("赶紧入手", praise).
+_ZH_HURRY = re.compile(
+    r"(?<![希请烦能])(?:快点|快一点|快些)儿?[\u4e00-\u9fff]{0,4}?(?:啊|呀|啦|嘛|哦|[!！]|$)"
+    r"|(?:赶紧|赶快|抓紧)(?:给我|帮我)?(?:退|处理|解决|发货|回复|送|安排|联系)"
+)
+# 差不多 before a time or an amount is "about" ("差不多下午到", "差不多半小时"), not the so-so verdict the
+# reviews taught the model ("味道差不多"): hidden from it.
+_ZH_ABOUT = re.compile(
+    r"差不多(?=[一二三四五六七八九十两半几\d]|[上下中]午|晚上|早上|明天|今天|后天|到(?!位))"
+)
+# The customer's own patience or manners ("我已经很耐心了", "我都很客气地问了") praise nobody: what
+# follows is usually the complaint.
+_ZH_OWN_TRAIT = re.compile(r"我(?:已经|都|一直|也)?(?:很|够|非常|十分|挺)?(?:耐心|客气|礼貌|有耐心)")
 # An A-not-A question and the character after it: 好不好用, 满不满意, 舒不舒服, 有没有坏 (not the
 # repeated praise 不错不错, nor 是不是 / 能不能, as often a rhetorical complaint or a demand:
 # "是不是不想干了", "能不能好好包装一下").
@@ -517,9 +533,17 @@ def _zh_cues(lower: str) -> list[Cue]:
              for m in _ZH_QUIBBLE.finditer(lower) if not _overlaps(m.start(), m.end(), cues)]  # fmt: skip
     # "是不是很好用？", "会不会很好吃": praise asked about is no praise.
     cues = [c for c in cues if not (c.push > 0 and _ZH_PRAISE_ASKED.search(lower[: c.start]))]
+    for m in _ZH_OWN_TRAIT.finditer(lower):
+        cues = [c for c in cues if not (c.push > 0 and _overlaps(m.start(), m.end(), [c]))]
+        cues.append(Cue(0.0, m.start(), m.end(), "sense", mask=True))
     for m in _ZH_WISH.finditer(lower):
         cues = [c for c in cues if not (c.push > 0 and _overlaps(m.start(), m.end(), [c]))]
         cues.append(Cue(0.0, m.start(), m.end(), "wish", mask=True))
+    cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _ZH_ABOUT.finditer(lower)]
+    for m in _ZH_HURRY.finditer(lower):
+        if not _overlaps(m.start(), m.end(), [c for c in cues if c.kind == "wish"]):
+            cues = [c for c in cues if not (c.push > 0 and _overlaps(m.start(), m.end(), [c]))]
+            cues.append(Cue(0.0, m.start(), m.end(), "hurry", mask=True))
     for m in _ZH_A_NOT_A.finditer(lower):
         # "这个耳机好不好用？", "满不满意": an A-not-A question asks; its 不好用 is no complaint.
         cues = [c for c in cues if not _overlaps(m.start(), m.end(), [c])]

@@ -76,9 +76,9 @@ ONE_WORD_P = 0.75  # an English polar call resting on one plain word (no lexicon
 # Cues that only shape what is shown (a quibble) or hidden (a request for a person, a word in its
 # plain sense, an A-not-A question, a wish for better): they are no sentiment, so a text with only
 # these is "neutral outright", not "weak cues".
-_SILENT_CUES = ("quibble", "request", "sense", "asked", "wish")
+_SILENT_CUES = ("quibble", "request", "sense", "asked", "wish", "hurry")
 NO_EVIDENCE_CONFIDENCE = 0.6  # a polar lean with no word to show for it: neutral, not confidently
-QUIBBLE_ALONE_CONFIDENCE = 0.7  # a quibble that is the whole message: a mild complaint
+QUIBBLE_ALONE_CONFIDENCE = 0.7  # a quibble (or a hurry) that is the whole message: a mild complaint
 
 
 def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
@@ -115,11 +115,21 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     spans = ev.spans + [(sub.raw_units(c.push), c.start, c.end) for c in cues if c.push]
     lang: Lang = "zh" if sub.kind == "char" else "en"
     names = _name_spans(text, sub) + blocked
+    # "稍微有点咸了", "物流快点啊": a quibble or a hurry with nothing said in praise is the message, a
+    # mild complaint (the model reads 就是 / 有点 as the small print of a good review, 快 as praise).
+    grumbles = list(
+        dict.fromkeys(
+            lower[c.start : c.end] for c in cues if (c.kind == "quibble" and not c.mask) or c.kind == "hurry"
+        )
+    )
     if decision.label != "neutral":
         sign = 1 if decision.label == "positive" else -1
         # A keyword never contradicts a rule cue of its own text: praise is no reason for "negative".
-        small_print = ("quibble", "wish") if sign > 0 else ()
-        against = [(c.start, c.end) for c in cues if c.push * sign < 0 or c.kind in small_print]
+        small_print = ("quibble", "wish", "hurry") if sign > 0 else ()
+        # A word in its plain sense ("moved to Friday", 差不多三点, 我很耐心) is no reason either way.
+        against = [
+            (c.start, c.end) for c in cues if c.push * sign < 0 or c.kind in small_print or c.kind == "sense"
+        ]
         if sub.kind == "char":
             against += _clauses_against(sub, blank(lower, hidden), decision.label)
         # When its statements carry the message, its question is what it asks, not why it is polar.
@@ -143,16 +153,14 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
             kws = [_with_neighbours(lower, c.start, c.end) for c in cues if c.push * sign > 0][:MAX_KEYWORDS]
             if kws:
                 return Scored(decision.label, decision.confidence, kws, "decisive", lang, probs, cued=True)
-        quibbles = [lower[c.start : c.end] for c in cues if c.kind == "quibble" and not c.mask]
-        if quibbles and not kws:
-            # "稍微有点咸了", "就是有点慢": a quibble with nothing said in praise is the message, a mild
-            # complaint (the model reads 就是 / 有点 as the small print of a good review).
-            shown = list(dict.fromkeys(quibbles))
-            return Scored("negative", QUIBBLE_ALONE_CONFIDENCE, shown, "decisive", lang, probs)
+        if grumbles and not kws:
+            return Scored("negative", QUIBBLE_ALONE_CONFIDENCE, grumbles, "decisive", lang, probs)
         # Nothing a reader could be shown pushed toward the label (only function words, names or
         # the model's prior), or one plain English word that is no sentiment word ("the blue
         # one"): that is weak evidence, so neutral.
         return Scored("neutral", NO_EVIDENCE_CONFIDENCE, [], "none", lang, probs)
+    if grumbles and decision.why != "inquiry" and not any(c.push for c in cues):
+        return Scored("negative", QUIBBLE_ALONE_CONFIDENCE, grumbles, "decisive", lang, probs)
     if decision.why in ("neutral", "inquiry") and not [c for c in cues if c.kind not in _SILENT_CUES]:
         # The model (or the inquiry rule) says neutral outright: the polar cues are not the reason.
         cue_kind = "inquiry" if decision.why == "inquiry" else "none"
