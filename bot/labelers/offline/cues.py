@@ -351,7 +351,14 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\bfell apart\b|\bfalling apart\b|\bdead on arrival\b"
     r"|\b(?:doesn'?t|does not|won'?t|will not|didn'?t|did not|can'?t|cannot|couldn'?t|isn'?t|is not|not) "
     r"(?:work|working|turn on|charge|charging|connect|load|loading|open|start|respond)\b"
-    r"|\bkeeps? (?:crashing|freezing|failing|disconnecting|dropping|logging me out|breaking|asking me)\b"
+    r"|\bkeeps? (?:crashing|freezing|failing|disconnecting|dropping|logging me out|breaking|asking me"
+    r"|timing out|glitching|lagging|buffering|restarting|rebooting|kicking me out|signing me out"
+    r"|declining|getting declined|showing (?:an |the )?error|giving me (?:an |the )?error)\b"
+    r"|\btim(?:es|ed|ing) out\b"
+    # a price that rose again, or doubled: "the price went up again?", "my bill doubled"
+    r"|\b(?:price|prices|fee|fees|bill|cost|rate|rates|premium|subscription)\b[^.!?]{0,20}\b(?:went up"
+    r"|gone up|goes up|going up|increased|raised)\b[^.!?]{0,12}\bagain\b"
+    r"|\b(?:price|prices|fee|fees|bill|cost|rate|rates|premium)\b[^.!?]{0,12}\b(?:doubled|tripled)\b"
     r"|\bcrash(?:es|ed|ing)\b|\bfreez(?:es|ing)\b"
     r"|\b(?:deleted|deletes|delete|wiped|wipes|erased|erases|lost|loses) (?:all )?(?:of )?(?:my|our)(?: \w+)?"
     r"|\bmissing (?:items?|parts?|pieces?)\b|\b(?:sent|got|received|delivered|shipped) (?:me )?(?:the "
@@ -396,6 +403,8 @@ _EN_NEGATED_PRAISE = re.compile(
     r"|\bno (?:problems|issues) (?:at all|whatsoever)\b"
     r"|\b(?:can't|cannot|couldn't) recommend (?:\w+ ){0,3}(?:enough|highly enough|more)\b"
     r"|\b(?:can't|couldn't|could not) put it down\b|\bwithout a hitch\b"
+    # eagerness: "I can't wait for Friday" (not "I can't wait any longer", a complaint)
+    r"|\b(?:can'?t|cannot|can not) wait\b(?! any ?(?:longer|more)| much longer| forever| all day)"
     # a complaint word negated: "the food wasn't cold", "the courier wasn't rude at all"
     r"|\b(?:wasn't|weren't|isn't|aren't|(?:was|were|is|are) not|never) (?:even |at all |one bit )?"
     r"(?:late|cold|broken|damaged|rude|stale|soggy|delayed|faulty|defective|dirty|unhelpful|disappointing"
@@ -568,14 +577,39 @@ _EN_THANKS = re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate (?:it|your|the
 # terrible" as a complaint, and the "but" and counterfactual rules would split or flip it.
 _EN_LUKEWARM = re.compile(
     r"\s*(?:(?:it|this|that|he|she|they)(?:'s| is| was| were|'re| are)\s+|was\s+|just\s+|pretty\s+)?"
-    r"(?:(?:ok|okay|fine|alright|all right|so-so|so so|average|mediocre|decent enough)"
-    r"(?:,? i guess|,? i suppose)?"
+    r"(?:(?:ok|okay|fine|alright|all right|so-so|so so|average|mediocre|decent enough|meh)"
     r"|not (?:great|bad|amazing|terrible|awful|the best|the worst),? (?:but )?not (?:great|bad|terrible|awful"
     r"|amazing|the best|the worst)"
     r"|could be (?:better|worse),? (?:but |and )?(?:it )?could be (?:better|worse)"
     r"|could (?:have been|be) worse|not (?:terrible|awful|horrible|the worst))"
-    r"[\s.!…]*"
+    r"(?:,? i guess|,? i suppose)?[\s.!…]*"
 )
+
+
+# An announcement, a forecast or a delivery status: what will happen or has happened, when ("Our
+# office will be closed on Monday", "Heavy rain expected tomorrow, bring an umbrella", "Order 5521 was
+# delivered yesterday"). The polar model leans one way on anything, and a date is only one of the
+# gate's signals; with no clear sentiment word such a statement is neutral.
+_EN_ANNOUNCEMENT = re.compile(
+    r"\b(?:will be|is|are|'s|'re|will) (?:closed|open|held|hosted|broadcast|streamed|released|launched"
+    r"|available|delivered|shipped|back|live|down for maintenance)\b[^.!?]{0,40}?\b(?:on|at|from|until"
+    r"|till|by|this|next|tomorrow|tonight|today)\b"
+    r"|\b(?:expected|forecast|due) (?:on|at|tomorrow|tonight|today|this|next)\b"
+    r"|\bscheduled (?:to|for|on|at)\b"
+    r"|^\W*(?:reminder|heads up|notice|announcement|update)\s*:"
+    r"|\b(?:bring|take|grab|don't forget) (?:an? |your )?"
+    r"(?:umbrella|jacket|coat|id|passport|ticket|charger)s?\b"
+    r"|\bwas (?:delivered|shipped|dispatched|picked up|signed for) (?:on|at|yesterday|today|this)\b"
+)
+
+
+_EN_SPEAKER = re.compile(r"\b(?:i|i'm|im|i've|i'd|me)\b")
+
+
+def is_announcement(lower: str) -> bool:
+    """An English statement of what will happen or happened when, with nobody saying how they feel
+    about it ("… is back on Sunday and I am so excited" is no announcement)."""
+    return bool(_EN_ANNOUNCEMENT.search(lower)) and not _EN_SPEAKER.search(lower)
 
 
 def is_lukewarm(lower: str) -> bool:

@@ -19,7 +19,15 @@ from bot.i18n import detect_lang
 from bot.labelers.aspects import aspects_of
 from bot.labelers.offline.blocked import blank, blocked_spans, is_capitalised_name
 from bot.labelers.offline.calibration import decide, question_spans
-from bot.labelers.offline.cues import PUSH_FACT, Cue, find_cues, ironic_frames, is_lukewarm, praise_spans
+from bot.labelers.offline.cues import (
+    PUSH_FACT,
+    Cue,
+    find_cues,
+    ironic_frames,
+    is_announcement,
+    is_lukewarm,
+    praise_spans,
+)
 from bot.labelers.offline.cues import ironic as ironic_cues
 from bot.labelers.offline.features import ZH_RUN
 from bot.labelers.offline.gate import FEATURES, gate_features
@@ -215,6 +223,9 @@ def _clauses_against(sub: SubModel, lower: str, label: Label) -> list[tuple[int,
     return out
 
 
+# An English announcement ("will be closed on Monday", "expected tomorrow") is neutral unless it holds
+# a sentiment word at least this strong (VADER valence: "terrible" -2.1, "love" 3.2, "nice" 1.8).
+ANNOUNCED_VALENCE = 2.0
 STATED_P = 0.8  # a message's statements outside its question decide when they are this clearly polar
 STATED_VALENCE = 2.0  # ... and hold a sentiment word at least this strong (VADER scale: "good" 1.9)
 
@@ -428,6 +439,8 @@ class OfflineLabeler:
             return loose  # a rule cue (a complaint fact, praise, sarcasm) is sentiment by definition
         features = gate_features(text, loose.probs.get(loose.label, 0.5), self.sub_for(text))
         sentiment = gate.sentiment_p(features)
+        if is_announcement(text.lower()) and not self._strong_word(text):
+            sentiment = 0.0  # "Our office will be closed on Monday": a notice, unless a clear word judges
         worded = features[FEATURES.index("lexicon_share")] > 0 or bool(loose.ironic)
         if sentiment >= (gate.bar if worded else gate.plain_bar):
             return loose
@@ -436,6 +449,11 @@ class OfflineLabeler:
         # are no cue at all, so none is named.
         shown = loose.keywords[:3] if worded else []
         return Scored("neutral", confidence, shown, "weak" if shown else "none", loose.lang, loose.probs)
+
+    def _strong_word(self, text: str) -> bool:
+        """`text` holds a sentiment-lexicon word of valence at least `ANNOUNCED_VALENCE` (either way)."""
+        hits = self.sub_for(text).analyse(text.lower()).hits
+        return any(abs(valence) >= ANNOUNCED_VALENCE for _, valence in hits)
 
     def _score(self, text: str, *, p_min: float | None = None, as_whole: bool = True) -> Scored:
         """Label `text` with the bars: a "but"-clause decides when it is clear; a message mixing Chinese and
