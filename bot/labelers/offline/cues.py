@@ -212,6 +212,9 @@ _ZH_NEGATED_PRAISE = re.compile(
     r"|(?:还|也|并|倒)?不算差|一点(?:都|也)不差"
     # "一点不比某果的差": not worse than the rival is praise
     r"|不比[^，,。；;！!？?\s]{1,8}?(?:差|烂|弱|慢)"
+    # the goods survived: "包装破损了，但是东西没坏", "好在杯子没碎" (not "还没坏就…", "怎么没坏")
+    r"|(?:东西|商品|宝贝|货|产品|里面的?(?:东西)?|杯子|瓶子|屏幕|蛋|水果|鸡蛋)(?:一个|一件|一瓶|一点)?(?:都|也|倒是?|还好)?"
+    r"(?:没|没有)(?:坏|破|碎|漏|压坏|摔坏|损坏|磕坏|烂)(?![就了吗呢么])"
 )
 # Worse than before or elsewhere: "没有以前好吃了", "不如实体店的好吃" — a complaint, its praise word
 # hidden from the model.

@@ -223,11 +223,10 @@ def _clauses_against(sub: SubModel, lower: str, label: Label) -> list[tuple[int,
     return out
 
 
-# An English announcement ("will be closed on Monday", "expected tomorrow") is neutral unless it holds
-# a sentiment word at least this strong (VADER valence: "terrible" -2.1, "love" 3.2, "nice" 1.8).
-ANNOUNCED_VALENCE = 2.0
 STATED_P = 0.8  # a message's statements outside its question decide when they are this clearly polar
-STATED_VALENCE = 2.0  # ... and hold a sentiment word at least this strong (VADER scale: "good" 1.9)
+# ... and hold a sentiment word at least this strong (VADER scale: "good" 1.9, "terrible" -2.1). An
+# English announcement needs one as strong to be more than a notice.
+STATED_VALENCE = 2.0
 
 
 def _asked(lower: str, kind: str) -> list[tuple[int, int]]:
@@ -425,7 +424,9 @@ class OfflineLabeler:
         scored with the gate's loose bar and a polar call stands only when the gate finds sentiment
         in the text at all (a higher bar when no sentiment word backs the call: "The order was
         shipped on Monday" leans on plain words); otherwise it is neutral, its cues shown as weak.
-        A call a rule cue backs (a complaint fact, praise, sarcasm) is not gated."""
+        An announcement ("Our office will be closed on Monday") with nobody saying how they feel and
+        no strong sentiment word is neutral whatever the gate says. A call a rule cue backs (a
+        complaint fact, praise, sarcasm) is not gated."""
         if is_lukewarm(text.lower()):
             # "It's okay I guess", "not great, not terrible": a verdict, neither praise nor complaint.
             sub = self.sub_for(text)
@@ -451,9 +452,9 @@ class OfflineLabeler:
         return Scored("neutral", confidence, shown, "weak" if shown else "none", loose.lang, loose.probs)
 
     def _strong_word(self, text: str) -> bool:
-        """`text` holds a sentiment-lexicon word of valence at least `ANNOUNCED_VALENCE` (either way)."""
+        """`text` holds a sentiment-lexicon word of valence at least `STATED_VALENCE` (either way)."""
         hits = self.sub_for(text).analyse(text.lower()).hits
-        return any(abs(valence) >= ANNOUNCED_VALENCE for _, valence in hits)
+        return any(abs(valence) >= STATED_VALENCE for _, valence in hits)
 
     def _score(self, text: str, *, p_min: float | None = None, as_whole: bool = True) -> Scored:
         """Label `text` with the bars: a "but"-clause decides when it is clear; a message mixing Chinese and

@@ -121,3 +121,14 @@ def test_the_customers_own_patience_praises_nobody(labeler: OfflineLabeler, text
     item = labeler.predict(text)
     assert item.label == "negative", (item.label, item.confidence, item.keywords)
     assert not any("耐心" in kw or "客气" in kw for kw in item.keywords), item.keywords
+
+
+@pytest.mark.parametrize(
+    "text", ["快递盒子压扁了，好在里面的东西没坏", "包装破损了，但是东西没坏", "鸡蛋一个都没碎"]
+)
+def test_goods_that_survived_are_no_complaint(labeler: OfflineLabeler, text: str) -> None:
+    """没坏 / 没碎 is good news: never a reason for "negative" (the damaged box may still be one)."""
+    item = labeler.predict(text)
+    if item.label == "negative":
+        assert not any("没坏" in kw or "没碎" in kw for kw in item.keywords), item.keywords
+    assert labeler.predict("好在里面的东西没坏").label != "negative"
