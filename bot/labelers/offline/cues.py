@@ -362,6 +362,11 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\b(?:price|prices|fee|fees|bill|cost|rate|rates|premium|subscription)\b[^.!?]{0,20}\b(?:went up"
     r"|gone up|goes up|going up|increased|raised)\b[^.!?]{0,12}\bagain\b"
     r"|\b(?:price|prices|fee|fees|bill|cost|rate|rates|premium)\b[^.!?]{0,12}\b(?:doubled|tripled)\b"
+    # an account or card locked out of use: "why is my account locked again??"
+    r"|\b(?:account|card|profile|login)\b[^.!?]{0,15}\b(?:locked|suspended|banned|blocked|frozen|hacked"
+    r"|disabled|deactivated)\b|\blocked out\b"
+    # an exasperated demand: "Fine. Whatever. Just refund me."
+    r"|\bjust (?:refund|cancel|give me (?:back )?my money)\b"
     r"|\bcrash(?:es|ed|ing)\b|\bfreez(?:es|ing)\b"
     r"|\b(?:deleted|deletes|delete|wiped|wipes|erased|erases|lost|loses) (?:all )?(?:of )?(?:my|our)(?: \w+)?"
     r"|\bmissing (?:items?|parts?|pieces?)\b|\b(?:sent|got|received|delivered|shipped) (?:me )?(?:the "
@@ -391,6 +396,13 @@ _EN_RESOLUTION = re.compile(
 _EN_ASK_PERSON = re.compile(
     r"\b(?:talk|speak|chat) (?:to|with) (?:a |an |the |your )?(?:real |actual |live )?(?:human|person|agent"
     r"|representative|rep|someone|somebody|manager|supervisor)\b"
+)
+# Courtesies of chat ("no worries, take your time", "sorry for the late reply", "sorry to bother
+# you"): the model reads "no" / "sorry" / "late" as complaints. Hidden from it; they judge nothing.
+_EN_COURTESY = re.compile(
+    r"\b(?:no worries|no problem|no rush|no hurry|take your time|all good)\b"
+    r"|\bsorry (?:for|about) (?:the |my )?(?:late|slow|delayed) (?:reply|response|answer)\b"
+    r"|\bsorry (?:to bother you|for bothering you|for the trouble)\b"
 )
 # "Moved" in its plain sense, a change of place or time ("the meeting is moved to 3pm", "my
 # delivery was moved to Friday"): movie reviews taught the model the other sense ("deeply moved"),
@@ -628,6 +640,7 @@ def _en_cues(lower: str) -> list[Cue]:
         cues.append(Cue(PUSH_FACT, m.start(), m.end(), "resolution"))
     cues += [Cue(0.0, m.start(), m.end(), "request", mask=True) for m in _EN_ASK_PERSON.finditer(lower)]
     cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _EN_MOVED.finditer(lower)]
+    cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _EN_COURTESY.finditer(lower)]
     for m in _EN_NEGATED_PRAISE.finditer(lower):
         cues += [
             Cue(PUSH_FACT, m.start(), m.end(), "praise"),

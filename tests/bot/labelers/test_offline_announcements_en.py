@@ -7,7 +7,11 @@
   keeps timing out" was positive with "keeps timing" as its reason), a price that went up again or
   a bill that doubled;
 - "meh" and "could be worse, I guess" are lukewarm verdicts, not complaints;
-- "can't wait" (for Friday) is eagerness, not a negation ("I can't wait any longer" still complains).
+- "can't wait" (for Friday) is eagerness, not a negation ("I can't wait any longer" still complains);
+- a locked or suspended account is a complaint fact ("Why is my account locked again??" was positive
+  with "account locked" as its reason), and so is "just refund me";
+- the courtesies of chat ("no worries, take your time", "sorry for the late reply") judge nothing
+  (they were negative at 0.71–0.83, with "no" as the reason).
 The phrasings are written for this table.
 """
 
@@ -30,6 +34,10 @@ LABELS = [
     ("complaint_fact", "The website is nice but payment keeps glitching", "negative"),
     ("complaint_fact", "Wait, the subscription price went up again?", "negative"),
     ("complaint_fact", "Our electricity bill doubled since the switch", "negative"),
+    ("complaint_fact", "My account got locked after I changed my password", "negative"),
+    ("complaint_fact", "Ugh, whatever. Just cancel it.", "negative"),
+    ("courtesy", "No rush at all, take your time", "neutral"),
+    ("courtesy", "No problem at all", "neutral"),
     ("lukewarm", "meh", "neutral"),
     ("eager", "Only two days until the concert, can't wait!", "positive"),
     ("not_eager", "I can't wait any longer for this refund", "negative"),
@@ -57,8 +65,11 @@ def test_the_complaint_is_the_reason(labeler: OfflineLabeler, text: str, shown: 
 
 
 # Written for the table with the rest and still wrong: kept so the day they pass is seen.
+# (The courtesy is hidden; what is left, a plain statement, still leans on single words.)
 STILL_WRONG = [
     ("The store will be closed on Sunday and honestly that is terrible", "negative"),  # neutral
+    ("Sorry for the slow response, I was on holiday", "neutral"),  # positive 0.97 on "holiday"
+    ("Sorry to bother you, quick question about my invoice", "neutral"),  # negative 0.68 on "question"
 ]
 
 
