@@ -350,6 +350,8 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\b(?:cracked|shattered|dented|jams|jammed|spins forever|smells like|looks used|peeling|leaking)\b"
     r"|\b(?:been|keep|keeps|kept) waiting\b|\bwaiting (?:for|on) (?:\w+ ){0,2}(?:weeks|days|months|hours)\b"
     r"|\b(?:only |just )?took (?:\w+ ){0,1}(?:two|three|four|five|six|several|\d+) (?:weeks|days|months)\b"
+    r"|(?<!only )(?<!just )\btook (?:over |more than |almost |nearly )?(?:a|one|a whole|a full)"
+    r" (?:week|month)\b"
     r"|\bbroke\b|\bbroken\b|\bstopped (?:working|charging|responding|updating|syncing|loading)\b"
     r"|\bfell apart\b|\bfalling apart\b|\bdead on arrival\b"
     r"|\b(?:doesn'?t|does not|won'?t|will not|didn'?t|did not|can'?t|cannot|couldn'?t|isn'?t|is not|not) "

@@ -197,11 +197,20 @@ def _push(cues: list[Cue]) -> float:
 # A clause opening with one of these is the small print of a review ("…，就是快递慢了两天").
 _CLAUSE_OPENER = re.compile(r"^(?:就是|但是|但|可是|不过|只是|然而|唯一的?|美中不足的是)")
 CLAUSE_AGAINST_P = 0.5  # ... never a reason when, read alone, it is this likely the other label
+# A consolation or a hedge inside a complaint (好在饭菜没凉, 早餐倒是不错, 至少价格便宜, 位置还算方便)
+# brings good news: never a reason for "negative" while another clause can be. (Not 不好在 / 刚好在…,
+# 至少要三千, an amount, nor 还算很慢.) It does not move the label: in reviews it is as often the
+# resolution that contents the reviewer ("…，幸好快递员处理好了" is praise).
+_ZH_CONSOLATION = re.compile(
+    r"(?<![不很太挺真刚正])好在|幸好|幸亏|(?:至少|起码)(?![要得需有]?[0-9一二三四五六七八九十两几百千万])|倒是|倒还"
+    r"|还算(?![很太])|还好"
+)
 
 
 def _clauses_against(sub: SubModel, lower: str, label: Label) -> list[tuple[int, int]]:
     """The clauses of a Chinese text that open with a contrast word and, read on their own (with
-    their rule cues, without the contrast word), lean against `label`.
+    their rule cues, without the contrast word), lean against `label`; and, for "negative", its
+    clauses of consolation (好在 / 幸好 / 至少 / 倒是 / 还算…) when it has others.
 
     Keywords widen to their clause (`员态度很好` → `快递员态度很好`), and in reviews 就是 / 但是
     lean positive (a quibble after praise), so "就是快递慢了两天" was shown as a reason for
@@ -209,10 +218,12 @@ def _clauses_against(sub: SubModel, lower: str, label: Label) -> list[tuple[int,
     alone, a short clause of plain praise often leans negative in this model — in food-delivery
     reviews it is the consolation in a complaint — so other clauses are left to the model.)"""
     other = "negative" if label == "positive" else "positive"
-    out = []
-    for m in ZH_RUN.finditer(lower):
+    runs = list(ZH_RUN.finditer(lower))
+    consoling = [m.span() for m in runs if _ZH_CONSOLATION.search(m.group())] if label == "negative" else []
+    out = consoling if len(consoling) < len(runs) else []
+    for m in runs:
         opener = _CLAUSE_OPENER.match(m.group())
-        if opener is None or m.start() == 0:
+        if opener is None or m.start() == 0 or m.span() in out:
             continue
         clause = m.group()[opener.end() :]
         cues = find_cues(clause)
@@ -325,6 +336,9 @@ def _name_spans(text: str, sub: SubModel) -> list[tuple[int, int]]:
 
 
 # "but"-clauses: the clause after the contrast word carries the message (VADER's rule; 但是 alike).
+# "…, but at least it was clean": a consolation, not the point; the clause before "but" carries the
+# message.
+_EN_CONSOLATION = re.compile(r"\s*(?:,\s*)?at least\b")
 _CONTRAST = re.compile(
     r"\b(?:but|however|(?<!even )(?<!as )though|yet|except that|only problem is|only issue is)\b"
     r"|(?<!不)但是|(?<![不非])但(?!愿)|可是|不过|然而|只是"
@@ -352,6 +366,9 @@ def _contrast_tail(text: str) -> tuple[str, str, str] | None:
     if marks:
         m = marks[-1]
         if re.search(r"\w", text[m.end() :]) and re.search(r"\w", text[: m.start()]):
+            if m.group() in ("but", "yet") and _EN_CONSOLATION.match(text.lower(), m.end()):
+                # "The room was tiny, but at least it was clean": a consolation, not the point.
+                return "at least", text[: m.start()], text[m.end() :]
             if m.group() == "though" and not re.search(r"[.!?;]\s*$", text[: m.start()]):
                 # "A stupid film, though occasionally fun": "though" opens a concession inside the
                 # sentence, so the main clause is the one before it ("Though" after a full stop is
