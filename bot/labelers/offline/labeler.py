@@ -142,6 +142,16 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
             against += _clauses_against(sub, blank(lower, hidden), decision.label)
         # When its statements carry the message, its question is what it asks, not why it is polar.
         kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=names + against + asked)]
+        if sub.kind == "word" and kws:
+            # "Friendly staff, dirty rooms, overpriced bar" is no praise *because of* "dirty": a
+            # sentiment word saying the opposite (after its negation) is never a reason. When it
+            # was the only one, the label stands and the explanation names no word.
+            opposite = _opposite_words(sub, blank(lower, hidden), sign)
+            if opposite:
+                skip = names + against + asked + opposite
+                kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=skip)]
+                if not kws:
+                    return Scored(decision.label, decision.confidence, [], "decisive", lang, probs)
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
         bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not cues and not ev.lexicon_hits
         if kws and not (bare and probs[decision.label] < ONE_WORD_P):
@@ -179,6 +189,16 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     # Clear cues that cancel out are not proof of neutrality: neutral, but not confidently so.
     conf = min(decision.confidence, NEUTRAL_MIXED_CAP) if why == "mixed" else decision.confidence
     return Scored("neutral", conf, kws, why, lang, probs)
+
+
+OPPOSITE_VALENCE = 1.0  # a lexicon word this strong against the label (VADER scale) is no reason for it
+
+
+def _opposite_words(sub: SubModel, lower: str, sign: int) -> list[tuple[int, int]]:
+    """The spans of English sentiment words whose valence, after negation, is against `sign`."""
+    analysis = sub.analyse(lower)
+    tokens = analysis.tokens or []
+    return [tokens[i][1:3] for i, v in analysis.hits if v * sign <= -OPPOSITE_VALENCE]
 
 
 def _with_neighbours(lower: str, start: int, end: int, reach: int = 3) -> str:

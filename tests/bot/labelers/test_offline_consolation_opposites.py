@@ -1,5 +1,5 @@
-"""Consolations and concessions, a kind of issue 14's eighth round (offline labeller), each a foolish
-answer before it:
+"""Consolations and opposite words, kinds of issue 14's eighth round (offline labeller), each a
+foolish answer before it:
 - English "…, but at least …" brings a consolation, not the point: "The room was tiny, but at least
   it was clean" was positive at 0.96, because the clause after "but" decided (VADER's rule). The
   clause before it carries the message.
@@ -10,6 +10,10 @@ answer before it:
   does not move the label: in reviews it is as often the resolution that contents the reviewer
   ("…有个别坏了，幸好快递员处理好了" is praise), so a complaint that ends in a consolation can still be
   read as praise (strict xfails below).
+- An English sentiment word that says the opposite of the label, after its negation, is never a
+  reason for it: "Sad ending, beautiful film" was positive, rightly, with "sad" as a reason, and
+  "The staff were rude and the room smelled, the view was nice though" showed "rude and" as praise.
+  "Not bad" still reads as praise. The label does not move.
 - A wait of a week or a month is a complaint fact ("Delivery took a month" was positive with "took a
   month" as its reason); "only took a week" is not.
 The phrasings are written for this table.
@@ -108,3 +112,25 @@ def test_no_consolation_where_the_words_only_look_alike(labeler: OfflineLabeler,
 )
 def test_still_wrong(labeler: OfflineLabeler, text: str) -> None:
     assert labeler.predict(text).label == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "opposite"),
+    [
+        ("Sad ending, beautiful film", "positive", "sad"),
+        ("The staff were rude and the room smelled, the view was nice though", "positive", "rude"),
+        ("Friendly staff, dirty rooms, overpriced bar", "positive", "dirty"),
+    ],
+)
+def test_a_word_saying_the_opposite_is_no_reason(
+    labeler: OfflineLabeler, text: str, label: str, opposite: str
+) -> None:
+    item = labeler.predict(text)
+    assert item.label == label, (item.label, item.confidence, item.keywords)
+    assert not any(opposite in k for k in item.keywords), (item.keywords, item.explanation)
+
+
+def test_a_negated_word_agrees_with_its_label(labeler: OfflineLabeler) -> None:
+    item = labeler.predict("Not bad at all, I love it")
+    assert item.label == "positive"
+    assert any("not bad" in k for k in item.keywords), item.keywords
