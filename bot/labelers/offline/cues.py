@@ -378,6 +378,7 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\blost (?:my|the) (?:package|order|parcel|luggage|bag)\b|\bdamaged\b|\bdefective\b|\bfaulty\b"
     r"|\bscam\b|\bripped off\b|\bwaste of (?:money|time)\b|\bunacceptable\b|\bridiculous\b"
     r"|\bcancel(?:led|ed)? my (?:order|account|subscription)\b(?= without)"
+    r"|\b(?:i|we|you|customers) (?:expected|expect|deserve|deserved) (?:much |a lot |far )?better\b"
 )
 _EN_RESOLUTION = re.compile(
     r"\b(?:it |that |everything )?works? (?:now|perfectly|great|fine now|like a charm)\b"
@@ -389,6 +390,10 @@ _EN_RESOLUTION = re.compile(
     r"|friendly|polite|responsive|professional|knowledgeable|courteous|attentive)\b"
     r"|\babove and beyond\b|\bhighly recommend\b|\blife ?saver\b|\bexceeded (?:my )?expectations\b"
     r"|\bpleasantly surprised\b|\bback up and running\b|\b(?:five|5) stars\b|\b10/10\b"
+    # what was promised is what came: "exactly as described", "just as pictured" (not "not as …")
+    r"|(?<!not )(?<!n't )(?<!never )\b(?:exactly |just )?as"
+    r" (?:described|advertised|pictured|shown|promised)\b"
+    r"|(?<!not )\bexactly what (?:i|we) (?:needed|wanted|ordered|was looking for|were looking for)\b"
     r"|\b(?:processed|shipped|delivered|arrived|resolved|handled|answered|refunded|replaced)"
     r" (?:very |really |super )?"
     r"(?:quickly|fast|promptly|right away|on time|the same day|the next day|within the hour)\b"
@@ -401,10 +406,19 @@ _EN_ASK_PERSON = re.compile(
 )
 # Courtesies of chat ("no worries, take your time", "sorry for the late reply", "sorry to bother
 # you"): the model reads "no" / "sorry" / "late" as complaints. Hidden from it; they judge nothing.
+# Likewise "honestly" / "frankly", which the model learnt as praise.
 _EN_COURTESY = re.compile(
     r"\b(?:no worries|no problem|no rush|no hurry|take your time|all good)\b"
     r"|\bsorry (?:for|about) (?:the |my )?(?:late|slow|delayed) (?:reply|response|answer)\b"
     r"|\bsorry (?:to bother you|for bothering you|for the trouble)\b"
+    # … and discourse markers, which strengthen any verdict ("honestly, we deserve better")
+    r"|\b(?:honestly|frankly|to be honest|tbh|to be fair)\b"
+)
+# The customer's own loyalty praises nobody ("twelve years a loyal customer and this is how you treat
+# me"): the model learnt "loyal customer" from thanks. Hidden from it, like 我很耐心.
+_EN_OWN_LOYALTY = re.compile(
+    r"\b(?:loyal|long-?time|longstanding|faithful) (?:customer|client|member|subscriber|user)s?\b"
+    r"|\b(?:a |your )?customers? (?:for|since) (?:over |more than |almost )?(?:\w+ )?(?:years?|months?)\b"
 )
 # "Moved" in its plain sense, a change of place or time ("the meeting is moved to 3pm", "my
 # delivery was moved to Friday"): movie reviews taught the model the other sense ("deeply moved"),
@@ -436,6 +450,10 @@ _EN_SARCASM_ALONE = re.compile(
     r"|\bthanks? (?:a lot |so much |very much )?for (?:wasting|ruining|making|losing|breaking|cancell?ing"
     r"|ignoring|overcharging|charging|hanging up|leaving) \w+"
     r"|\byeah,? because\b"
+    # indignation: "ten years a customer and this is how you treat me?" (not "this is how you treat
+    # a guest: fresh flowers…")
+    r"|\b(?:this is|is this|that's|that is|and that's) how you treat (?:me|us|people|(?:your )?(?:\w+ )?"
+    r"customers)\b(?!\s*:)|\bhow dare you\b"
 )
 _EN_SARCASM_FRAME = re.compile(
     r"\boh,? (?:great|wonderful|perfect|fantastic|joy|good|brilliant|lovely|nice|splendid|awesome)\b"
@@ -643,6 +661,7 @@ def _en_cues(lower: str) -> list[Cue]:
     cues += [Cue(0.0, m.start(), m.end(), "request", mask=True) for m in _EN_ASK_PERSON.finditer(lower)]
     cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _EN_MOVED.finditer(lower)]
     cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _EN_COURTESY.finditer(lower)]
+    cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _EN_OWN_LOYALTY.finditer(lower)]
     for m in _EN_NEGATED_PRAISE.finditer(lower):
         cues += [
             Cue(PUSH_FACT, m.start(), m.end(), "praise"),

@@ -146,7 +146,11 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
             # "Friendly staff, dirty rooms, overpriced bar" is no praise *because of* "dirty": a
             # sentiment word saying the opposite (after its negation) is never a reason. When it
             # was the only one, the label stands and the explanation names no word.
-            opposite = _opposite_words(sub, blank(lower, hidden), sign)
+            toward = [(c.start, c.end) for c in cues if c.push * sign > 0]  # a rule read these words
+            opposite = [
+                (a, b) for a, b in _opposite_words(sub, blank(lower, hidden), sign)
+                if not any(x < b and a < y for x, y in toward)
+            ]  # fmt: skip
             if opposite:
                 skip = names + against + asked + opposite
                 kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=skip)]

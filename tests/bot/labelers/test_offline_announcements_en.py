@@ -30,6 +30,8 @@ LABELS = [
     ("feeling_about_it", "The show is back on Friday and I can't wait, love it", "positive"),
     ("feeling_about_it", "Great news: the pool will be open from Monday!", "positive"),
     ("feeling_about_it", "I can't wait for the new season on Friday", "positive"),
+    # a strict xfail until the eighth round hid "honestly" from the model
+    ("feeling_about_it", "The store will be closed on Sunday and honestly that is terrible", "negative"),
     ("complaint_fact", "Checkout keeps timing out on my phone", "negative"),
     ("complaint_fact", "The website is nice but payment keeps glitching", "negative"),
     ("complaint_fact", "Wait, the subscription price went up again?", "negative"),
@@ -67,7 +69,6 @@ def test_the_complaint_is_the_reason(labeler: OfflineLabeler, text: str, shown: 
 # Written for the table with the rest and still wrong: kept so the day they pass is seen.
 # (The courtesy is hidden; what is left, a plain statement, still leans on single words.)
 STILL_WRONG = [
-    ("The store will be closed on Sunday and honestly that is terrible", "negative"),  # neutral
     ("Sorry for the slow response, I was on holiday", "neutral"),  # positive 0.97 on "holiday"
     ("Sorry to bother you, quick question about my invoice", "neutral"),  # negative 0.68 on "question"
 ]
