@@ -86,6 +86,7 @@ _ZH_POS_FREE = (
     "感谢|谢谢|辛苦了|负责(?!人)|细心|认真|友好|礼貌|省心|放心|不错|赞赞|棒棒|开心|高兴|值得|物超所值|"
     "惊艳|用心|温柔|好评如潮|五星|良心|没话说|没得说|有问必答|无可挑剔|挑不出毛病|没毛病|超赞|一级棒|"
     "回购|还会再来|下次还来|还会再买|耐用|友善|和善|亲切|有启发|受益匪浅|涨工资|加工资|加鸡腿|加薪|"
+    "帮了(?:我|我们)?(?:一个)?大忙|帮大忙|"
     # food and delivery reviews: praise that needs no degree word (不新鲜, 不准时 are negations)
     "可口|美味|好喝|鲜美|入味|地道|正宗|筋道|劲道|爽口|酥脆|鲜嫩|外酥里嫩|香软|香脆|新鲜|"
     "热乎|热腾腾|热气腾腾|干净卫生|干干净净|吃不腻|百吃不厌|"
@@ -162,6 +163,8 @@ _ZH_ABOUT = re.compile(
 # The customer's own patience or manners ("我已经很耐心了", "我都很客气地问了") praise nobody: what
 # follows is usually the complaint.
 _ZH_OWN_TRAIT = re.compile(r"我(?:已经|都|一直|也)?(?:很|够|非常|十分|挺)?(?:耐心|客气|礼貌|有耐心)")
+# Discourse markers (说实话, 老实说, 讲真) strengthen any verdict and are none: never a reason either way.
+_ZH_DISCOURSE = re.compile(r"说实话|实话实说|老实说|说真的|讲真|说句实在话|坦白说")
 # An A-not-A question and the character after it: 好不好用, 满不满意, 舒不舒服, 有没有坏 (not the
 # repeated praise 不错不错, nor 是不是 / 能不能, as often a rhetorical complaint or a demand:
 # "是不是不想干了", "能不能好好包装一下").
@@ -186,7 +189,7 @@ _ZH_COMPLAINT_FACT = re.compile(
     r"(?:\d+|[一两三四五六七八九十几来多半]+)(?:个)?(?:天|周|星期|礼拜|月)了?[^，,。；;！!？?]{0,6}?还(?:不|没)(?:到|来|发|送)|"
     r"一拖再拖|拖了(?:\d+|一|两|三|好几|半|这么)?(?:个)?(?:天|周|星期|礼拜|月|久)|还想让我等|还要等多久|要等多久|"
     r"(?:说|问|催|反馈|投诉|联系|申请|提交|打|找|报修|沟通)了(?:\d+|两|三|四|五|六|好几|N|无数|多)(?:遍|次|回)|"
-    r"(?:一|半|好几|一整)(?:个)?(?:上午|下午|晚上|天|整天)都?(?:没人|打不通|没回|没消息)|(?:都|也|还)没(?:有)?(?:消息|动静|回音|下文)|第(?:\d+|三|四|五|N)次(?:联系|找|问|打|催)|"
+    r"(?:一|半|好几|一整)(?:个)?(?:上午|下午|晚上|天|整天)都?(?:没人|打不通|没回|没消息)|(?:都|也|还|还是)没(?:有)?(?:消息|动静|回音|下文|进展)|石沉大海|杳无音信|第(?:\d+|三|四|五|N)次(?:联系|找|问|打|催)|"
     r"(?:说好|承诺|答应)[^，。！？,.!?]{0,12}(?:[，,]\s*)?(?:结果|却|但|还是|到现在|也没|没有|又)|再也不(?:买|来|用|点)|卸载了|"
     r"一拖再拖|又坏了|又出问题|又不行了|还是不行|还是没(?:解决|好|用)|没解决|不解决|发错|少发|漏发|"
     r"丢件|(?:包裹|快递)丢了|破损|过期|不给退|拒绝退款|退不了|答非所问|机器人(?:回复|客服)|找不到人|"
@@ -584,6 +587,7 @@ def _zh_cues(lower: str) -> list[Cue]:
         cues = [c for c in cues if not (c.push > 0 and _overlaps(m.start(), m.end(), [c]))]
         cues.append(Cue(0.0, m.start(), m.end(), "wish", mask=True))
     cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _ZH_ABOUT.finditer(lower)]
+    cues += [Cue(0.0, m.start(), m.end(), "sense", mask=True) for m in _ZH_DISCOURSE.finditer(lower)]
     for m in _ZH_HURRY.finditer(lower):
         if not _overlaps(m.start(), m.end(), [c for c in cues if c.kind == "wish"]):
             cues = [c for c in cues if not (c.push > 0 and _overlaps(m.start(), m.end(), [c]))]
