@@ -382,6 +382,14 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\bscam\b|\bripped off\b|\bwaste of (?:money|time)\b|\bunacceptable\b|\bridiculous\b"
     r"|\bcancel(?:led|ed)? my (?:order|account|subscription)\b(?= without)"
     r"|\b(?:i|we|you|customers) (?:expected|expect|deserve|deserved) (?:much |a lot |far )?better\b"
+    # idioms of a bad verdict: "would give zero stars", "the camera is a joke", "didn't fix anything"
+    r"|\b(?:zero|0|negative) stars?\b|\b(?:give|gave|giving|deserves?|worth) no stars?\b"
+    r"|\b(?:is|was|are|were) (?:a |an )?(?:complete |total |absolute )?joke\b"
+    r"|\b(?:it'?s|it is|they'?re|they are|(?:package|parcel|order) is) (?:still )?not here\b"
+    r"|\bcould(?:n'?t| not) (?:be|have been|get) (?:any )?worse\b"
+    r"|\b(?:didn'?t|did not|doesn'?t|does not|won'?t|will not) (?:fix|solve|resolve) (?:anything|it|the"
+    r" (?:problem|issue)|my (?:problem|issue))\b|\b(?:didn'?t|did not) help (?:at all|one bit)\b"
+    r"|\b(?:says|said|shows|showed|marked(?: as)?) delivered\b[^.!?]{0,30}\b(?:not|never|isn'?t|wasn'?t|no)\b"
 )
 _EN_RESOLUTION = re.compile(
     r"\b(?:it |that |everything )?works? (?:now|perfectly|great|fine now|like a charm)\b"
@@ -397,6 +405,9 @@ _EN_RESOLUTION = re.compile(
     r"|(?<!not )(?<!n't )(?<!never )\b(?:exactly |just )?as"
     r" (?:described|advertised|pictured|shown|promised)\b"
     r"|(?<!not )\bexactly what (?:i|we) (?:needed|wanted|ordered|was looking for|were looking for)\b"
+    # idioms of praise: "does what it says on the tin", "the new menu is fire"
+    r"|\bdoes (?:exactly )?what it says(?: on the (?:tin|box))?\b"
+    r"|\b(?:is|was|are|looks|tastes|sounds) (?:straight |absolutely |pure )?(?:fire|lit)\b"
     r"|\b(?:processed|shipped|delivered|arrived|resolved|handled|answered|refunded|replaced)"
     r" (?:very |really |super )?"
     r"(?:quickly|fast|promptly|right away|on time|the same day|the next day|within the hour)\b"
@@ -415,7 +426,7 @@ _EN_COURTESY = re.compile(
     r"|\bsorry (?:for|about) (?:the |my )?(?:late|slow|delayed) (?:reply|response|answer)\b"
     r"|\bsorry (?:to bother you|for bothering you|for the trouble)\b"
     # … and discourse markers, which strengthen any verdict ("honestly, we deserve better")
-    r"|\b(?:honestly|frankly|to be honest|tbh|to be fair)\b"
+    r"|\b(?:honestly|frankly|to be honest|tbh|to be fair|no joke|not gonna lie|ngl|no lie)\b"
 )
 # The customer's own loyalty praises nobody ("twelve years a loyal customer and this is how you treat
 # me"): the model learnt "loyal customer" from thanks. Hidden from it, like 我很耐心.
@@ -432,7 +443,12 @@ _EN_MOVED = re.compile(
 # Praise said through a negation: the model reads "complaints", "problem", "put it down" as
 # complaints, so these phrases are a praise cue and hidden from it.
 _EN_NEGATED_PRAISE = re.compile(
-    r"\bno complaints\b|\b(?:can't|cannot|can not) complain\b|\bcouldn't be happier\b"
+    r"\bno complaints\b|\b(?:can't|cannot|can not) complain\b"
+    # "I could not be happier", "couldn't ask for more", "nothing beats…", "you can't go wrong with…"
+    r"|\bcould(?:n'?t| not) (?:be|have been) (?:any )?(?:happier|better|more (?:pleased|satisfied|happy"
+    r"|impressed|thrilled))\b"
+    r"|\bcould(?:n'?t| not) (?:have )?ask(?:ed)? for (?:more|anything more|(?:a )?better)\b"
+    r"|\bnothing beats\b|\b(?:can'?t|cannot|hard to) beat\b|\b(?:you )?can'?t go wrong\b"
     r"|\bnever (?:had|once had|have had) (?:a|any|one) (?:single )?(?:problem|issue|complaint)s?\b"
     r"|\bno (?:problems|issues) (?:at all|whatsoever)\b"
     r"|\b(?:can't|cannot|couldn't) recommend (?:\w+ ){0,3}(?:enough|highly enough|more)\b"
@@ -493,7 +509,7 @@ EMOJI_VALENCE: dict[str, float] = {
     "😘": 0.8, "🤩": 1.0, "🥳": 0.8, "✨": 0.3, "☺": 0.7, "🙂": 0.4, "😆": 0.5, "🤗": 0.7, "💪": 0.5,
     "🌟": 0.6, "⭐": 0.5, "👍🏻": 0.9, "👍🏼": 0.9, "👍🏽": 0.9,
     "🥵": -0.5, "🥶": -0.5, "😷": -0.4, "😵": -0.5, "😪": -0.4, "😨": -0.5, "🤯": -0.4,
-    "💃": 0.6, "✌": 0.5, "😋": 0.7, "🎊": 0.7, "😎": 0.5, "🙌": 0.7, "🌈": 0.4,
+    "💃": 0.6, "✌": 0.5, "😋": 0.7, "🎊": 0.7, "😎": 0.5, "🙌": 0.7, "🌈": 0.4, "🔥": 0.5, "🤘": 0.5,
     ":)": 0.6, ":-)": 0.6, ":d": 0.7, "=)": 0.5, "<3": 0.8, ":(": -0.7, ":-(": -0.7, ":'(": -0.7,
     "-_-": -0.4, "-.-": -0.4,
 }  # fmt: skip
