@@ -2,7 +2,10 @@
 - discourse markers (说实话, 老实说, 讲真) strengthen any verdict and are none: "说实话" was shown as
   a reason for "positive" in one message and for "negative" in the next;
 - silence after a request is a complaint fact: "退款申请提交一周了，还是没动静" was neutral, and so
-  were requests gone 石沉大海 / 杳无音信.
+  were requests gone 石沉大海 / 杳无音信;
+- a product without a fault (质量没问题, 做工没什么毛病) is praise, never a reason for "negative"
+  ("产品质量没问题，物流是真的慢" showed "产品质量没问题" as one); 一流 praises (not 一流的价格), 三流
+  complains ("这个耳机降噪效果一流，就是价格有点小贵" was negative with the praise as its reason).
 The phrasings are written for this table.
 """
 
@@ -32,3 +35,25 @@ def test_each_kind(labeler: OfflineLabeler, kind: str, text: str, label: str) ->
     assert item.label == label, (kind, item.label, item.confidence, item.keywords, item.explanation)
     assert item.keywords, item.explanation
     assert not any(m in k for m in MARKERS for k in item.keywords), (kind, item.keywords)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "praise"),
+    [
+        ("电池没什么问题，就是客服回复太慢", "negative", "电池没什么问题"),
+        ("东西的做工没毛病，快递太慢了", "negative", "做工没毛病"),
+        ("这款音箱音质一流，就是有点贵", "positive", ""),
+        ("酒店的服务一流，早餐也丰富", "positive", ""),
+        ("三流的服务，一流的价格", "negative", "一流的价格"),
+        ("前台态度简直三流", "negative", ""),
+    ],
+)
+def test_no_fault_and_first_class(labeler: OfflineLabeler, text: str, label: str, praise: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == label, (item.label, item.confidence, item.keywords)
+    if praise:
+        assert not any(praise in k or k in praise for k in item.keywords), item.keywords
+
+
+def test_an_acknowledgement_is_no_praise(labeler: OfflineLabeler) -> None:
+    assert labeler.predict("质量没问题吧？").label == "neutral"
