@@ -391,6 +391,8 @@ _EN_COMPLAINT_FACT = re.compile(
     r"|\b(?:is|was|are|were) (?:a |an )?(?:complete |total |absolute )?joke\b"
     r"|\b(?:it'?s|it is|they'?re|they are|(?:package|parcel|order) is) (?:still )?not here\b"
     r"|\bcould(?:n'?t| not) (?:be|have been|get) (?:any )?worse\b"
+    r"|\bwaited (?:for )?(?:over |more than |almost |nearly )?(?:an?|one|two|three|four|five|six|several"
+    r"|\d+) (?:hours?|days?|weeks?|months?)\b"
     r"|\b(?:didn'?t|did not|doesn'?t|does not|won'?t|will not) (?:fix|solve|resolve) (?:anything|it|the"
     r" (?:problem|issue)|my (?:problem|issue))\b|\b(?:didn'?t|did not) help (?:at all|one bit)\b"
     r"|\b(?:says|said|shows|showed|marked(?: as)?) delivered\b[^.!?]{0,30}\b(?:not|never|isn'?t|wasn'?t|no)\b"
@@ -431,6 +433,8 @@ _EN_COURTESY = re.compile(
     r"|\bsorry (?:to bother you|for bothering you|for the trouble)\b"
     # … and discourse markers, which strengthen any verdict ("honestly, we deserve better")
     r"|\b(?:honestly|frankly|to be honest|tbh|to be fair|no joke|not gonna lie|ngl|no lie)\b"
+    # surprise, either way ("can't believe I'm finally here", "can't believe how rude they were")
+    r"|\b(?:can'?t|cannot|can not|couldn'?t) believe\b"
 )
 # The customer's own loyalty praises nobody ("twelve years a loyal customer and this is how you treat
 # me"): the model learnt "loyal customer" from thanks. Hidden from it, like 我很耐心.
@@ -453,6 +457,7 @@ _EN_NEGATED_PRAISE = re.compile(
     r"|impressed|thrilled))\b"
     r"|\bcould(?:n'?t| not) (?:have )?ask(?:ed)? for (?:more|anything more|(?:a )?better)\b"
     r"|\bnothing beats\b|\b(?:can'?t|cannot|hard to) beat\b|\b(?:you )?can'?t go wrong\b"
+    r"|\bcan'?t stop (?:listening|watching|playing|reading|smiling|laughing|eating|wearing|using)\b"
     r"|\bnever (?:had|once had|have had) (?:a|any|one) (?:single )?(?:problem|issue|complaint)s?\b"
     r"|\bno (?:problems|issues) (?:at all|whatsoever)\b"
     r"|\b(?:can't|cannot|couldn't) recommend (?:\w+ ){0,3}(?:enough|highly enough|more)\b"
@@ -659,6 +664,13 @@ _EN_ANNOUNCEMENT = re.compile(
     r"|\b(?:bring|take|grab|don't forget) (?:an? |your )?"
     r"(?:umbrella|jacket|coat|id|passport|ticket|charger)s?\b"
     r"|\bwas (?:delivered|shipped|dispatched|picked up|signed for) (?:on|at|yesterday|today|this)\b"
+    # news: "Apple announced the new iPad today", "Tomorrow the band will release its new album"
+    r"|\b(?:announced|unveiled|launched|released|revealed|confirmed|reported|will (?:announce|unveil"
+    r"|launch|release|reveal))\b[^.!?]{0,40}?\b(?:today|yesterday|tonight|tomorrow|this (?:week|morning"
+    r"|afternoon|evening|year)|next (?:week|month)|on (?:monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday))\b"
+    r"|\b(?:today|yesterday|tomorrow|tonight)\b[^.!?]{0,40}?\b(?:announced|unveiled|launched|released"
+    r"|revealed|confirmed|reported|will (?:announce|unveil|launch|release|reveal))\b"
 )
 
 

@@ -3,7 +3,10 @@ their words one by one, and each was a foolish answer before it — "I could not
 result" was negative at 0.97 with "not be" as its reason, "Nothing beats a hot coffee on a cold
 morning" negative, "Would give zero stars if I could" neutral, "…but the camera is a joke" negative
 with no reason it could name, "Best customer service ever, no joke" negative with "no joke" as its
-reason, "The new menu is fire 🔥" negative.
+reason, "The new menu is fire 🔥" negative, "Can't stop listening to this album" barely positive
+with "stop" as its reason, "Just landed in Tokyo!! Can't believe I'm finally here" negative with
+"can't" as its reason. And news with a date is a statement of fact, like the seventh round's
+announcements ("Apple announced the new iPad today" was positive at 0.92).
 The phrasings are written for this table.
 """
 
@@ -27,6 +30,9 @@ CASES = [
     ("Three calls and they didn't fix the problem", "negative", "fix the problem"),
     ("Tracking says delivered, but the parcel is not here", "negative", "not here"),
     ("Customer care could not have been any worse", "negative", "worse"),
+    ("I can't stop watching this show", "positive", "can't stop watching"),
+    ("We waited two hours for the technician", "negative", "waited two hours"),
+    ("I can't believe how slow this checkout is", "negative", "slow"),
 ]
 
 
@@ -49,3 +55,22 @@ def test_an_idiom_is_read_whole(labeler: OfflineLabeler, text: str, label: str, 
 )
 def test_look_alikes_keep_their_sense(labeler: OfflineLabeler, text: str, label: str) -> None:
     assert labeler.predict(text).label == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Google unveiled its new phone yesterday", "Tomorrow the council will announce the new bus routes"],
+)
+def test_news_with_a_date_is_a_statement(labeler: OfflineLabeler, text: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == "neutral", (item.label, item.confidence, item.keywords)
+
+
+def test_news_with_a_feeling_keeps_it(labeler: OfflineLabeler) -> None:
+    assert labeler.predict("I am so excited: Google unveiled its new phone yesterday!").label == "positive"
+
+
+def test_cant_believe_names_no_reason(labeler: OfflineLabeler) -> None:
+    item = labeler.predict("Just landed in Lisbon!! Can't believe I'm finally here")
+    assert item.label != "negative", (item.label, item.keywords)
+    assert not any("can't" in k for k in item.keywords), item.keywords
