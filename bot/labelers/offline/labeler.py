@@ -140,22 +140,20 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
         ]
         if sub.kind == "char":
             against += _clauses_against(sub, blank(lower, hidden), decision.label)
+        # "Friendly staff, dirty rooms, overpriced bar" is no praise *because of* "dirty": an English
+        # sentiment word saying the opposite (after its negation) is never a reason, unless a rule
+        # cue read it ("I expected better"). When it was the only one, the label stands and the
+        # explanation names no word.
+        toward = [(c.start, c.end) for c in cues if c.push * sign > 0]
+        opposite = [
+            (a, b) for a, b, v in ev.lexicon_words
+            if v * sign <= -OPPOSITE_VALENCE and not any(x < b and a < y for x, y in toward)
+        ]  # fmt: skip
         # When its statements carry the message, its question is what it asks, not why it is polar.
-        kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=names + against + asked)]
-        if sub.kind == "word" and kws:
-            # "Friendly staff, dirty rooms, overpriced bar" is no praise *because of* "dirty": a
-            # sentiment word saying the opposite (after its negation) is never a reason. When it
-            # was the only one, the label stands and the explanation names no word.
-            toward = [(c.start, c.end) for c in cues if c.push * sign > 0]  # a rule read these words
-            opposite = [
-                (a, b) for a, b in _opposite_words(sub, blank(lower, hidden), sign)
-                if not any(x < b and a < y for x, y in toward)
-            ]  # fmt: skip
-            if opposite:
-                skip = names + against + asked + opposite
-                kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=skip)]
-                if not kws:
-                    return Scored(decision.label, decision.confidence, [], "decisive", lang, probs)
+        skip = names + against + asked
+        kws = [w for w, _ in keywords(lower, spans, sign, sub.kind, skip=skip + opposite)]
+        if opposite and not kws and keywords(lower, spans, sign, sub.kind, skip=skip):
+            return Scored(decision.label, decision.confidence, [], "decisive", lang, probs)
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
         bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not cues and not ev.lexicon_hits
         if kws and not (bare and probs[decision.label] < ONE_WORD_P):
@@ -198,13 +196,6 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
 OPPOSITE_VALENCE = 1.0  # a lexicon word this strong against the label (VADER scale) is no reason for it
 
 
-def _opposite_words(sub: SubModel, lower: str, sign: int) -> list[tuple[int, int]]:
-    """The spans of English sentiment words whose valence, after negation, is against `sign`."""
-    analysis = sub.analyse(lower)
-    tokens = analysis.tokens or []
-    return [tokens[i][1:3] for i, v in analysis.hits if v * sign <= -OPPOSITE_VALENCE]
-
-
 def _with_neighbours(lower: str, start: int, end: int, reach: int = 3) -> str:
     """The span with up to `reach` characters either side, inside its clause."""
     clauses = (m.span() for m in ZH_RUN.finditer(lower))
@@ -226,7 +217,7 @@ CLAUSE_AGAINST_P = 0.5  # ... never a reason when, read alone, it is this likely
 # 至少要三千, an amount, nor 还算很慢.) It does not move the label: in reviews it is as often the
 # resolution that contents the reviewer ("…，幸好快递员处理好了" is praise).
 _ZH_CONSOLATION = re.compile(
-    r"(?<![不很太挺真刚正])好在|幸好|幸亏|(?:至少|起码)(?![要得需有]?[0-9一二三四五六七八九十两几百千万])|倒是|倒还"
+    r"好在(?<![不很太挺真刚正]好在)|幸好|幸亏|(?:至少|起码)(?![要得需有]?[0-9一二三四五六七八九十两几百千万])|倒是|倒还"
     r"|还算(?![很太])|还好"
 )
 

@@ -134,6 +134,8 @@ class Evidence:
     raw: list[float]
     spans: list[Span]
     lexicon_hits: int = 0  # sentiment-lexicon words found (English)
+    # Their spans and valences after negation: (start, end, valence).
+    lexicon_words: list[tuple[int, int, float]] = field(default_factory=list)
 
     @property
     def probs(self) -> dict[str, float]:
@@ -182,7 +184,8 @@ def evidence(sub: SubModel, lower: str) -> Evidence:
             share = lex_p * abs(v) / vsum
             if (share > 0) == (v > 0):  # only words whose valence agrees with the lexicon's push
                 spans.append((share, analysis.tokens[i][1], analysis.tokens[i][2]))
-    return Evidence(sub, lower, raw, spans, len(analysis.hits))
+    words = [(analysis.tokens[i][1], analysis.tokens[i][2], v) for i, v in analysis.hits]
+    return Evidence(sub, lower, raw, spans, len(analysis.hits), words)
 
 
 def _softmax(xs: list[float]) -> list[float]:
