@@ -225,8 +225,9 @@ DENSE_NAMES = ("lex_compound", "lex_pos", "lex_neg")
 def _dense_matrix(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
     out = np.zeros((len(texts), len(DENSE_NAMES)))
     for i, text in enumerate(texts):
-        tokens = en_tokens(text.lower())
-        d = Lexicon.dense(lexicon.scores(tokens), len(tokens))
+        lower = text.lower()
+        tokens = en_tokens(lower)
+        d = Lexicon.dense(lexicon.scores(tokens, lower), len(tokens))
         out[i] = [d[n] for n in DENSE_NAMES]
     return out
 

@@ -411,6 +411,8 @@ _EN_RESOLUTION = re.compile(
     # see _NEGATED_BEFORE)
     r"|\b(?:exactly |just )?as (?:described|advertised|pictured|shown|promised)\b"
     r"|\bexactly what (?:i|we) (?:needed|wanted|ordered|was looking for|were looking for)\b"
+    r"|\b(?:you|you guys|they|she|he|the agent|your agent|support|your team|the team) (?:really |so |truly"
+    r" |have |has )?helped (?:me|us)\b"
     # idioms of praise: "does what it says on the tin", "the new menu is fire"
     r"|\bdoes (?:exactly )?what it says(?: on the (?:tin|box))?\b"
     r"|\b(?:is|was|are|looks|tastes|sounds) (?:straight |absolutely |pure )?(?:fire|lit)\b"
@@ -425,7 +427,10 @@ _NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bnever)\s+$")
 # Asking for a person ("talk to a human", "speak to a manager") is a request, whatever the model
 # makes of "human" or "manager": hidden from it.
 _EN_ASK_PERSON = re.compile(
-    r"\b(?:talk|speak|chat) (?:to|with) (?:a |an |the |your )?(?:real |actual |live )?(?:human|person|agent"
+    # … and asking for help ("Hi, I need help with my account" was praise at 0.83, on "help")
+    r"\b(?:i |we )?(?:need|want|would like|'d like) (?:some |your |a little )?help\b"
+    r"|\bcan (?:you|someone|anyone|somebody) (?:please )?help\b|\bplease help\b"
+    r"|\b(?:talk|speak|chat) (?:to|with) (?:a |an |the |your )?(?:real |actual |live )?(?:human|person|agent"
     r"|representative|rep|someone|somebody|manager|supervisor)\b"
 )
 # Courtesies of chat ("no worries, take your time", "sorry for the late reply", "sorry to bother
@@ -644,7 +649,8 @@ _EN_THANKS = re.compile(r"\b(?:thanks|thank you|thx|ty|appreciate (?:it|your|the
 # "could be better") is neutral: the model only knows polar texts and reads "okay I guess" or "not
 # terrible" as a complaint, and the "but" and counterfactual rules would split or flip it.
 _EN_LUKEWARM = re.compile(
-    r"\s*(?:(?:it|this|that|he|she|they)(?:'s| is| was| were|'re| are)\s+|was\s+|just\s+|pretty\s+)?"
+    r"\s*(?:meh[,.…]*\s+)?(?:(?:it|this|that|he|she|they)(?:'s| is| was| were|'re| are)\s+|was\s+|just\s+"
+    r"|pretty\s+)?"
     r"(?:(?:ok|okay|fine|alright|all right|so-so|so so|average|mediocre|decent enough|meh)"
     r"|not (?:great|bad|amazing|terrible|awful|the best|the worst),? (?:but )?not (?:great|bad|terrible|awful"
     r"|amazing|the best|the worst)"

@@ -24,6 +24,7 @@ _EN_TOKEN = re.compile(
     r"|[:;=8][-o^']?[()\[\]dpo3/\\|*]|<3|[!?]+"
 )
 _ELONGATED = re.compile(r"(.)\1{2,}")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?…]")
 _SKIP_SPANS = (URL, MENTION)
 
 
@@ -80,8 +81,13 @@ class Lexicon:
     negations: frozenset[str]
     boosters: dict[str, float]
 
-    def scores(self, tokens: list[Gram]) -> list[tuple[int, float]]:
-        """(token index, valence after negation/booster/"but" rules) for each lexicon hit."""
+    def scores(self, tokens: list[Gram], text: str = "") -> list[tuple[int, float]]:
+        """(token index, valence after negation/booster/"but" rules) for each lexicon hit.
+
+        With `text` (the string the tokens' spans point into), a negation or a booster does not
+        reach across a clause break: in "Nope, still broken" and "Not bad, actually good" the
+        second clause is not negated (VADER's own rule counts three words back, punctuation or not).
+        """
         words = [t[0] for t in tokens]
         # SST-2 style "do n't" arrives as two tokens; treat the "n't" as the negation.
         hits: list[tuple[int, float]] = []
@@ -92,7 +98,7 @@ class Lexicon:
                 continue
             for back in (1, 2, 3):
                 j = i - back
-                if j < 0:
+                if j < 0 or (text and _CLAUSE_BREAK.search(text, tokens[j][2], tokens[j + 1][1])):
                     break
                 prev = words[j]
                 if prev in self.boosters:

@@ -155,7 +155,8 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
         if opposite and not kws and keywords(lower, spans, sign, sub.kind, skip=skip):
             return Scored(decision.label, decision.confidence, [], "decisive", lang, probs)
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
-        bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not cues and not ev.lexicon_hits
+        pushed = any(c.push for c in cues)  # a cue that only hides words ("I need help") is no evidence
+        bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not (pushed or ev.lexicon_hits)
         if kws and not (bare and probs[decision.label] < ONE_WORD_P):
             return Scored(
                 decision.label,

@@ -81,7 +81,7 @@ class SubModel:
         tokens = en_tokens(lower)
         analysis = Analysis(en_grams(tokens, self.ngram), tokens=tokens)
         if self.lexicon is not None:
-            analysis.hits = self.lexicon.scores(tokens)
+            analysis.hits = self.lexicon.scores(tokens, lower)
             analysis.dense = Lexicon.dense(analysis.hits, len(tokens))
         return analysis
 

@@ -40,6 +40,8 @@ LABELS = [
     ("complaint_fact", "Ugh, whatever. Just cancel it.", "negative"),
     ("courtesy", "No rush at all, take your time", "neutral"),
     ("courtesy", "No problem at all", "neutral"),
+    # a strict xfail until the eighth round: one plain word left after a courtesy is thin evidence
+    ("courtesy", "Sorry to bother you, quick question about my invoice", "neutral"),
     ("lukewarm", "meh", "neutral"),
     ("eager", "Only two days until the concert, can't wait!", "positive"),
     ("not_eager", "I can't wait any longer for this refund", "negative"),
@@ -70,7 +72,6 @@ def test_the_complaint_is_the_reason(labeler: OfflineLabeler, text: str, shown: 
 # (The courtesy is hidden; what is left, a plain statement, still leans on single words.)
 STILL_WRONG = [
     ("Sorry for the slow response, I was on holiday", "neutral"),  # positive 0.97 on "holiday"
-    ("Sorry to bother you, quick question about my invoice", "neutral"),  # negative 0.68 on "question"
 ]
 
 

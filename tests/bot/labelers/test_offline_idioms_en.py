@@ -74,3 +74,25 @@ def test_cant_believe_names_no_reason(labeler: OfflineLabeler) -> None:
     item = labeler.predict("Just landed in Lisbon!! Can't believe I'm finally here")
     assert item.label != "negative", (item.label, item.keywords)
     assert not any("can't" in k for k in item.keywords), item.keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # A negation does not reach across a clause break ("Nope, still broken" was neutral and
+        # "Nope, terrible as ever" positive: VADER read the word after the comma as negated).
+        ("Nope, still faulty", "negative"),
+        ("Nope, terrible as ever", "negative"),
+        ("Not really, it's great", "positive"),
+        # Asking for help is a request, not praise ("Hi, I need help with my account" was positive
+        # at 0.83 on "help"); help given is praise.
+        ("Hello, I need some help with my invoice", "neutral"),
+        ("Can someone please help with my booking", "neutral"),
+        ("Your team really helped us", "positive"),
+        # "meh" before a lukewarm verdict keeps it lukewarm ("Meh, it's fine" was positive at 0.83).
+        ("Meh. It's okay", "neutral"),
+    ],
+)
+def test_answers_requests_and_shrugs(labeler: OfflineLabeler, text: str, label: str) -> None:
+    item = labeler.predict(text)
+    assert item.label == label, (item.label, item.confidence, item.keywords, item.explanation)
