@@ -7,6 +7,7 @@ shipped model (`scripts/build_offline_model.py`).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -89,6 +90,8 @@ class Lexicon:
         second clause is not negated (VADER's own rule counts three words back, punctuation or not).
         """
         words = [t[0] for t in tokens]
+        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] if text else []
+        clause = [bisect.bisect(breaks, t[1]) for t in tokens] if breaks else [0] * len(tokens)
         # SST-2 style "do n't" arrives as two tokens; treat the "n't" as the negation.
         hits: list[tuple[int, float]] = []
         but_at = next((i for i, w in enumerate(words) if w == "but"), -1)
@@ -98,7 +101,7 @@ class Lexicon:
                 continue
             for back in (1, 2, 3):
                 j = i - back
-                if j < 0 or (text and _CLAUSE_BREAK.search(text, tokens[j][2], tokens[j + 1][1])):
+                if j < 0 or clause[j] != clause[i]:
                     break
                 prev = words[j]
                 if prev in self.boosters:
