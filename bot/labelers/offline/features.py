@@ -82,16 +82,16 @@ class Lexicon:
     negations: frozenset[str]
     boosters: dict[str, float]
 
-    def scores(self, tokens: list[Gram], text: str = "") -> list[tuple[int, float]]:
+    def scores(self, tokens: list[Gram], text: str) -> list[tuple[int, float]]:
         """(token index, valence after negation/booster/"but" rules) for each lexicon hit.
 
-        With `text` (the string the tokens' spans point into), a negation or a booster does not
-        reach across a clause break: in "Nope, still broken" and "Not bad, actually good" the
-        second clause is not negated (VADER's own rule counts three words back, punctuation or not).
+        `text` is the string the tokens' spans point into. A negation or a booster does not reach
+        across a clause break: in "Nope, still broken" and "Not bad, actually good" the second
+        clause is not negated (VADER's own rule counts three words back, punctuation or not).
         """
         words = [t[0] for t in tokens]
-        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] if text else []
-        clause = [bisect.bisect(breaks, t[1]) for t in tokens] if breaks else [0] * len(tokens)
+        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+        clause = [bisect.bisect(breaks, t[1]) for t in tokens]
         # SST-2 style "do n't" arrives as two tokens; treat the "n't" as the negation.
         hits: list[tuple[int, float]] = []
         but_at = next((i for i, w in enumerate(words) if w == "but"), -1)

@@ -112,14 +112,13 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
     if sub.kind == "char" and len(lower) > LONG_CHARS:
         push *= math.sqrt(LONG_CHARS / len(lower))
     probs = sub.probabilities(sub.shift(ev.raw, push))
-    decision = decide(
-        sub, probs, lower, cued=any(c.push for c in cues), worded=ev.lexicon_hits > 0, p_min=p_min
-    )
+    worded = bool(ev.lexicon_words)
+    decision = decide(sub, probs, lower, cued=any(c.push for c in cues), worded=worded, p_min=p_min)
     asked = _asked(lower, sub.kind)
     if not (asked and _stated(sub, lower, hidden + asked, probs)):
         asked = []  # what the message says outside its question does not carry it
     elif decision.why == "inquiry":
-        decision = decide(sub, probs, lower, cued=False, worded=ev.lexicon_hits > 0, p_min=p_min, stated=True)
+        decision = decide(sub, probs, lower, cued=False, worded=worded, p_min=p_min, stated=True)
     spans = ev.spans + [(sub.raw_units(c.push), c.start, c.end) for c in cues if c.push]
     lang: Lang = "zh" if sub.kind == "char" else "en"
     names = _name_spans(text, sub) + blocked
@@ -156,7 +155,7 @@ def score(sub: SubModel, text: str, *, p_min: float | None = None) -> Scored:
             return Scored(decision.label, decision.confidence, [], "decisive", lang, probs)
         ironic = [lower[c.start : c.end] for c in cues if c.kind == "sarcasm" and c.push * sign > 0]
         pushed = any(c.push for c in cues)  # a cue that only hides words ("I need help") is no evidence
-        bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not (pushed or ev.lexicon_hits)
+        bare = sub.kind == "word" and len(kws) == 1 and " " not in kws[0] and not (pushed or worded)
         if kws and not (bare and probs[decision.label] < ONE_WORD_P):
             return Scored(
                 decision.label,

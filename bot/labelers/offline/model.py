@@ -133,8 +133,7 @@ class Evidence:
     lower: str
     raw: list[float]
     spans: list[Span]
-    lexicon_hits: int = 0  # sentiment-lexicon words found (English)
-    # Their spans and valences after negation: (start, end, valence).
+    # Sentiment-lexicon words found (English): (start, end, valence after negation).
     lexicon_words: list[tuple[int, int, float]] = field(default_factory=list)
 
     @property
@@ -185,7 +184,7 @@ def evidence(sub: SubModel, lower: str) -> Evidence:
             if (share > 0) == (v > 0):  # only words whose valence agrees with the lexicon's push
                 spans.append((share, analysis.tokens[i][1], analysis.tokens[i][2]))
     words = [(analysis.tokens[i][1], analysis.tokens[i][2], v) for i, v in analysis.hits]
-    return Evidence(sub, lower, raw, spans, len(analysis.hits), words)
+    return Evidence(sub, lower, raw, spans, words)
 
 
 def _softmax(xs: list[float]) -> list[float]:
